@@ -1,0 +1,728 @@
+package smalltalk
+
+import (
+	"fmt"
+)
+
+// parser is a recursive-descent parser over one range of a file. It is
+// reused for every method of a file; comments and errors go to the file.
+type parser struct {
+	f        *File
+	src      []byte
+	sc       Scanner
+	pre      Scanner // for look-ahead scans such as finding a Tonel body's end
+	tok      Token
+	ahead    Token
+	hasAhead bool
+	lastEnd  int
+	strs     map[string]string
+	buf      []byte
+}
+
+func newParser(f *File) *parser {
+	return &parser{f: f, src: f.Src, strs: make(map[string]string, 64)}
+}
+
+// reset points the parser at src[start:end] and reads the first token.
+func (p *parser) reset(start, end int) {
+	p.flush()
+	p.sc.Reset(p.src, start, end)
+	p.hasAhead = false
+	p.lastEnd = start
+	p.tok = p.sc.Next()
+}
+
+// flush moves comments and lexical errors collected so far to the file.
+func (p *parser) flush() {
+	p.f.Comments = append(p.f.Comments, p.sc.Comments...)
+	p.f.Errors = append(p.f.Errors, p.sc.Errors...)
+	p.sc.Comments = p.sc.Comments[:0]
+	p.sc.Errors = p.sc.Errors[:0]
+}
+
+func (p *parser) next() {
+	p.lastEnd = p.tok.End
+	if p.hasAhead {
+		p.tok = p.ahead
+		p.hasAhead = false
+		return
+	}
+	p.tok = p.sc.Next()
+}
+
+func (p *parser) peek() Token {
+	if !p.hasAhead {
+		p.ahead = p.sc.Next()
+		p.hasAhead = true
+	}
+	return p.ahead
+}
+
+// consumeFirstChar consumes only the first byte of the current token and
+// rescans from the next byte; it splits "||" or "|<" into "|" and the rest.
+func (p *parser) consumeFirstChar() {
+	if p.tok.Len() <= 1 {
+		p.next()
+		return
+	}
+	p.lastEnd = p.tok.Start + 1
+	p.hasAhead = false
+	p.sc.SetPos(p.tok.Start + 1)
+	p.tok = p.sc.Next()
+}
+
+func (p *parser) text(r Range) []byte { return p.src[r.Start:r.End] }
+
+// intern returns b as a string, sharing storage between equal names.
+func (p *parser) intern(b []byte) string {
+	if s, ok := p.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	p.strs[s] = s
+	return s
+}
+
+func (p *parser) name(r Range) string { return p.intern(p.text(r)) }
+
+func (p *parser) errorf(r Range, format string, args ...any) {
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	p.f.Errors = append(p.f.Errors, Error{r, msg})
+}
+
+// pos formats an offset as line:column for error messages.
+func (p *parser) pos(off int) string {
+	l, c := p.f.LineCol(off)
+	return fmt.Sprintf("%d:%d", l, c)
+}
+
+// describe names the current token for error messages.
+func (p *parser) describe() string {
+	switch p.tok.Kind {
+	case EOF:
+		return "end of input"
+	case Identifier, Keyword, Binary, Number:
+		t := p.text(p.tok.Range)
+		if len(t) > 30 {
+			t = t[:30]
+		}
+		return fmt.Sprintf("%s '%s'", p.tok.Kind, t)
+	}
+	return p.tok.Kind.String()
+}
+
+func (p *parser) isBinary(s string) bool {
+	return p.tok.Kind == Binary && string(p.text(p.tok.Range)) == s
+}
+
+// atBar reports whether the current token starts with '|'.
+func (p *parser) atBar() bool {
+	return p.tok.Kind == Binary && p.src[p.tok.Start] == '|'
+}
+
+// atIdent reports whether the current token can name a variable; a lone
+// '_' (otherwise the old assignment) is a valid name.
+func (p *parser) atIdent() bool {
+	return p.tok.Kind == Identifier || p.tok.Kind == Assign && p.src[p.tok.Start] == '_'
+}
+
+func isCloser(k TokenKind) bool { return k == RParen || k == RBracket || k == RBrace }
+
+func closerText(k TokenKind) string {
+	switch k {
+	case RParen:
+		return "')'"
+	case RBracket:
+		return "']'"
+	case RBrace:
+		return "'}'"
+	}
+	return "end of input"
+}
+
+// sync skips tokens up to the next '.' or unmatched closing bracket.
+func (p *parser) sync() {
+	depth := 0
+	for {
+		switch p.tok.Kind {
+		case EOF:
+			return
+		case Period:
+			if depth == 0 {
+				return
+			}
+		case LParen, LBracket, LBrace, LiteralArray, ByteArray:
+			depth++
+		case RParen, RBracket, RBrace:
+			if depth == 0 {
+				return
+			}
+			depth--
+		}
+		p.next()
+	}
+}
+
+// parseTemps parses | a b | if present.
+func (p *parser) parseTemps() []*Variable {
+	if !p.atBar() {
+		return nil
+	}
+	open := p.tok.Start
+	p.consumeFirstChar()
+	var temps []*Variable
+	for p.atIdent() {
+		temps = append(temps, &Variable{p.tok.Range, p.name(p.tok.Range)})
+		p.next()
+	}
+	if p.atBar() {
+		p.consumeFirstChar()
+	} else {
+		p.errorf(p.tok.Range, "expected '|' to close temporaries opened at %s, found %s", p.pos(open), p.describe())
+	}
+	return temps
+}
+
+// parseSequence parses temporaries and statements up to closer (not
+// consumed). With m set, pragmas are accepted around the temporaries.
+func (p *parser) parseSequence(closer TokenKind, m *Method) *Sequence {
+	seq := &Sequence{}
+	seq.Start = p.tok.Start
+	if m != nil {
+		p.parsePragmas(m)
+	}
+	seq.Temps = p.parseTemps()
+	if m != nil {
+		p.parsePragmas(m)
+		if t := p.parseTemps(); t != nil {
+			seq.Temps = append(seq.Temps, t...)
+			p.parsePragmas(m)
+		}
+	}
+	seq.Statements = p.parseStatements(closer)
+	seq.End = max(seq.Start, p.lastEnd)
+	return seq
+}
+
+// parseStatements parses statements separated by '.' up to closer.
+func (p *parser) parseStatements(closer TokenKind) []Node {
+	var stmts []Node
+	for {
+		k := p.tok.Kind
+		if k == Period {
+			p.next()
+			continue
+		}
+		if k == closer || k == EOF {
+			return stmts
+		}
+		if isCloser(k) {
+			if closer == EOF {
+				p.errorf(p.tok.Range, "unexpected %s", k)
+				p.next()
+				continue
+			}
+			return stmts
+		}
+		stmt := p.parseStatement()
+		if stmt == nil {
+			p.errorf(p.tok.Range, "expected expression, found %s", p.describe())
+			p.sync()
+			continue
+		}
+		stmts = append(stmts, stmt)
+		k = p.tok.Kind
+		if k == Period || k == EOF || isCloser(k) {
+			continue
+		}
+		p.errorf(p.tok.Range, "expected '.' or %s after statement, found %s", closerText(closer), p.describe())
+		p.sync()
+	}
+}
+
+func (p *parser) parseStatement() Node {
+	if p.tok.Kind == Caret {
+		start := p.tok.Start
+		p.next()
+		v := p.parseExpression()
+		if v == nil {
+			p.errorf(p.tok.Range, "expected expression after '^', found %s", p.describe())
+			v = &Bad{Range{p.tok.Start, p.tok.Start}}
+		}
+		return &Return{Range{start, v.Span().End}, v}
+	}
+	return p.parseExpression()
+}
+
+// parseExpression parses an assignment, a cascade or a message
+// expression. It returns nil, consuming nothing, when no expression starts
+// at the current token.
+func (p *parser) parseExpression() Node {
+	if p.tok.Kind == Identifier && p.peek().Kind == Assign {
+		v := &Variable{p.tok.Range, p.name(p.tok.Range)}
+		p.next()
+		p.next()
+		val := p.parseExpression()
+		if val == nil {
+			p.errorf(p.tok.Range, "expected expression after ':=', found %s", p.describe())
+			val = &Bad{Range{p.tok.Start, p.tok.Start}}
+		}
+		return &Assignment{Range{v.Start, val.Span().End}, v, val}
+	}
+	recv := p.parsePrimary()
+	if recv == nil {
+		return nil
+	}
+	e := p.parseMessages(recv, recv.Span().Start)
+	if p.tok.Kind != Semicolon {
+		return e
+	}
+	first, ok := e.(*Message)
+	if !ok {
+		p.errorf(p.tok.Range, "cascade ';' must follow a message send")
+		for p.tok.Kind == Semicolon {
+			p.next()
+			e = p.parseMessages(e, e.Span().Start)
+		}
+		return e
+	}
+	c := &Cascade{Receiver: first.Receiver}
+	c.Start = first.Receiver.Span().Start
+	first.Start = first.Parts[0].Start
+	c.Messages = append(c.Messages, first)
+	for p.tok.Kind == Semicolon {
+		semi := p.tok
+		p.next()
+		start := p.tok.Start
+		part := p.parseMessages(c.Receiver, start)
+		m, ok := part.(*Message)
+		if !ok || part == c.Receiver {
+			p.errorf(semi.Range, "expected a message after ';', found %s", p.describe())
+			continue
+		}
+		c.Messages = append(c.Messages, m)
+	}
+	c.End = c.Messages[len(c.Messages)-1].End
+	return c
+}
+
+// parseMessages parses the unary, binary and keyword messages sent to
+// recv. Every message built gets start as its start offset.
+func (p *parser) parseMessages(recv Node, start int) Node {
+	e := p.parseUnaries(recv, start)
+	e = p.parseBinaries(e, start)
+	if p.tok.Kind != Keyword {
+		return e
+	}
+	m := &Message{Kind: KeywordMsg, Receiver: e}
+	m.Start = start
+	p.buf = p.buf[:0]
+	for p.tok.Kind == Keyword {
+		kw := p.tok
+		m.Parts = append(m.Parts, kw.Range)
+		p.buf = append(p.buf, p.text(kw.Range)...)
+		p.next()
+		arg := p.parsePrimary()
+		if arg == nil {
+			p.errorf(p.tok.Range, "expected argument after '%s', found %s", p.text(kw.Range), p.describe())
+			arg = &Bad{Range{kw.End, kw.End}}
+		} else {
+			arg = p.parseUnaries(arg, arg.Span().Start)
+			arg = p.parseBinaries(arg, arg.Span().Start)
+		}
+		m.Args = append(m.Args, arg)
+	}
+	m.Selector = p.intern(p.buf)
+	m.End = p.lastEnd
+	return m
+}
+
+func (p *parser) parseUnaries(e Node, start int) Node {
+	for p.tok.Kind == Identifier {
+		if p.peek().Kind == Assign {
+			return e
+		}
+		m := &Message{Range: Range{start, p.tok.End}, Kind: Unary, Receiver: e,
+			Selector: p.name(p.tok.Range), Parts: []Range{p.tok.Range}}
+		p.next()
+		e = m
+	}
+	return e
+}
+
+func (p *parser) parseBinaries(e Node, start int) Node {
+	for p.tok.Kind == Binary {
+		op := p.tok
+		p.next()
+		arg := p.parsePrimary()
+		if arg == nil {
+			p.errorf(p.tok.Range, "expected argument after '%s', found %s", p.text(op.Range), p.describe())
+			arg = &Bad{Range{op.End, op.End}}
+		} else {
+			arg = p.parseUnaries(arg, arg.Span().Start)
+		}
+		e = &Message{Range: Range{start, max(op.End, arg.Span().End)}, Kind: BinaryMsg, Receiver: e,
+			Selector: p.name(op.Range), Parts: []Range{op.Range}, Args: []Node{arg}}
+	}
+	return e
+}
+
+func (p *parser) literal(k LiteralKind) *Literal {
+	l := &Literal{p.tok.Range, k}
+	p.next()
+	return l
+}
+
+// identLiteral returns the literal kind of true, false and nil.
+func (p *parser) identLiteral() (LiteralKind, bool) {
+	switch string(p.text(p.tok.Range)) {
+	case "true":
+		return LitTrue, true
+	case "false":
+		return LitFalse, true
+	case "nil":
+		return LitNil, true
+	}
+	return 0, false
+}
+
+// negativeNumber parses '-' immediately followed by a number, if present.
+func (p *parser) negativeNumber() *Literal {
+	if p.isBinary("-") {
+		if n := p.peek(); n.Kind == Number && n.Start == p.tok.End {
+			start := p.tok.Start
+			p.next()
+			l := &Literal{Range{start, p.tok.End}, LitNumber}
+			p.next()
+			return l
+		}
+	}
+	return nil
+}
+
+// parsePrimary parses a variable, literal, block, parenthesised
+// expression or brace array. It returns nil, consuming nothing, if none
+// starts here.
+func (p *parser) parsePrimary() Node {
+	switch p.tok.Kind {
+	case Identifier:
+		if k, ok := p.identLiteral(); ok {
+			return p.literal(k)
+		}
+		v := &Variable{p.tok.Range, p.name(p.tok.Range)}
+		p.next()
+		return v
+	case Number:
+		return p.literal(LitNumber)
+	case String:
+		return p.literal(LitString)
+	case Character:
+		return p.literal(LitCharacter)
+	case Symbol:
+		return p.literal(LitSymbol)
+	case LiteralArray:
+		return p.parseLiteralArray()
+	case ByteArray:
+		return p.parseByteArray()
+	case LBracket:
+		return p.parseBlock()
+	case LParen:
+		return p.parseParen()
+	case LBrace:
+		return p.parseBrace()
+	case Binary:
+		if l := p.negativeNumber(); l != nil {
+			return l
+		}
+	case Assign:
+		if p.src[p.tok.Start] == '_' {
+			v := &Variable{p.tok.Range, "_"}
+			p.next()
+			return v
+		}
+	}
+	return nil
+}
+
+// parseLiteralArray parses #( ... ) or, inside one, a nested ( ... ).
+func (p *parser) parseLiteralArray() Node {
+	open := p.tok
+	a := &ArrayLiteral{}
+	a.Start = open.Start
+	p.next()
+	for {
+		switch p.tok.Kind {
+		case RParen:
+			a.End = p.tok.End
+			p.next()
+			return a
+		case EOF, RBracket, RBrace:
+			p.errorf(p.tok.Range, "expected ')' to close literal array opened at %s, found %s", p.pos(open.Start), p.describe())
+			a.End = p.lastEnd
+			return a
+		case Number:
+			a.Elements = append(a.Elements, p.literal(LitNumber))
+		case String:
+			a.Elements = append(a.Elements, p.literal(LitString))
+		case Character:
+			a.Elements = append(a.Elements, p.literal(LitCharacter))
+		case Symbol, Keyword:
+			a.Elements = append(a.Elements, p.literal(LitSymbol))
+		case Identifier:
+			k, ok := p.identLiteral()
+			if !ok {
+				k = LitSymbol
+			}
+			a.Elements = append(a.Elements, p.literal(k))
+		case Binary:
+			if l := p.negativeNumber(); l != nil {
+				a.Elements = append(a.Elements, l)
+			} else {
+				a.Elements = append(a.Elements, p.literal(LitSymbol))
+			}
+		case LiteralArray, LParen:
+			a.Elements = append(a.Elements, p.parseLiteralArray())
+		case ByteArray:
+			a.Elements = append(a.Elements, p.parseByteArray())
+		case Period, Semicolon, Colon, Caret, Assign:
+			a.Elements = append(a.Elements, p.literal(LitSymbol))
+		case LBrace:
+			p.errorf(p.tok.Range, "brace arrays '{' are not allowed inside a literal array")
+			p.next()
+		default:
+			p.errorf(p.tok.Range, "unexpected %s inside literal array", p.describe())
+			p.next()
+		}
+	}
+}
+
+func (p *parser) parseByteArray() Node {
+	open := p.tok
+	a := &ArrayLiteral{Bytes: true}
+	a.Start = open.Start
+	p.next()
+	for {
+		switch p.tok.Kind {
+		case RBracket:
+			a.End = p.tok.End
+			p.next()
+			return a
+		case EOF, RParen, RBrace:
+			p.errorf(p.tok.Range, "expected ']' to close byte array opened at %s, found %s", p.pos(open.Start), p.describe())
+			a.End = p.lastEnd
+			return a
+		case Number:
+			t := p.text(p.tok.Range)
+			v, plain := 0, true
+			for _, c := range t {
+				if !isDigit(c) {
+					plain = false
+					break
+				}
+				if v <= 255 {
+					v = v*10 + int(c-'0')
+				}
+			}
+			if plain && v > 255 {
+				p.errorf(p.tok.Range, "byte array element %s is not between 0 and 255", t)
+			}
+			a.Elements = append(a.Elements, p.literal(LitNumber))
+		default:
+			p.errorf(p.tok.Range, "byte arrays may only contain integers between 0 and 255, found %s", p.describe())
+			p.next()
+		}
+	}
+}
+
+func (p *parser) parseBlock() Node {
+	open := p.tok
+	b := &Block{}
+	b.Start = open.Start
+	p.next()
+	if p.tok.Kind == Colon {
+		for p.tok.Kind == Colon {
+			colon := p.tok
+			p.next()
+			if !p.atIdent() {
+				p.errorf(colon.Range, "expected block argument name after ':', found %s", p.describe())
+				break
+			}
+			b.Args = append(b.Args, &Variable{p.tok.Range, p.name(p.tok.Range)})
+			p.next()
+		}
+		switch {
+		case p.atBar():
+			p.consumeFirstChar()
+		case p.tok.Kind == RBracket:
+		default:
+			p.errorf(p.tok.Range, "expected '|' after block arguments, found %s", p.describe())
+		}
+	}
+	b.Body = p.parseSequence(RBracket, nil)
+	b.Temps = b.Body.Temps
+	if p.tok.Kind == RBracket {
+		b.End = p.tok.End
+		p.next()
+	} else {
+		p.errorf(Range{p.tok.Start, p.tok.End}, "expected ']' to close block opened at %s, found %s", p.pos(open.Start), p.describe())
+		b.End = max(p.lastEnd, open.End)
+	}
+	return b
+}
+
+func (p *parser) parseParen() Node {
+	open := p.tok
+	par := &Paren{}
+	par.Start = open.Start
+	p.next()
+	par.X = p.parseExpression()
+	if par.X == nil {
+		p.errorf(p.tok.Range, "expected expression after '(', found %s", p.describe())
+		p.sync()
+	}
+	if p.tok.Kind == RParen {
+		par.End = p.tok.End
+		p.next()
+	} else {
+		p.errorf(p.tok.Range, "expected ')' to close parenthesis opened at %s, found %s", p.pos(open.Start), p.describe())
+		par.End = max(p.lastEnd, open.End)
+	}
+	return par
+}
+
+func (p *parser) parseBrace() Node {
+	open := p.tok
+	br := &Brace{}
+	br.Start = open.Start
+	p.next()
+	br.Elements = p.parseStatements(RBrace)
+	if p.tok.Kind == RBrace {
+		br.End = p.tok.End
+		p.next()
+	} else {
+		p.errorf(p.tok.Range, "expected '}' to close brace array opened at %s, found %s", p.pos(open.Start), p.describe())
+		br.End = max(p.lastEnd, open.End)
+	}
+	return br
+}
+
+// parsePragmas parses any pragmas at the current position into m.
+func (p *parser) parsePragmas(m *Method) {
+	for p.isBinary("<") {
+		open := p.tok
+		pr := &Pragma{}
+		pr.Start = open.Start
+		p.next()
+		switch p.tok.Kind {
+		case Identifier:
+			pr.Parts = []Range{p.tok.Range}
+			pr.Selector = p.name(p.tok.Range)
+			p.next()
+		case Keyword:
+			p.buf = p.buf[:0]
+			for p.tok.Kind == Keyword {
+				kw := p.tok
+				pr.Parts = append(pr.Parts, kw.Range)
+				p.buf = append(p.buf, p.text(kw.Range)...)
+				p.next()
+				arg := p.parsePrimary()
+				if arg == nil {
+					p.errorf(p.tok.Range, "expected pragma argument after '%s', found %s", p.text(kw.Range), p.describe())
+					arg = &Bad{Range{kw.End, kw.End}}
+				}
+				pr.Args = append(pr.Args, arg)
+			}
+			pr.Selector = p.intern(p.buf)
+		case Binary:
+			if p.src[p.tok.Start] != '>' {
+				pr.Parts = []Range{p.tok.Range}
+				pr.Selector = p.name(p.tok.Range)
+				p.next()
+				if arg := p.parsePrimary(); arg != nil {
+					pr.Args = append(pr.Args, arg)
+				}
+			}
+		}
+		if pr.Selector == "" {
+			p.errorf(p.tok.Range, "expected pragma selector after '<', found %s", p.describe())
+		}
+		if p.tok.Kind == Binary && p.src[p.tok.Start] == '>' {
+			pr.End = p.tok.Start + 1
+			p.consumeFirstChar()
+		} else {
+			p.errorf(p.tok.Range, "expected '>' to close pragma opened at %s, found %s", p.pos(open.Start), p.describe())
+			pr.End = max(p.lastEnd, open.End)
+			p.sync()
+		}
+		m.Pragmas = append(m.Pragmas, pr)
+	}
+}
+
+// parsePattern parses a method pattern (unary, binary or keyword) into m.
+// It reports whether a pattern was found.
+func (p *parser) parsePattern(m *Method) bool {
+	start := p.tok.Start
+	switch p.tok.Kind {
+	case Identifier:
+		m.SelectorParts = []Range{p.tok.Range}
+		m.Selector = p.name(p.tok.Range)
+		p.next()
+	case Binary:
+		m.SelectorParts = []Range{p.tok.Range}
+		m.Selector = p.name(p.tok.Range)
+		p.next()
+		if p.tok.Kind != Identifier {
+			p.errorf(p.tok.Range, "expected argument name after binary selector '%s', found %s", m.Selector, p.describe())
+		} else {
+			m.Args = append(m.Args, &Variable{p.tok.Range, p.name(p.tok.Range)})
+			p.next()
+		}
+	case Keyword:
+		p.buf = p.buf[:0]
+		for p.tok.Kind == Keyword {
+			kw := p.tok
+			m.SelectorParts = append(m.SelectorParts, kw.Range)
+			p.buf = append(p.buf, p.text(kw.Range)...)
+			p.next()
+			if p.tok.Kind != Identifier {
+				p.errorf(p.tok.Range, "expected argument name after '%s', found %s", p.text(kw.Range), p.describe())
+				break
+			}
+			m.Args = append(m.Args, &Variable{p.tok.Range, p.name(p.tok.Range)})
+			p.next()
+		}
+		m.Selector = p.intern(p.buf)
+	default:
+		p.errorf(p.tok.Range, "expected method selector, found %s", p.describe())
+		return false
+	}
+	m.SelectorRange = m.SelectorParts[0]
+	m.PatternRange = Range{start, p.lastEnd}
+	return true
+}
+
+// parseMethodRange parses a whole method (pattern and body) in
+// src[start:end], as found in a chunk file.
+func (p *parser) parseMethodRange(m *Method, start, end int) {
+	p.reset(start, end)
+	if !p.parsePattern(m) {
+		m.PatternRange = Range{start, start}
+	}
+	m.BodyRange = Range{p.tok.Start, end}
+	if m.BodyRange.Start > end {
+		m.BodyRange.Start = end
+	}
+	m.Body = p.parseSequence(EOF, m)
+	p.flush()
+}
+
+// parseBody parses the statements of a method whose pattern has already
+// been parsed, in src[start:end].
+func (p *parser) parseBody(m *Method, start, end int) {
+	p.reset(start, end)
+	m.Body = p.parseSequence(EOF, m)
+	p.flush()
+}
