@@ -249,7 +249,7 @@ func (r *stonReader) value(depth int) *STON {
 	return nil
 }
 
-// str reads a quoted string at p ('' and backslash escapes are both
+// str reads a quoted string at p (” and backslash escapes are both
 // accepted) and returns its text and end offset.
 func (r *stonReader) str(p int) (string, int) {
 	q := r.src[p]

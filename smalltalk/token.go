@@ -26,28 +26,28 @@ type TokenKind uint8
 
 // Token kinds produced by the Scanner.
 const (
-	EOF            TokenKind = iota
-	Identifier               // foo Foo self
-	Keyword                  // foo: (or foo:bar: when written without spaces)
-	Binary                   // + -> ==> ~~ , | !
-	Number                   // 42 16r1F -5 is Binary then Number
-	Character                // $a
-	String                   // 'it''s'
-	Symbol                   // #foo #foo:bar: #+ #'x y' ##foo
-	Assign                   // := or the old _
-	Caret                    // ^
-	Colon                    // :
-	Period                   // .
-	Semicolon                // ;
-	LParen                   // (
-	RParen                   // )
-	LBracket                 // [
-	RBracket                 // ]
-	LBrace                   // {
-	RBrace                   // }
-	LiteralArray             // #(
-	ByteArray                // #[
-	Illegal                  // a character that starts no token
+	EOF          TokenKind = iota
+	Identifier             // foo Foo self
+	Keyword                // foo: (or foo:bar: when written without spaces)
+	Binary                 // + -> ==> ~~ , | !
+	Number                 // 42 16r1F -5 is Binary then Number
+	Character              // $a
+	String                 // 'it''s'
+	Symbol                 // #foo #foo:bar: #+ #'x y' ##foo
+	Assign                 // := or the old _
+	Caret                  // ^
+	Colon                  // :
+	Period                 // .
+	Semicolon              // ;
+	LParen                 // (
+	RParen                 // )
+	LBracket               // [
+	RBracket               // ]
+	LBrace                 // {
+	RBrace                 // }
+	LiteralArray           // #(
+	ByteArray              // #[
+	Illegal                // a character that starts no token
 )
 
 var tokenNames = [...]string{

@@ -144,4 +144,3 @@ func sizeString(n int) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
-
