@@ -1,0 +1,672 @@
+package stuiclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	zmq "github.com/pebbe/zmq4"
+	"go.uber.org/zap"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+// Client talks to one STUI endpoint. It is safe for concurrent use.
+type Client struct {
+	endpoint string
+	o        options
+	log      *zap.Logger
+
+	mu      sync.Mutex
+	pending map[string]*call // by request id, until answered or abandoned
+	queue   []*call          // handed to the owner goroutine, not yet taken
+	closed  bool
+
+	wakeMu   sync.Mutex
+	wakeTx   *zmq.Socket // written under wakeMu by any goroutine
+	wakeFlag atomic.Bool // a wake-up is in flight
+
+	connected atomic.Bool
+	nextID    atomic.Uint64
+	warned    atomic.Bool
+	done      chan struct{}
+
+	sent, received, stale, timeouts, unavailable, bad, reconnects, connects atomic.Uint64
+}
+
+type call struct {
+	id, command string
+	payload     []byte
+	reply       chan reply // buffered: the owner never blocks on it
+	sent        atomic.Bool
+	abandoned   atomic.Bool
+}
+
+type reply struct {
+	data []byte
+	err  error
+}
+
+// Stats are the client's counters since New.
+type Stats struct {
+	Sent         uint64 // requests written to the socket
+	Received     uint64 // replies read from the socket
+	DroppedStale uint64 // replies whose id no caller waits for (late, duplicate, wrong)
+	Timeouts     uint64 // calls that ended with ErrTimeout
+	Unavailable  uint64 // calls that ended with ErrUnavailable
+	BadReplies   uint64 // replies that were not valid STUI replies or were too large
+	Connects     uint64 // connections established (handshake done)
+	Reconnects   uint64 // sockets recreated after an error
+}
+
+var clientSeq atomic.Uint64
+
+// New makes a client for endpoint (tcp://host:port or ipc://path). It does
+// not wait for the image: connecting happens in the background, and the
+// first call reports ErrUnavailable if nothing answers.
+func New(endpoint string, opts ...Option) (*Client, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := checkEndpoint(endpoint, o); err != nil {
+		return nil, err
+	}
+	if o.curve != nil && !zmq.HasCurve() {
+		return nil, ErrCurveUnsupported
+	}
+	c := &Client{
+		endpoint: endpoint,
+		o:        o,
+		log:      o.logger.With(zap.String("endpoint", endpoint)),
+		pending:  map[string]*call{},
+		done:     make(chan struct{}),
+	}
+	wakeAddr := fmt.Sprintf("inproc://stuiclient-wake-%d", clientSeq.Add(1))
+	var err error
+	if c.wakeTx, err = zmq.NewSocket(zmq.PAIR); err != nil {
+		return nil, err
+	}
+	wakeRx, err := zmq.NewSocket(zmq.PAIR)
+	if err == nil {
+		err = wakeRx.Bind(wakeAddr)
+	}
+	if err == nil {
+		err = c.wakeTx.Connect(wakeAddr)
+	}
+	if err != nil {
+		c.wakeTx.Close()
+		if wakeRx != nil {
+			wakeRx.Close()
+		}
+		return nil, fmt.Errorf("stui: wake-up socket: %w", err)
+	}
+	conn, err := c.dial()
+	if err != nil {
+		c.wakeTx.Close()
+		wakeRx.Close()
+		return nil, err
+	}
+	go c.run(wakeRx, conn)
+	return c, nil
+}
+
+func checkEndpoint(endpoint string, o options) error {
+	scheme, rest, ok := strings.Cut(endpoint, "://")
+	if !ok || rest == "" {
+		return fmt.Errorf("stui: endpoint %q: want tcp://host:port or ipc://path", endpoint)
+	}
+	switch scheme {
+	case "ipc", "inproc":
+		return nil
+	case "tcp":
+	default:
+		return fmt.Errorf("stui: endpoint %q: unsupported transport %q", endpoint, scheme)
+	}
+	host, _, err := net.SplitHostPort(rest)
+	if err != nil {
+		return fmt.Errorf("stui: endpoint %q: %w", endpoint, err)
+	}
+	if o.token != "" && o.curve == nil && !isLoopback(host) {
+		return &InsecureTokenError{Endpoint: endpoint}
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Endpoint returns the endpoint the client connects to.
+func (c *Client) Endpoint() string { return c.endpoint }
+
+// Stats returns a snapshot of the client's counters.
+func (c *Client) Stats() Stats {
+	return Stats{
+		Sent: c.sent.Load(), Received: c.received.Load(), DroppedStale: c.stale.Load(),
+		Timeouts: c.timeouts.Load(), Unavailable: c.unavailable.Load(), BadReplies: c.bad.Load(),
+		Connects: c.connects.Load(), Reconnects: c.reconnects.Load(),
+	}
+}
+
+// Close fails the calls in flight with ErrClosed, closes the sockets and
+// waits for the owner goroutine to end. It is safe to call more than once.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	already := c.closed
+	c.closed = true
+	c.mu.Unlock()
+	if !already {
+		c.wake()
+	}
+	<-c.done
+	return nil
+}
+
+// Call sends command with params and decodes the reply's result into result
+// (a pointer, or nil to ignore it). The deadline is ctx's, or the client's
+// default timeout. The request id is generated unless ctx carries one from
+// stuiproto.WithRequestID.
+func (c *Client) Call(ctx context.Context, command string, params, result any) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.o.timeout)
+		defer cancel()
+	}
+	id, ok := stuiproto.RequestIDFromContext(ctx)
+	if !ok {
+		id = strconv.FormatUint(c.nextID.Add(1), 10)
+	}
+	req := stuiproto.Request{ID: id, Command: command, Token: c.o.token}
+	if params == nil {
+		req.Parameters = json.RawMessage("{}")
+	} else {
+		p, err := json.Marshal(params)
+		if err != nil {
+			return fmt.Errorf("stui %s: encoding parameters: %w", command, err)
+		}
+		req.Parameters = p
+	}
+	payload, err := json.Marshal(&req)
+	if err != nil {
+		return fmt.Errorf("stui %s: encoding request: %w", command, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return ctxError(command, id, err, false, c.connected.Load(), 0)
+	}
+
+	cl := &call{id: id, command: command, payload: payload, reply: make(chan reply, 1)}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return &CallError{Command: command, ID: id, Kind: ErrClosed}
+	}
+	if _, dup := c.pending[id]; dup {
+		c.mu.Unlock()
+		return fmt.Errorf("stui %s: request id %q is already in flight", command, id)
+	}
+	c.pending[id] = cl
+	c.queue = append(c.queue, cl)
+	c.mu.Unlock()
+	c.wake()
+
+	start := time.Now()
+	var r reply
+	select {
+	case r = <-cl.reply:
+	case <-ctx.Done():
+		c.mu.Lock()
+		if c.pending[id] == cl {
+			delete(c.pending, id)
+		}
+		c.mu.Unlock()
+		cl.abandoned.Store(true)
+		select {
+		case r = <-cl.reply: // answered while we gave up: use it
+		default:
+			err := ctxError(command, id, ctx.Err(), cl.sent.Load(), c.connected.Load(), time.Since(start))
+			switch {
+			case errors.Is(err, ErrTimeout):
+				c.timeouts.Add(1)
+			case errors.Is(err, ErrUnavailable):
+				c.unavailable.Add(1)
+			}
+			return err
+		}
+	}
+	if r.err != nil {
+		if errors.Is(r.err, ErrUnavailable) {
+			c.unavailable.Add(1)
+		}
+		return r.err
+	}
+	return decodeReply(command, id, r.data, result)
+}
+
+func decodeReply(command, id string, data []byte, result any) error {
+	rep, err := stuiproto.DecodeReply(data)
+	if err != nil {
+		return &CallError{Command: command, ID: id, Kind: ErrProtocol, Cause: err}
+	}
+	if err := rep.Err(command); err != nil {
+		return err
+	}
+	if result == nil {
+		return nil
+	}
+	if len(rep.Result) == 0 || bytes.Equal(rep.Result, []byte("null")) {
+		return &CallError{Command: command, ID: id, Kind: ErrProtocol, Detail: "success reply without a result"}
+	}
+	if err := json.Unmarshal(rep.Result, result); err != nil {
+		return &CallError{Command: command, ID: id, Kind: ErrProtocol, Cause: err}
+	}
+	return nil
+}
+
+// wake tells the owner goroutine to look at the queue (and at closed). Wake-
+// ups coalesce: at most one is in flight.
+func (c *Client) wake() {
+	if !c.wakeFlag.CompareAndSwap(false, true) {
+		return
+	}
+	c.wakeMu.Lock()
+	defer c.wakeMu.Unlock()
+	if c.wakeTx == nil {
+		return
+	}
+	if _, err := c.wakeTx.SendBytes(nil, zmq.DONTWAIT); err != nil {
+		c.log.Warn("wake-up failed", zap.Error(err))
+	}
+}
+
+// conn is one DEALER socket and the PAIR socket receiving its monitor events.
+type conn struct {
+	dealer, mon *zmq.Socket
+}
+
+var monitorSeq atomic.Uint64
+
+const monitorEvents = zmq.EVENT_CONNECTED | zmq.EVENT_CONNECT_RETRIED | zmq.EVENT_DISCONNECTED |
+	zmq.EVENT_CLOSED | zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+	zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL | zmq.EVENT_HANDSHAKE_FAILED_AUTH
+
+func (c *Client) dial() (*conn, error) {
+	d, err := zmq.NewSocket(zmq.DEALER)
+	if err != nil {
+		return nil, fmt.Errorf("stui: socket: %w", err)
+	}
+	cn := &conn{dealer: d}
+	fail := func(what string, err error) (*conn, error) {
+		cn.close()
+		return nil, fmt.Errorf("stui: %s: %w", what, err)
+	}
+	// Linger 0: a request queued for a dead image must not hold Close up.
+	// Immediate: queue only to completed connections, so a request is never
+	// delivered to an image that starts long after its caller gave up.
+	if err := d.SetLinger(0); err != nil {
+		return fail("linger", err)
+	}
+	if err := d.SetImmediate(true); err != nil {
+		return fail("immediate", err)
+	}
+	if err := d.SetReconnectIvl(c.o.reconnectIvl); err != nil {
+		return fail("reconnect interval", err)
+	}
+	limit := int64(c.o.maxReply)*2 + 1<<20
+	if err := d.SetMaxmsgsize(limit); err != nil {
+		return fail("max message size", err)
+	}
+	if k := c.o.curve; k != nil {
+		if err := d.SetCurveServerkey(k.server); err != nil {
+			return fail("CURVE server key", err)
+		}
+		if err := d.SetCurvePublickey(k.public); err != nil {
+			return fail("CURVE public key", err)
+		}
+		if err := d.SetCurveSecretkey(k.secret); err != nil {
+			return fail("CURVE secret key", err)
+		}
+	}
+	addr := fmt.Sprintf("inproc://stuiclient-monitor-%d", monitorSeq.Add(1))
+	if err := d.Monitor(addr, monitorEvents); err != nil {
+		return fail("monitor", err)
+	}
+	if cn.mon, err = zmq.NewSocket(zmq.PAIR); err != nil {
+		return fail("monitor socket", err)
+	}
+	if err := cn.mon.Connect(addr); err != nil {
+		return fail("monitor connect", err)
+	}
+	if err := d.Connect(c.endpoint); err != nil {
+		return fail("connect "+c.endpoint, err)
+	}
+	return cn, nil
+}
+
+func (cn *conn) close() {
+	if cn.dealer != nil {
+		cn.dealer.Monitor("", 0)
+	}
+	if cn.mon != nil {
+		cn.mon.SetLinger(0)
+		cn.mon.Close()
+	}
+	if cn.dealer != nil {
+		cn.dealer.Close()
+	}
+}
+
+func isAgain(err error) bool {
+	return zmq.AsErrno(err) == zmq.Errno(syscall.EAGAIN)
+}
+
+// run owns the sockets: it sends queued requests, reads replies and monitor
+// events, and hands each reply to the call waiting for its id.
+func (c *Client) run(wakeRx *zmq.Socket, cn *conn) {
+	defer close(c.done)
+	var outbox []*call
+	defer func() {
+		cn.close()
+		wakeRx.SetLinger(0)
+		wakeRx.Close()
+		c.wakeMu.Lock()
+		c.wakeTx.SetLinger(0)
+		c.wakeTx.Close()
+		c.wakeTx = nil
+		c.wakeMu.Unlock()
+	}()
+
+	for {
+		poller := zmq.NewPoller()
+		poller.Add(wakeRx, zmq.POLLIN)
+		ev := zmq.POLLIN
+		if len(outbox) > 0 && c.connected.Load() {
+			ev |= zmq.POLLOUT
+		}
+		poller.Add(cn.dealer, ev)
+		poller.Add(cn.mon, zmq.POLLIN)
+		polled, err := poller.Poll(-1)
+		if err != nil {
+			c.log.Error("poll failed, recreating the socket", zap.Error(err))
+			cn, outbox = c.redial(cn, outbox, err)
+			continue
+		}
+		for _, p := range polled {
+			switch p.Socket {
+			case wakeRx:
+				for {
+					if _, err := wakeRx.RecvBytes(zmq.DONTWAIT); err != nil {
+						break
+					}
+				}
+				c.wakeFlag.Store(false)
+				c.mu.Lock()
+				closed := c.closed
+				outbox = append(outbox, c.queue...)
+				c.queue = c.queue[:0]
+				c.mu.Unlock()
+				if closed {
+					c.failAll(ErrClosed, "")
+					return
+				}
+			case cn.mon:
+				outbox = c.readEvents(cn, outbox)
+			case cn.dealer:
+				if err := c.readReplies(cn); err != nil {
+					cn, outbox = c.redial(cn, outbox, err)
+				}
+			}
+		}
+		var err2 error
+		if outbox, err2 = c.flush(cn, outbox); err2 != nil {
+			cn, outbox = c.redial(cn, outbox, err2)
+		}
+	}
+}
+
+// flush sends what it can of outbox and returns the rest.
+func (c *Client) flush(cn *conn, outbox []*call) ([]*call, error) {
+	for len(outbox) > 0 {
+		cl := outbox[0]
+		if cl.abandoned.Load() {
+			outbox = outbox[1:]
+			continue
+		}
+		if _, err := cn.dealer.SendMessageDontwait([]byte{}, cl.payload); err != nil {
+			if isAgain(err) {
+				return outbox, nil
+			}
+			return outbox, err
+		}
+		cl.sent.Store(true)
+		c.sent.Add(1)
+		outbox = outbox[1:]
+	}
+	return nil, nil
+}
+
+func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
+	for {
+		ev, _, _, err := cn.mon.RecvEvent(zmq.DONTWAIT)
+		if err != nil {
+			return outbox
+		}
+		switch ev {
+		case zmq.EVENT_CONNECTED:
+			if c.o.curve == nil {
+				c.up()
+			}
+		case zmq.EVENT_HANDSHAKE_SUCCEEDED:
+			c.up()
+		case zmq.EVENT_CONNECT_RETRIED:
+			// Nothing listens: whoever waits to be sent will not be soon.
+			c.connected.Store(false)
+			outbox = c.failUnsent(outbox, "nothing listens at "+c.endpoint)
+		case zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL, zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL, zmq.EVENT_HANDSHAKE_FAILED_AUTH:
+			c.connected.Store(false)
+			c.log.Warn("handshake failed", zap.Stringer("event", ev))
+			outbox = c.failUnsent(outbox, "security handshake failed (wrong CURVE keys, or the server does not use CURVE?)")
+		case zmq.EVENT_DISCONNECTED, zmq.EVENT_CLOSED:
+			if c.connected.Swap(false) {
+				c.log.Info("connection lost")
+			}
+			// Requests sent over the lost connection will never be answered.
+			c.failSent("the connection was lost")
+		}
+	}
+}
+
+func (c *Client) up() {
+	if !c.connected.Swap(true) {
+		c.connects.Add(1)
+		c.log.Debug("connected")
+	}
+}
+
+func (c *Client) readReplies(cn *conn) error {
+	for {
+		frames, err := cn.dealer.RecvMessageBytes(zmq.DONTWAIT)
+		if err != nil {
+			if isAgain(err) {
+				return nil
+			}
+			return err
+		}
+		c.received.Add(1)
+		// A REP or ROUTER server echoes the empty delimiter we sent.
+		if len(frames) == 2 && len(frames[0]) == 0 {
+			frames = frames[1:]
+		}
+		if len(frames) != 1 {
+			c.bad.Add(1)
+			c.log.Warn("reply with an unexpected envelope", zap.Int("frames", len(frames)))
+			continue
+		}
+		c.deliver(frames[0])
+	}
+}
+
+// deliver hands a reply to the call waiting for its id, or counts it stale.
+func (c *Client) deliver(data []byte) {
+	if len(data) > c.o.maxReply {
+		c.bad.Add(1)
+		cl := c.claim(scanID(data))
+		if cl != nil {
+			cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrReplyTooLarge,
+				Detail: fmt.Sprintf("%d bytes, limit %d", len(data), c.o.maxReply)}}
+		}
+		return
+	}
+	var head struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		c.bad.Add(1)
+		if cl := c.claim(""); cl != nil {
+			cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrProtocol, Cause: err}}
+		} else {
+			c.log.Warn("dropped a reply that is not JSON", zap.Int("bytes", len(data)))
+		}
+		return
+	}
+	cl := c.claimID(head.ID)
+	if cl == nil {
+		c.stale.Add(1)
+		c.log.Debug("dropped a reply no call waits for", zap.String("id", head.ID))
+		return
+	}
+	cl.reply <- reply{data: data}
+}
+
+// claimID removes and returns the call waiting for id.
+func (c *Client) claimID(id string) *call {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cl := c.pending[id]
+	if cl != nil {
+		delete(c.pending, id)
+	}
+	return cl
+}
+
+// claim finds the call a reply without a readable id belongs to: the one with
+// that id if there is one, else the only request sent and unanswered.
+func (c *Client) claim(id string) *call {
+	if id != "" {
+		if cl := c.claimID(id); cl != nil {
+			return cl
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var only *call
+	for _, cl := range c.pending {
+		if cl.sent.Load() {
+			if only != nil {
+				return nil
+			}
+			only = cl
+		}
+	}
+	if only != nil {
+		delete(c.pending, only.id)
+	}
+	return only
+}
+
+// scanID reads the "id" of a reply without decoding the rest, provided it
+// comes among the first keys.
+func scanID(data []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return ""
+	}
+	for i := 0; i < 8 && dec.More(); i++ {
+		k, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if k == "id" {
+			var id string
+			if dec.Decode(&id) != nil {
+				return ""
+			}
+			return id
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return ""
+		}
+	}
+	return ""
+}
+
+func (c *Client) failUnsent(outbox []*call, detail string) []*call {
+	for _, cl := range outbox {
+		if cl.abandoned.Load() {
+			continue
+		}
+		if c.claimID(cl.id) == cl {
+			cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrUnavailable, Detail: detail}}
+		}
+	}
+	return nil
+}
+
+func (c *Client) failSent(detail string) {
+	c.mu.Lock()
+	var lost []*call
+	for id, cl := range c.pending {
+		if cl.sent.Load() {
+			lost = append(lost, cl)
+			delete(c.pending, id)
+		}
+	}
+	c.mu.Unlock()
+	for _, cl := range lost {
+		cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrUnavailable, Detail: detail}}
+	}
+}
+
+func (c *Client) failAll(kind error, detail string) {
+	c.mu.Lock()
+	all := c.pending
+	c.pending = map[string]*call{}
+	c.queue = nil
+	c.mu.Unlock()
+	for _, cl := range all {
+		cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: kind, Detail: detail}}
+	}
+}
+
+// redial replaces a socket that failed. Calls in flight on it are lost; calls
+// not yet sent stay queued for the new one.
+func (c *Client) redial(old *conn, outbox []*call, cause error) (*conn, []*call) {
+	c.log.Warn("recreating the socket", zap.Error(cause))
+	c.connected.Store(false)
+	old.close()
+	c.failSent("the socket failed: " + cause.Error())
+	c.reconnects.Add(1)
+	for {
+		cn, err := c.dial()
+		if err == nil {
+			return cn, outbox
+		}
+		c.log.Error("cannot recreate the socket", zap.Error(err))
+		outbox = c.failUnsent(outbox, err.Error())
+		time.Sleep(c.o.reconnectIvl)
+	}
+}

@@ -1,0 +1,19 @@
+// Package stuiclient is the Go client of the STUI protocol (docs/protocol.md):
+// it sends JSON requests to a Pharo image over ZeroMQ and decodes the replies
+// into the types of package stuiproto.
+//
+// One Client keeps many requests in flight over a single DEALER socket. A
+// single goroutine owns that socket; callers hand it requests through a queue
+// and an inproc wake-up socket, and receive their reply, matched by id, on a
+// channel of their own. Every frame the client sends starts with an empty
+// delimiter, so a ROUTER server (which answers out of order) and a plain REP
+// server (which answers one request at a time) both understand it.
+//
+// Every call has a deadline: the context's, or the client's default timeout.
+// Errors are typed: ErrTimeout, ErrUnavailable, ErrCanceled, ErrReplyTooLarge,
+// ErrProtocol and ErrClosed work with errors.Is; an error reply from the image
+// is a *stuiproto.RemoteError; Ping reports a *VersionMismatchError.
+//
+// The package needs cgo and libzmq (Debian: libzmq3-dev to build, libzmq5 to
+// run). Code that only speaks about the protocol should import stuiproto.
+package stuiclient

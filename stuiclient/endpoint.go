@@ -1,0 +1,94 @@
+package stuiclient
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// DefaultTCPEndpoint is where an image listens unless told otherwise.
+const DefaultTCPEndpoint = "tcp://127.0.0.1:5555"
+
+// DefaultEndpoint returns ipc://$XDG_RUNTIME_DIR/stui/stui.sock when
+// XDG_RUNTIME_DIR is set and that socket exists, else DefaultTCPEndpoint.
+func DefaultEndpoint() string {
+	ep, _ := DefaultEndpointSource()
+	return ep
+}
+
+// DefaultEndpointSource is DefaultEndpoint plus a sentence saying why that
+// endpoint was chosen, for diagnostics.
+func DefaultEndpointSource() (endpoint, source string) {
+	dir := os.Getenv("XDG_RUNTIME_DIR")
+	if dir == "" {
+		return DefaultTCPEndpoint, "default (XDG_RUNTIME_DIR is not set)"
+	}
+	sock := filepath.Join(dir, "stui", "stui.sock")
+	if fi, err := os.Stat(sock); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		return "ipc://" + sock, "the image's socket in XDG_RUNTIME_DIR"
+	}
+	return DefaultTCPEndpoint, "default (no socket at " + sock + ")"
+}
+
+// DefaultTokenPath returns $XDG_CONFIG_HOME/stui/token, or
+// ~/.config/stui/token when XDG_CONFIG_HOME is not set.
+func DefaultTokenPath() string {
+	if dir := os.Getenv("XDG_CONFIG_HOME"); dir != "" {
+		return filepath.Join(dir, "stui", "token")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, ".config", "stui", "token")
+}
+
+// ErrNoToken means no token is configured: neither STUI_TOKEN nor a token file.
+var ErrNoToken = errors.New("stui: no token configured")
+
+// LoadToken returns the token to send: $STUI_TOKEN when set, else the first
+// line of the file at path (DefaultTokenPath when path is ""). A missing file
+// gives ErrNoToken. A file that its group or others may read is refused: the
+// token lets whoever holds it run code in the image.
+func LoadToken(path string) (string, error) {
+	if tok := strings.TrimSpace(os.Getenv("STUI_TOKEN")); tok != "" {
+		return tok, nil
+	}
+	if path == "" {
+		path = DefaultTokenPath()
+	}
+	if path == "" {
+		return "", ErrNoToken
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", ErrNoToken
+	}
+	if err != nil {
+		return "", fmt.Errorf("stui: token file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("stui: token file: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("stui: token file %s is not a regular file", path)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return "", fmt.Errorf("stui: token file %s has mode %04o: it must be readable by its owner only (chmod 600 %s)", path, perm, path)
+	}
+	buf := make([]byte, 4096)
+	n, err := f.Read(buf)
+	if err != nil && n == 0 {
+		return "", fmt.Errorf("stui: token file %s: %w", path, err)
+	}
+	line, _, _ := strings.Cut(string(buf[:n]), "\n")
+	tok := strings.TrimSpace(line)
+	if tok == "" {
+		return "", fmt.Errorf("stui: token file %s is empty", path)
+	}
+	return tok, nil
+}
