@@ -1,0 +1,92 @@
+package lsp
+
+import (
+	"strings"
+	"sync"
+
+	"go.lsp.dev/uri"
+)
+
+// document is one open text document. Its fields never change: an edit makes
+// a new document, so a request that took a snapshot keeps a consistent view.
+type document struct {
+	uri        uri.URI
+	languageID string
+	version    int32
+	text       string
+
+	indexOnce sync.Once
+	index     *lineIndex
+
+	parseOnce sync.Once
+	parsed    *parsedFile
+}
+
+func newDocument(u uri.URI, languageID string, version int32, text string) *document {
+	return &document{uri: u, languageID: languageID, version: version, text: text}
+}
+
+func (d *document) lines() *lineIndex {
+	d.indexOnce.Do(func() { d.index = newLineIndex(d.text) })
+	return d.index
+}
+
+// file is the parse of the document, made on first use.
+func (d *document) file() *parsedFile {
+	d.parseOnce.Do(func() { d.parsed = parseDocument(string(d.uri), d.text) })
+	return d.parsed
+}
+
+// documentStore holds the open documents.
+type documentStore struct {
+	mu   sync.RWMutex
+	docs map[uri.URI]*document
+}
+
+func newDocumentStore() *documentStore {
+	return &documentStore{docs: make(map[uri.URI]*document)}
+}
+
+func (ds *documentStore) get(u uri.URI) (*document, bool) {
+	ds.mu.RLock()
+	defer ds.mu.RUnlock()
+	d, ok := ds.docs[u]
+	return d, ok
+}
+
+func (ds *documentStore) put(d *document) {
+	ds.mu.Lock()
+	ds.docs[d.uri] = d
+	ds.mu.Unlock()
+}
+
+func (ds *documentStore) remove(u uri.URI) {
+	ds.mu.Lock()
+	delete(ds.docs, u)
+	ds.mu.Unlock()
+}
+
+func (ds *documentStore) all() []*document {
+	ds.mu.RLock()
+	defer ds.mu.RUnlock()
+	out := make([]*document, 0, len(ds.docs))
+	for _, d := range ds.docs {
+		out = append(out, d)
+	}
+	return out
+}
+
+// edit is one change to a document in byte offsets of the text before it.
+type edit struct {
+	start, end int
+	text       string
+}
+
+func applyEdit(text string, e edit) string {
+	var b strings.Builder
+	b.Grow(len(text) - (e.end - e.start) + len(e.text))
+	b.WriteString(text[:e.start])
+	b.WriteString(e.text)
+	b.WriteString(text[e.end:])
+	return b.String()
+}

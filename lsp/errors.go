@@ -1,0 +1,61 @@
+package lsp
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.lsp.dev/jsonrpc2"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+func errMethodNotFound(method string) error {
+	return jsonrpc2.NewError(jsonrpc2.MethodNotFound, fmt.Sprintf("stui-lsp does not implement %q", method))
+}
+
+func errInvalidParams(format string, args ...any) error {
+	return jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf(format, args...))
+}
+
+// imageError turns an error from the image into a reply error for the editor
+// that says what happened and, where there is one, what to do.
+func (s *server) imageError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var remote *stuiproto.RemoteError
+	switch {
+	case errors.As(err, &remote):
+		msg := remote.Type + ": " + remote.Message
+		if d := remote.Details; d != nil && d.Line > 0 {
+			msg += fmt.Sprintf(" (line %d, column %d)", d.Line, d.Column)
+		}
+		return jsonrpc2.NewError(jsonrpc2.Code(-32001), msg)
+	case errors.Is(err, errNotConnected), stuiproto.IsConnectionError(err):
+		_, endpoint, _ := s.image.status()
+		return jsonrpc2.NewError(jsonrpc2.Code(-32001), notConnectedMessage(endpoint, err))
+	case errors.Is(err, stuiproto.ErrCanceled):
+		return err
+	}
+	return jsonrpc2.NewError(jsonrpc2.Code(-32001), "stui: "+err.Error())
+}
+
+func notConnectedMessage(endpoint string, err error) string {
+	var b strings.Builder
+	b.WriteString("image not connected")
+	if endpoint != "" {
+		b.WriteString(" at " + endpoint)
+	}
+	if err != nil && !errors.Is(err, errNotConnected) {
+		b.WriteString(" (" + err.Error() + ")")
+	}
+	b.WriteString(". Start the STUI server in your image: STUIServer startOn: '")
+	if strings.HasPrefix(endpoint, "tcp://") || strings.HasPrefix(endpoint, "ipc://") {
+		b.WriteString(endpoint)
+	} else {
+		b.WriteString("tcp://127.0.0.1:5555")
+	}
+	b.WriteString("'")
+	return b.String()
+}

@@ -1,0 +1,239 @@
+package lsp
+
+import (
+	"strings"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/stui-lsp/stui-lsp/smalltalk"
+)
+
+// parsedFile is a document's parse with the queries the server makes of it.
+type parsedFile struct {
+	*smalltalk.File
+}
+
+func parseDocument(name, text string) *parsedFile {
+	return &parsedFile{smalltalk.Parse(name, []byte(text))}
+}
+
+// span is a half-open byte range of a document.
+type span struct{ start, end int }
+
+// methodAt returns the method containing off, or nil.
+func (f *parsedFile) methodAt(off int) *smalltalk.Method {
+	for _, m := range f.Methods {
+		if m.Start <= off && off <= m.End {
+			return m
+		}
+	}
+	return nil
+}
+
+// statementAt returns the span of the statement the cursor is in: a top-level
+// statement of a playground, or a statement of the method around the cursor.
+// A cursor in the blank space after a statement (e.g. at the end of its line)
+// still counts as being in it.
+func (f *parsedFile) statementAt(off int) (span, bool) {
+	stmts := f.Statements
+	if m := f.methodAt(off); m != nil {
+		stmts = m.Statements()
+	}
+	best := -1
+	for i, st := range stmts {
+		r := st.Span()
+		if r.Start <= off && off <= r.End {
+			return span{r.Start, r.End}, true
+		}
+		if r.End <= off {
+			best = i
+		}
+	}
+	if best >= 0 {
+		r := stmts[best].Span()
+		// Only if nothing but blanks and a '.' lie between statement and cursor
+		// on the same line.
+		gap := string(f.Src[r.End:off])
+		if !strings.ContainsAny(gap, "\n\"") && strings.Trim(gap, " \t.") == "" {
+			return span{r.Start, r.End}, true
+		}
+	}
+	return span{}, false
+}
+
+// evaluables lists what gets "Evaluate | Print it | Inspect it" lenses: each
+// top-level statement of a playground, and each method marked <script> or
+// <example> in a Tonel or chunk file, with the code that runs it.
+type evaluable struct {
+	span
+	code string
+}
+
+func (f *parsedFile) evaluables() []evaluable {
+	var out []evaluable
+	if f.Kind == smalltalk.Playground {
+		for _, st := range f.Statements {
+			r := st.Span()
+			out = append(out, evaluable{span{r.Start, r.End}, string(f.Src[r.Start:r.End])})
+		}
+		return out
+	}
+	for _, m := range f.Methods {
+		if code, ok := scriptCode(f.File, m); ok {
+			out = append(out, evaluable{span{m.Start, m.End}, code})
+		}
+	}
+	return out
+}
+
+// scriptCode is what Pharo runs for a <script>, <script: 'code'> or
+// <example> method.
+func scriptCode(f *smalltalk.File, m *smalltalk.Method) (string, bool) {
+	receiver := m.ClassName
+	if !m.ClassSide {
+		receiver = "(" + m.ClassName + " new)"
+	}
+	for _, p := range m.Pragmas {
+		switch p.Selector {
+		case "script", "example", "exampleWidget", "sampleInstance":
+			return receiver + " " + m.Selector, true
+		case "script:":
+			if len(p.Args) == 1 {
+				if lit, ok := p.Args[0].(*smalltalk.Literal); ok && lit.Kind == smalltalk.LitString {
+					return unquote(f.Text(lit.Range)), true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// unquote turns a Smalltalk string literal into its value.
+func unquote(lit string) string {
+	if len(lit) >= 2 && lit[0] == '\'' && lit[len(lit)-1] == '\'' {
+		lit = lit[1 : len(lit)-1]
+	}
+	return strings.ReplaceAll(lit, "''", "'")
+}
+
+// syntaxDiagnostics turns the parse errors of doc into diagnostics.
+func syntaxDiagnostics(doc *document) []spanDiagnostic {
+	f := doc.file()
+	out := make([]spanDiagnostic, 0, len(f.Errors))
+	for _, e := range f.Errors {
+		end := e.End
+		if end <= e.Start {
+			end = e.Start
+		}
+		out = append(out, spanDiagnostic{
+			anchored: anchored{e.Start, end},
+			severity: protocol.DiagnosticSeverityError,
+			source:   sourceSyntax,
+			message:  e.Message,
+		})
+	}
+	return out
+}
+
+// identKind says what a name under the cursor is.
+type identKind int
+
+const (
+	identNone identKind = iota
+	identClass
+	identVariable
+	identSelector
+)
+
+// ident is the name under the cursor.
+type ident struct {
+	kind identKind
+	name string
+	span span
+	// method is the method around the cursor, if any.
+	method *smalltalk.Method
+}
+
+// identifierAt finds what the cursor is on: a class name, a variable, or a
+// message selector (for keyword messages the whole selector, from any part).
+func (f *parsedFile) identifierAt(off int) ident {
+	for _, c := range f.Classes {
+		if in(c.NameRange, off) {
+			return ident{kind: identClass, name: c.Name, span: span{c.NameRange.Start, c.NameRange.End}}
+		}
+		if c.Superclass != "" && in(c.SuperclassRange, off) {
+			return ident{kind: identClass, name: c.Superclass, span: span{c.SuperclassRange.Start, c.SuperclassRange.End}}
+		}
+	}
+	var roots []smalltalk.Node
+	m := f.methodAt(off)
+	if m != nil {
+		if in(m.ClassRange, off) {
+			return ident{kind: identClass, name: m.ClassName, span: span{m.ClassRange.Start, m.ClassRange.End}, method: m}
+		}
+		for _, p := range m.SelectorParts {
+			if in(p, off) {
+				return ident{kind: identSelector, name: m.Selector, span: span{p.Start, p.End}, method: m}
+			}
+		}
+		roots = append(roots, m)
+		for _, p := range m.Pragmas {
+			roots = append(roots, p)
+		}
+	} else {
+		if f.Body != nil {
+			roots = append(roots, f.Body)
+		} else {
+			roots = append(roots, f.Statements...)
+		}
+	}
+	found := ident{method: m}
+	for _, root := range roots {
+		smalltalk.Inspect(root, func(n smalltalk.Node) bool {
+			r := n.Span()
+			if off < r.Start || off > r.End {
+				// Cascade parts do not cover their receiver; keep looking inside
+				// anything that might still hold the offset.
+				if _, ok := n.(*smalltalk.Cascade); !ok {
+					return false
+				}
+			}
+			switch n := n.(type) {
+			case *smalltalk.Variable:
+				if in(n.Range, off) && !n.IsPseudo() {
+					kind := identVariable
+					if isCapitalized(n.Name) {
+						kind = identClass
+					}
+					found = ident{kind: kind, name: n.Name, span: span{n.Start, n.End}, method: m}
+				}
+			case *smalltalk.Message:
+				for _, p := range n.Parts {
+					if in(p, off) {
+						found = ident{kind: identSelector, name: n.Selector, span: span{p.Start, p.End}, method: m}
+					}
+				}
+			case *smalltalk.Literal:
+				if n.Kind == smalltalk.LitSymbol && in(n.Range, off) {
+					name := strings.TrimPrefix(strings.TrimPrefix(f.Text(n.Range), "#"), "#")
+					name = unquote(name)
+					if name != "" {
+						found = ident{kind: identSelector, name: name, span: span{n.Start, n.End}, method: m}
+					}
+				}
+			}
+			return true
+		})
+	}
+	return found
+}
+
+// in reports whether off is within r, its end included (a cursor right after
+// a name is still on it).
+func in(r smalltalk.Range, off int) bool {
+	return r.End > r.Start && r.Start <= off && off <= r.End
+}
+
+func isCapitalized(name string) bool {
+	return name != "" && name[0] >= 'A' && name[0] <= 'Z'
+}

@@ -1,0 +1,203 @@
+// Package lsp is the stui-lsp language server: it turns editor requests into
+// STUI calls against the image session of the editor's workspace, and answers
+// what it can from the Smalltalk files alone when no image is connected.
+//
+// The package depends on the image only through the small Image interface; the
+// ZeroMQ client is wired in by cmd/stui-lsp.
+package lsp
+
+import (
+	"bytes"
+	"encoding/json"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
+)
+
+// Options configures a server. The zero value serves with no image and no log.
+type Options struct {
+	// Logger receives the server's log. It must not write to the LSP stream.
+	Logger *zap.Logger
+	// Version is reported in serverInfo.
+	Version string
+	// Dial connects to the image at an endpoint. Nil means no image at all.
+	Dial func(endpoint string) (Image, error)
+	// Endpoint is used when neither initializationOptions nor the stui.endpoint
+	// setting names one; EndpointSource says where it came from (for the log).
+	Endpoint       string
+	EndpointSource string
+	// CacheDir holds remembered session ids and generated read-only documents.
+	// Empty means the user's cache directory.
+	CacheDir string
+}
+
+// Serve runs the language server over rwc (LSP base protocol framing) until
+// the client sends exit, closes the stream, or ctx is cancelled.
+func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
+	stream := newTolerantStream(jsonrpc2.NewHeaderStream(rwc))
+	conn := jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(lspCodec{}))
+	s := newServer(conn, opts)
+	conn.Go(ctx, s.handler())
+	select {
+	case <-conn.Done():
+	case <-s.exited:
+	case <-ctx.Done():
+	}
+	s.close()
+	closed := make(chan struct{})
+	go func() { conn.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(2 * time.Second):
+		// A handler stuck on the image must not keep the process alive after
+		// the editor is gone; the stream is closed already, so nothing is lost.
+		s.log.Warn("connection did not drain in time")
+	}
+	if err := conn.Err(); err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.ErrClosedPipe) {
+		return err
+	}
+	return nil
+}
+
+// lspCodec marshals LSP payloads with the protocol package's union-aware
+// codec; encoding/json cannot decode the protocol's sealed-interface unions.
+type lspCodec struct{}
+
+func (lspCodec) Marshal(v any) ([]byte, error) {
+	switch m := v.(type) {
+	case jsonrpc2.RawMessage:
+		if m == nil {
+			return []byte("null"), nil
+		}
+		return m, nil
+	case *jsonrpc2.RawMessage:
+		if m == nil || *m == nil {
+			return []byte("null"), nil
+		}
+		return *m, nil
+	}
+	return protocol.Marshal(v)
+}
+
+func (lspCodec) Unmarshal(data []byte, v any) error {
+	if p, ok := v.(*jsonrpc2.RawMessage); ok {
+		*p = append((*p)[:0], data...)
+		return nil
+	}
+	return protocol.Unmarshal(data, v)
+}
+
+// frameReader is the raw-frame side of jsonrpc2's header stream.
+type frameReader interface {
+	ReadFrame(ctx context.Context) ([]byte, int64, error)
+}
+
+// tolerantStream answers a frame that is not valid JSON-RPC with a parse error
+// instead of letting it end the connection, as JSON-RPC 2.0 asks. Framing
+// errors (a broken header) still end it: after one the stream cannot be
+// trusted to find the next message boundary.
+type tolerantStream struct {
+	jsonrpc2.Stream
+	frames frameReader
+}
+
+func newTolerantStream(s jsonrpc2.Stream) jsonrpc2.Stream {
+	fr, ok := s.(frameReader)
+	if !ok {
+		return s
+	}
+	return &tolerantStream{Stream: s, frames: fr}
+}
+
+func (t *tolerantStream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
+	for {
+		frame, n, err := t.frames.ReadFrame(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		msg, err := jsonrpc2.DecodeMessage(frame)
+		if err == nil {
+			return msg, n, nil
+		}
+		code := jsonrpc2.ParseError
+		if body := bytes.TrimSpace(frame); len(body) > 0 && (body[0] == '{' || body[0] == '[') && validJSON(body) {
+			code = jsonrpc2.InvalidRequest
+		}
+		reply := jsonrpc2.NewResponse(jsonrpc2.ID{}, nil, jsonrpc2.NewError(code, "stui-lsp: ignored a malformed message: "+err.Error()))
+		if _, werr := t.Stream.Write(ctx, reply); werr != nil {
+			return nil, 0, werr
+		}
+	}
+}
+
+// handler builds the connection's handler: the one middleware for logging,
+// lifecycle checks, concurrency and panic recovery, around the protocol
+// package's dispatcher.
+func (s *server) handler() jsonrpc2.Handler {
+	dispatch := protocol.ServerHandler(s, nil)
+	h := func(ctx context.Context, req *jsonrpc2.Request) (result any, err error) {
+		method := strings.Clone(req.Method())
+		if !req.IsCall() {
+			// Notifications run inline on the read loop so they apply in wire
+			// order. Their errors have nobody to go to but the log.
+			if !s.lifecycle.acceptsNotification(method) {
+				return nil, nil
+			}
+			defer func() {
+				if p := recover(); p != nil {
+					s.log.Error("panic in notification", zap.String("method", method), zap.Any("panic", p), zap.ByteString("stack", debug.Stack()))
+				}
+			}()
+			if _, err := dispatch(ctx, req); err != nil {
+				s.log.Warn("notification failed", zap.String("method", method), zap.Error(err))
+			}
+			return nil, nil
+		}
+		if err := s.lifecycle.acceptsCall(method); err != nil {
+			return nil, err
+		}
+		if method != protocol.MethodInitialize && method != protocol.MethodShutdown {
+			// Everything but the lifecycle runs concurrently: a hover must not
+			// wait behind a 30-second evaluation.
+			jsonrpc2.Async(ctx)
+		}
+		start := time.Now()
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("panic in request", zap.String("method", method), zap.Any("panic", p), zap.ByteString("stack", debug.Stack()))
+				result, err = nil, jsonrpc2.NewError(jsonrpc2.InternalError, fmt.Sprintf("stui-lsp: internal error in %s: %v", method, p))
+			}
+			s.log.Debug("request", zap.String("method", method), zap.Stringer("id", idString(req)), zap.Duration("took", time.Since(start)), zap.Error(err))
+		}()
+		result, err = dispatch(ctx, req)
+		if err != nil && ctx.Err() != nil && !isJSONRPCError(err) {
+			err = protocol.ErrRequestCancelled
+		}
+		return result, err
+	}
+	return protocol.CancelHandler(h)
+}
+
+type idStringer struct{ id jsonrpc2.ID }
+
+func (i idStringer) String() string { return fmt.Sprint(i.id) }
+
+func idString(req *jsonrpc2.Request) fmt.Stringer { return idStringer{req.ID()} }
+
+func isJSONRPCError(err error) bool {
+	var e *jsonrpc2.Error
+	return errors.As(err, &e)
+}
+
+func validJSON(b []byte) bool {
+	var v any
+	return json.Unmarshal(b, &v) == nil
+}

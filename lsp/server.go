@@ -1,0 +1,172 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
+)
+
+// server holds the state of one editor connection. Behaviour lives in the
+// files named after the LSP areas; this file only holds state.
+type server struct {
+	protocol.UnimplementedServer
+
+	opts   Options
+	log    *zap.Logger
+	conn   jsonrpc2.Conn
+	client protocol.Client
+
+	lifecycle lifecycle
+	exited    chan struct{}
+	exitOnce  sync.Once
+
+	// Negotiated at initialize and read-only afterwards.
+	encoding positionEncoding
+	caps     clientCaps
+
+	docs      *documentStore
+	workspace *workspaceState
+	image     *imageLink
+	sessions  *sessionSet
+	results   *resultStore
+	diags     *diagnosticStore
+
+	settingsMu sync.RWMutex
+	settings   settings
+}
+
+var _ protocol.Server = (*server)(nil)
+
+func newServer(conn jsonrpc2.Conn, opts Options) *server {
+	log := opts.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	if opts.CacheDir == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			opts.CacheDir = filepath.Join(dir, "stui-lsp")
+		} else {
+			opts.CacheDir = filepath.Join(os.TempDir(), fmt.Sprintf("stui-lsp-%d", os.Getuid()))
+		}
+	}
+	s := &server{
+		opts:      opts,
+		log:       log,
+		conn:      conn,
+		client:    protocol.ClientDispatcher(conn),
+		exited:    make(chan struct{}),
+		docs:      newDocumentStore(),
+		workspace: newWorkspaceState(),
+		results:   newResultStore(),
+		diags:     newDiagnosticStore(),
+		settings:  defaultSettings(),
+	}
+	s.image = newImageLink(s)
+	s.sessions = newSessionSet(s)
+	return s
+}
+
+// close releases what the server holds when the connection ends.
+func (s *server) close() {
+	s.image.close()
+}
+
+// clientCaps is what the server needs to know of the client's capabilities.
+type clientCaps struct {
+	applyEdit        bool
+	showDocument     bool
+	configuration    bool
+	inlayHintRefresh bool
+	codeLensRefresh  bool
+	workDoneProgress bool
+	markdown         bool
+}
+
+// settings are the `stui` section of the client's configuration, merged over
+// initializationOptions.
+type settings struct {
+	Endpoint          string `json:"endpoint"`
+	HoverTimeoutMS    int    `json:"hoverTimeoutMs"`
+	EvaluateTimeoutMS int    `json:"evaluateTimeoutMs"`
+	CompleteTimeoutMS int    `json:"completionTimeoutMs"`
+	MaxResultChars    int    `json:"maxResultChars"`
+	InlineResultChars int    `json:"inlineResultChars"`
+	PersistSession    *bool  `json:"persistSession"`
+	CompileOnSave     *bool  `json:"compileOnSave"`
+}
+
+func defaultSettings() settings {
+	return settings{HoverTimeoutMS: 1500, EvaluateTimeoutMS: 30000, CompleteTimeoutMS: 800, MaxResultChars: 10000, InlineResultChars: 120}
+}
+
+// merge applies the fields set in raw over s. Unknown fields are ignored.
+func (s settings) merge(raw []byte) (settings, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return s, nil
+	}
+	var in settings
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return s, fmt.Errorf("stui settings: %w", err)
+	}
+	if in.Endpoint != "" {
+		s.Endpoint = in.Endpoint
+	}
+	if in.HoverTimeoutMS > 0 {
+		s.HoverTimeoutMS = in.HoverTimeoutMS
+	}
+	if in.EvaluateTimeoutMS > 0 {
+		s.EvaluateTimeoutMS = in.EvaluateTimeoutMS
+	}
+	if in.CompleteTimeoutMS > 0 {
+		s.CompleteTimeoutMS = in.CompleteTimeoutMS
+	}
+	if in.MaxResultChars > 0 {
+		s.MaxResultChars = in.MaxResultChars
+	}
+	if in.InlineResultChars > 0 {
+		s.InlineResultChars = in.InlineResultChars
+	}
+	if in.PersistSession != nil {
+		s.PersistSession = in.PersistSession
+	}
+	if in.CompileOnSave != nil {
+		s.CompileOnSave = in.CompileOnSave
+	}
+	return s, nil
+}
+
+func (s settings) persistSession() bool { return s.PersistSession == nil || *s.PersistSession }
+func (s settings) compileOnSave() bool  { return s.CompileOnSave == nil || *s.CompileOnSave }
+
+func (s *server) currentSettings() settings {
+	s.settingsMu.RLock()
+	defer s.settingsMu.RUnlock()
+	return s.settings
+}
+
+// notify sends a notification to the client, logging a failure: the
+// connection may be closing, and there is nobody else to tell.
+func (s *server) notify(ctx context.Context, method string, params any) {
+	if err := s.conn.Notify(context.WithoutCancel(ctx), method, params); err != nil {
+		s.log.Debug("notify failed", zap.String("method", method), zap.Error(err))
+	}
+}
+
+// logToClient writes a line to the editor's log (window/logMessage) and ours.
+func (s *server) logToClient(ctx context.Context, typ protocol.MessageType, msg string) {
+	s.log.Info(msg)
+	s.notify(ctx, protocol.MethodWindowLogMessage, &protocol.LogMessageParams{Type: typ, Message: msg})
+}
+
+// tellUser shows a message the user can act on (window/showMessage).
+func (s *server) tellUser(ctx context.Context, typ protocol.MessageType, msg string) {
+	s.log.Info("told user", zap.String("message", msg))
+	s.notify(ctx, protocol.MethodWindowShowMessage, &protocol.ShowMessageParams{Type: typ, Message: msg})
+}

@@ -1,0 +1,276 @@
+package lsp
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+// workspaceSession is the image session of one workspace folder. Its client id
+// is derived from the folder, so it is the same every time the editor opens
+// that folder; its session id is remembered on disk so variables assigned
+// yesterday are still there today, as long as the image kept them.
+type workspaceSession struct {
+	set      *sessionSet
+	folder   string
+	clientID string
+
+	mu sync.Mutex
+	id string
+	// hadState: the session held variables the user may rely on (restored
+	// with variables, or used for evaluations). Losing it is worth telling.
+	hadState bool
+}
+
+// sessionSet holds one session per workspace folder.
+type sessionSet struct {
+	s  *server
+	mu sync.Mutex
+	by map[string]*workspaceSession
+}
+
+func newSessionSet(s *server) *sessionSet {
+	return &sessionSet{s: s, by: map[string]*workspaceSession{}}
+}
+
+// forFolder returns the session of folder ("" for files outside any folder).
+func (ss *sessionSet) forFolder(folder string) *workspaceSession {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ws, ok := ss.by[folder]; ok {
+		return ws
+	}
+	ws := &workspaceSession{set: ss, folder: folder, clientID: clientIDFor(folder)}
+	ss.by[folder] = ws
+	return ws
+}
+
+func (ss *sessionSet) all() []*workspaceSession {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	out := make([]*workspaceSession, 0, len(ss.by))
+	for _, ws := range ss.by {
+		out = append(out, ws)
+	}
+	return out
+}
+
+// revalidate checks every known session after a reconnection.
+func (ss *sessionSet) revalidate(ctx context.Context) {
+	for _, ws := range ss.all() {
+		ws.mu.Lock()
+		id := ws.id
+		ws.mu.Unlock()
+		if id == "" {
+			continue
+		}
+		var info stuiproto.SessionInfoResult
+		err := ss.s.image.call(ctx, stuiproto.CmdGetSessionInfo, stuiproto.SessionIDParams{SessionID: id}, &info)
+		if isSessionGone(err) {
+			ws.lost(ctx, id)
+			if _, err := ws.ensure(ctx); err != nil {
+				ss.s.log.Debug("recreating session", zap.Error(err))
+			}
+		}
+	}
+}
+
+// clientIDFor derives a stable client id from a folder path.
+func clientIDFor(folder string) string {
+	if folder == "" {
+		return "stui-lsp-scratch"
+	}
+	abs, err := filepath.Abs(folder)
+	if err != nil {
+		abs = folder
+	}
+	sum := sha256.Sum256([]byte(abs))
+	name := strings.Map(func(r rune) rune {
+		if r < 128 && (r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return '_'
+	}, filepath.Base(abs))
+	if len(name) > 32 {
+		name = name[:32]
+	}
+	return "stui-lsp-" + name + "-" + hex.EncodeToString(sum[:6])
+}
+
+func isSessionGone(err error) bool {
+	var remote *stuiproto.RemoteError
+	return errors.As(err, &remote) && (remote.Type == stuiproto.ErrSessionNotFound || remote.Type == stuiproto.ErrSessionExpired)
+}
+
+// rememberedSession is what is kept on disk per client id.
+type rememberedSession struct {
+	SessionID string `json:"session_id"`
+	Folder    string `json:"folder"`
+	Endpoint  string `json:"endpoint"`
+}
+
+func (ws *workspaceSession) memoryPath() string {
+	return filepath.Join(ws.set.s.opts.CacheDir, "sessions", ws.clientID+".json")
+}
+
+func (ws *workspaceSession) recall(endpoint string) string {
+	if !ws.set.s.currentSettings().persistSession() {
+		return ""
+	}
+	data, err := os.ReadFile(ws.memoryPath())
+	if err != nil {
+		return ""
+	}
+	var m rememberedSession
+	if json.Unmarshal(data, &m) != nil || m.Endpoint != endpoint {
+		return ""
+	}
+	return m.SessionID
+}
+
+func (ws *workspaceSession) remember(id, endpoint string) {
+	if !ws.set.s.currentSettings().persistSession() {
+		return
+	}
+	path := ws.memoryPath()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		ws.set.s.log.Warn("cannot remember session", zap.Error(err))
+		return
+	}
+	data, _ := json.Marshal(rememberedSession{SessionID: id, Folder: ws.folder, Endpoint: endpoint})
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err == nil {
+		err = os.Rename(tmp, path)
+		if err != nil {
+			ws.set.s.log.Warn("cannot remember session", zap.Error(err))
+		}
+	}
+}
+
+func (ws *workspaceSession) forget() {
+	_ = os.Remove(ws.memoryPath())
+}
+
+// ensure returns the session id, restoring the remembered session or creating
+// a new one.
+func (ws *workspaceSession) ensure(ctx context.Context) (string, error) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.id != "" {
+		return ws.id, nil
+	}
+	s := ws.set.s
+	_, endpoint, _ := s.image.status()
+	if old := ws.recall(endpoint); old != "" {
+		var res stuiproto.RestoreSessionResult
+		err := s.image.call(ctx, stuiproto.CmdRestoreSession, stuiproto.SessionIDParams{SessionID: old}, &res)
+		switch {
+		case err == nil:
+			ws.id = res.SessionID
+			if ws.id == "" {
+				ws.id = old
+			}
+			vars := res.WorkspaceContext.Variables
+			ws.hadState = len(vars) > 0
+			if !res.LiveObjects && len(vars) > 0 {
+				s.tellUser(ctx, protocol.MessageTypeWarning, fmt.Sprintf(
+					"stui: session %s was restored after an image restart, but the values of %s are gone (the image was not saved). Evaluate their assignments again.",
+					ws.id, listNames(vars)))
+			} else {
+				s.logToClient(ctx, protocol.MessageTypeInfo, fmt.Sprintf("stui: restored session %s (%d variables)", ws.id, len(vars)))
+			}
+			ws.remember(ws.id, endpoint)
+			return ws.id, nil
+		case isSessionGone(err):
+			s.logToClient(ctx, protocol.MessageTypeInfo, fmt.Sprintf("stui: remembered session %s is gone from the image; creating a new one", old))
+		default:
+			return "", err
+		}
+	}
+	var res stuiproto.Session
+	if err := s.image.call(ctx, stuiproto.CmdCreateSession, stuiproto.CreateSessionParams{ClientID: ws.clientID}, &res); err != nil {
+		return "", err
+	}
+	ws.id = res.SessionID
+	ws.remember(ws.id, endpoint)
+	s.logToClient(ctx, protocol.MessageTypeInfo, fmt.Sprintf("stui: new session %s for %s", ws.id, ws.clientID))
+	return ws.id, nil
+}
+
+// lost records that session id is no longer in the image, and tells the user
+// once if it held anything.
+func (ws *workspaceSession) lost(ctx context.Context, id string) {
+	ws.mu.Lock()
+	if ws.id != id {
+		ws.mu.Unlock()
+		return
+	}
+	ws.id = ""
+	had := ws.hadState
+	ws.hadState = false
+	ws.mu.Unlock()
+	if had {
+		ws.set.s.tellUser(ctx, protocol.MessageTypeWarning, fmt.Sprintf(
+			"stui: the image no longer has session %s (was it restarted?). Workspace variables from earlier evaluations are lost; a new session was created.", id))
+	}
+}
+
+// do runs fn with the session id, recreating the session once if the image
+// says it is gone.
+func (ws *workspaceSession) do(ctx context.Context, fn func(id string) error) error {
+	for attempt := 0; ; attempt++ {
+		id, err := ws.ensure(ctx)
+		if err != nil {
+			return err
+		}
+		err = fn(id)
+		if isSessionGone(err) && attempt == 0 {
+			ws.lost(ctx, id)
+			continue
+		}
+		return err
+	}
+}
+
+// markUsed records that the session now holds the user's work.
+func (ws *workspaceSession) markUsed() {
+	ws.mu.Lock()
+	ws.hadState = true
+	ws.mu.Unlock()
+}
+
+// reset closes the session and starts a fresh one.
+func (ws *workspaceSession) reset(ctx context.Context) (string, error) {
+	ws.mu.Lock()
+	old := ws.id
+	ws.id = ""
+	ws.hadState = false
+	ws.mu.Unlock()
+	ws.forget()
+	if old != "" {
+		var res stuiproto.CloseSessionResult
+		if err := ws.set.s.image.call(ctx, stuiproto.CmdCloseSession, stuiproto.SessionIDParams{SessionID: old}, &res); err != nil && !isSessionGone(err) {
+			ws.set.s.log.Debug("closing session", zap.Error(err))
+		}
+	}
+	return ws.ensure(ctx)
+}
+
+func listNames(names []string) string {
+	if len(names) > 8 {
+		return strings.Join(names[:8], ", ") + fmt.Sprintf(" and %d more", len(names)-8)
+	}
+	return strings.Join(names, ", ")
+}

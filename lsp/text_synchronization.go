@@ -1,0 +1,78 @@
+package lsp
+
+import (
+	"context"
+	"fmt"
+
+	"go.lsp.dev/protocol"
+)
+
+func (s *server) DidOpen(ctx context.Context, params *protocol.DidOpenTextDocumentParams) error {
+	td := params.TextDocument
+	doc := newDocument(td.URI, string(td.LanguageID), td.Version, td.Text)
+	s.docs.put(doc)
+	s.documentChanged(ctx, doc, nil)
+	return nil
+}
+
+func (s *server) DidChange(ctx context.Context, params *protocol.DidChangeTextDocumentParams) error {
+	doc, ok := s.docs.get(params.TextDocument.URI)
+	if !ok {
+		return fmt.Errorf("didChange for %s, which is not open", params.TextDocument.URI)
+	}
+	text := doc.text
+	var edits []edit
+	for _, change := range params.ContentChanges {
+		switch c := change.(type) {
+		case *protocol.TextDocumentContentChangeWholeDocument:
+			edits = append(edits, edit{start: 0, end: len(text), text: c.Text})
+			text = c.Text
+		case *protocol.TextDocumentContentChangePartial:
+			// Each change is relative to the text left by the one before it.
+			start, end := newLineIndex(text).span(c.Range, s.encoding)
+			e := edit{start: start, end: end, text: c.Text}
+			edits = append(edits, e)
+			text = applyEdit(text, e)
+		}
+	}
+	next := newDocument(doc.uri, doc.languageID, params.TextDocument.Version, text)
+	s.docs.put(next)
+	s.documentChanged(ctx, next, edits)
+	return nil
+}
+
+func (s *server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocumentParams) error {
+	u := params.TextDocument.URI
+	s.docs.remove(u)
+	s.results.forget(u)
+	s.diags.forget(u)
+	// Leave the file's diagnostics to the workspace index, not to a closed buffer.
+	s.notify(ctx, protocol.MethodTextDocumentPublishDiagnostics, &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: []protocol.Diagnostic{}})
+	s.workspace.reindexFromDisk(u)
+	return nil
+}
+
+func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocumentParams) error {
+	doc, ok := s.docs.get(params.TextDocument.URI)
+	if !ok {
+		return nil
+	}
+	if s.currentSettings().compileOnSave() {
+		// Compiling talks to the image; it must not hold up the notifications
+		// behind it.
+		go s.compileOnSave(context.WithoutCancel(ctx), doc)
+	}
+	return nil
+}
+
+// documentChanged updates everything derived from a document's text: inline
+// results the edit touched, syntax diagnostics, the workspace index.
+func (s *server) documentChanged(ctx context.Context, doc *document, edits []edit) {
+	if s.results.invalidate(doc.uri, edits) && s.caps.inlayHintRefresh {
+		go s.refreshInlayHints(context.WithoutCancel(ctx))
+	}
+	s.diags.shiftEvaluation(doc.uri, edits)
+	s.diags.setSyntax(doc.uri, syntaxDiagnostics(doc))
+	s.publishDiagnostics(ctx, doc)
+	s.workspace.update(doc)
+}
