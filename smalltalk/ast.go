@@ -164,6 +164,9 @@ func Children(n Node, fn func(Node)) {
 		for _, a := range n.Args {
 			fn(a)
 		}
+		for _, p := range n.Pragmas {
+			fn(p)
+		}
 		if n.Body != nil {
 			fn(n.Body)
 		}
