@@ -1,0 +1,469 @@
+// Package stuitest is a TEST backend for the STUI protocol: a server over
+// real ZeroMQ sockets, shaped like net/http/httptest, for the tests of
+// stuiclient and of the language server. It is not a Smalltalk image.
+//
+// NewServer binds a ROUTER socket to an ephemeral loopback tcp port (or, with
+// NewIPCServer, an ipc socket in a temporary directory) and serves each
+// request in its own goroutine with a Handler, so slow and fast requests
+// interleave as they do with the real STUI server. Fault knobs (Delay,
+// SetFault, Stop, Restart) make the transport misbehave on demand.
+//
+// Backend is a Handler that keeps sessions, workspace variables and an object
+// registry as docs/protocol.md describes, evaluates a tiny arithmetic
+// language, and answers the code-browsing commands from classes a test adds.
+// Replay is a Handler that answers from the protocol vectors.
+package stuitest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	zmq "github.com/pebbe/zmq4"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+// Handler answers one request. The context is canceled when the server stops.
+// Returning nil sends no reply.
+type Handler interface {
+	ServeSTUI(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply
+
+// ServeSTUI calls f.
+func (f HandlerFunc) ServeSTUI(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply {
+	return f(ctx, req)
+}
+
+// Restarter is implemented by handlers that lose state when the image
+// restarts (Server.Restart calls it).
+type Restarter interface {
+	Restart()
+}
+
+// Fault is a way the server misbehaves on the transport.
+type Fault int
+
+// Faults, set with Server.SetFault. Each applies to requests that arrive
+// while it is set.
+const (
+	NoFault   Fault = iota
+	Drop            // never reply
+	Garbage         // reply bytes that are not JSON
+	WrongID         // reply under another id
+	Duplicate       // reply twice
+	Oversized       // reply with a document of OversizeBytes bytes
+	Hang            // hold the reply until the fault is cleared
+)
+
+var faultNames = [...]string{"NoFault", "Drop", "Garbage", "WrongID", "Duplicate", "Oversized", "Hang"}
+
+func (f Fault) String() string {
+	if f >= 0 && int(f) < len(faultNames) {
+		return faultNames[f]
+	}
+	return fmt.Sprintf("Fault(%d)", int(f))
+}
+
+// Server is a STUI server for tests.
+type Server struct {
+	// Endpoint is where clients connect, e.g. tcp://127.0.0.1:40123. It stays
+	// the same across Stop and Restart.
+	Endpoint string
+
+	// OversizeBytes is the size of replies under the Oversized fault
+	// (default stuiproto.MaxMessageSize+1). Set it before the fault.
+	OversizeBytes int
+
+	handler Handler
+	bindTo  string
+	tmpDir  string
+	curve   string // server secret key
+
+	mu        sync.Mutex
+	running   bool
+	stop      context.CancelFunc
+	done      chan struct{}
+	outbox    [][][]byte
+	wakeTx    *zmq.Socket
+	fault     Fault
+	delay     time.Duration
+	token     string
+	hangGate  chan struct{}
+	requests  atomic.Uint64
+	handlerWG sync.WaitGroup
+}
+
+// Option configures a server made by NewUnstartedServer.
+type Option func(*Server)
+
+// WithCurve makes the server a CURVE server with this Z85 secret key; any
+// client key is accepted. Pair it with stuiclient.WithCurve and the public key.
+func WithCurve(serverSecretKey string) Option { return func(s *Server) { s.curve = serverSecretKey } }
+
+var seq atomic.Uint64
+
+// NewServer starts a server on an ephemeral loopback tcp port. It panics if
+// it cannot bind, as httptest does.
+func NewServer(h Handler, opts ...Option) *Server {
+	s := NewUnstartedServer(h, opts...)
+	s.Start()
+	return s
+}
+
+// NewIPCServer starts a server on an ipc socket in a new temporary directory,
+// removed by Close.
+func NewIPCServer(h Handler, opts ...Option) *Server {
+	dir, err := os.MkdirTemp("", "stuitest")
+	if err != nil {
+		panic(fmt.Sprintf("stuitest: %v", err))
+	}
+	s := NewUnstartedServer(h, opts...)
+	s.tmpDir = dir
+	s.bindTo = "ipc://" + filepath.Join(dir, "stui.sock")
+	s.Start()
+	return s
+}
+
+// NewUnstartedServer returns a server that Start will bind.
+func NewUnstartedServer(h Handler, opts ...Option) *Server {
+	if h == nil {
+		h = NewBackend()
+	}
+	s := &Server{handler: h, bindTo: "tcp://127.0.0.1:*", OversizeBytes: stuiproto.MaxMessageSize + 1}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Start binds the server and starts serving. The first Start picks the
+// endpoint; later ones (through Restart) bind the same one again.
+func (s *Server) Start() {
+	if err := s.start(); err != nil {
+		panic(fmt.Sprintf("stuitest: %v", err))
+	}
+}
+
+func (s *Server) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running {
+		return fmt.Errorf("server already started")
+	}
+	router, err := zmq.NewSocket(zmq.ROUTER)
+	if err != nil {
+		return err
+	}
+	router.SetLinger(0)
+	if s.curve != "" {
+		if !zmq.HasCurve() {
+			router.Close()
+			return fmt.Errorf("libzmq has no CURVE support")
+		}
+		if err := router.SetCurveServer(1); err != nil {
+			router.Close()
+			return err
+		}
+		if err := router.SetCurveSecretkey(s.curve); err != nil {
+			router.Close()
+			return err
+		}
+	}
+	addr := s.bindTo
+	if s.Endpoint != "" {
+		addr = s.Endpoint
+	}
+	if err := router.Bind(addr); err != nil {
+		router.Close()
+		return fmt.Errorf("bind %s: %w", addr, err)
+	}
+	if s.Endpoint == "" {
+		if s.Endpoint, err = router.GetLastEndpoint(); err != nil {
+			router.Close()
+			return err
+		}
+	}
+	wakeAddr := fmt.Sprintf("inproc://stuitest-wake-%d", seq.Add(1))
+	wakeRx, _ := zmq.NewSocket(zmq.PAIR)
+	wakeRx.SetLinger(0)
+	if err := wakeRx.Bind(wakeAddr); err != nil {
+		router.Close()
+		wakeRx.Close()
+		return err
+	}
+	s.wakeTx, _ = zmq.NewSocket(zmq.PAIR)
+	s.wakeTx.SetLinger(0)
+	if err := s.wakeTx.Connect(wakeAddr); err != nil {
+		router.Close()
+		wakeRx.Close()
+		s.wakeTx.Close()
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	s.done = make(chan struct{})
+	s.outbox = nil
+	s.running = true
+	go s.run(ctx, router, wakeRx, s.done)
+	return nil
+}
+
+// Stop closes the socket as a dying image would: requests in flight are
+// never answered and clients see the connection drop. The endpoint stays
+// reserved for Restart.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	if !s.running {
+		s.mu.Unlock()
+		return
+	}
+	s.running = false
+	s.stop()
+	done := s.done
+	s.mu.Unlock()
+	s.kick()
+	<-done
+	s.handlerWG.Wait()
+	s.mu.Lock()
+	s.wakeTx.Close()
+	s.wakeTx = nil
+	s.mu.Unlock()
+}
+
+// Restart simulates an image restart on the same endpoint: Stop, then the
+// handler's Restart (a Backend forgets its sessions), then Start.
+func (s *Server) Restart() {
+	s.Stop()
+	if r, ok := s.handler.(Restarter); ok {
+		r.Restart()
+	}
+	s.Start()
+}
+
+// Close stops the server for good and removes its temporary directory.
+func (s *Server) Close() {
+	s.SetFault(NoFault)
+	s.Stop()
+	if s.tmpDir != "" {
+		os.RemoveAll(s.tmpDir)
+	}
+}
+
+// Requests returns how many requests the server has read.
+func (s *Server) Requests() uint64 { return s.requests.Load() }
+
+// Delay makes every reply wait d before it is sent (0 clears it).
+func (s *Server) Delay(d time.Duration) {
+	s.mu.Lock()
+	s.delay = d
+	s.mu.Unlock()
+}
+
+// SetFault sets the fault applied to requests from now on. Clearing Hang
+// releases the replies it held.
+func (s *Server) SetFault(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f == Hang && s.hangGate == nil {
+		s.hangGate = make(chan struct{})
+	}
+	if f != Hang && s.hangGate != nil {
+		close(s.hangGate)
+		s.hangGate = nil
+	}
+	s.fault = f
+}
+
+// RequireToken makes the server refuse, with PermissionDenied, every request
+// whose token differs from tok ("" accepts any request).
+func (s *Server) RequireToken(tok string) {
+	s.mu.Lock()
+	s.token = tok
+	s.mu.Unlock()
+}
+
+func (s *Server) kick() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wakeTx != nil {
+		s.wakeTx.SendBytes(nil, zmq.DONTWAIT)
+	}
+}
+
+func (s *Server) enqueue(msg [][]byte) {
+	s.mu.Lock()
+	if !s.running {
+		s.mu.Unlock()
+		return
+	}
+	s.outbox = append(s.outbox, msg)
+	s.mu.Unlock()
+	s.kick()
+}
+
+func (s *Server) run(ctx context.Context, router, wakeRx *zmq.Socket, done chan struct{}) {
+	defer close(done)
+	defer router.Close()
+	defer wakeRx.Close()
+	poller := zmq.NewPoller()
+	poller.Add(router, zmq.POLLIN)
+	poller.Add(wakeRx, zmq.POLLIN)
+	for {
+		polled, err := poller.Poll(-1)
+		if err != nil {
+			return
+		}
+		for _, p := range polled {
+			if p.Socket == wakeRx {
+				for {
+					if _, err := wakeRx.RecvBytes(zmq.DONTWAIT); err != nil {
+						break
+					}
+				}
+				continue
+			}
+			for {
+				frames, err := router.RecvMessageBytes(zmq.DONTWAIT)
+				if err != nil {
+					break
+				}
+				s.accept(ctx, frames)
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		s.mu.Lock()
+		out := s.outbox
+		s.outbox = nil
+		s.mu.Unlock()
+		for _, m := range out {
+			router.SendMessageDontwait(m)
+		}
+	}
+}
+
+// accept splits the routing envelope from the request and serves it.
+func (s *Server) accept(ctx context.Context, frames [][]byte) {
+	s.requests.Add(1)
+	// frames: identity, [more routing], empty delimiter, payload.
+	split := -1
+	for i, f := range frames {
+		if len(f) == 0 {
+			split = i
+			break
+		}
+	}
+	if split < 1 || split != len(frames)-2 {
+		split = 0 // a DEALER without delimiter: identity, payload
+		if len(frames) != 2 {
+			return
+		}
+	}
+	envelope := make([][]byte, 0, split+2)
+	envelope = append(envelope, frames[:split+1]...)
+	if split == 0 {
+		envelope = frames[:1]
+	}
+	payload := frames[len(frames)-1]
+
+	s.mu.Lock()
+	fault, delay, token, gate := s.fault, s.delay, s.token, s.hangGate
+	s.mu.Unlock()
+
+	s.handlerWG.Add(1)
+	go func() {
+		defer s.handlerWG.Done()
+		rep := s.serve(ctx, payload, token)
+		if rep == nil || fault == Drop {
+			return
+		}
+		if delay > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return
+			}
+		}
+		if fault == Hang {
+			select {
+			case <-gate:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if rep.Timestamp == "" {
+			rep.Timestamp = time.Now().UTC().Format("2006-01-02T15:04:05.000+00:00")
+		}
+		var data []byte
+		switch fault {
+		case Garbage:
+			data = []byte("\x00\xffthis is not JSON {")
+		case WrongID:
+			rep.ID = "wrong-" + rep.ID
+		case Oversized:
+			rep.Status, rep.Error, rep.ErrorType, rep.Details, rep.StackTrace = stuiproto.StatusSuccess, "", "", nil, nil
+			pad := s.OversizeBytes - 100
+			if pad < 0 {
+				pad = 0
+			}
+			rep.Result, _ = json.Marshal(map[string]string{"result": strings.Repeat("x", pad)})
+		}
+		if data == nil {
+			data, _ = json.Marshal(rep)
+		}
+		msg := append(append([][]byte{}, envelope...), data)
+		s.enqueue(msg)
+		if fault == Duplicate {
+			s.enqueue(msg)
+		}
+	}()
+}
+
+func (s *Server) serve(ctx context.Context, payload []byte, token string) *stuiproto.Reply {
+	var req stuiproto.Request
+	if err := json.Unmarshal(payload, &req); err != nil {
+		var head struct {
+			ID string `json:"id"`
+		}
+		json.Unmarshal(payload, &head)
+		return ErrorReply(head.ID, stuiproto.ErrInvalidRequest, "Request is not valid JSON: "+err.Error())
+	}
+	if req.ID == "" || req.Command == "" {
+		return ErrorReply(req.ID, stuiproto.ErrInvalidRequest, "Request needs an id and a command")
+	}
+	if token != "" && req.Token != token {
+		return ErrorReply(req.ID, stuiproto.ErrPermissionDenied, "Missing or invalid token")
+	}
+	rep := s.handler.ServeSTUI(ctx, &req)
+	if rep != nil && rep.ID == "" {
+		rep.ID = req.ID
+	}
+	return rep
+}
+
+// Success builds a success reply with result encoded as JSON.
+func Success(id string, result any) *stuiproto.Reply {
+	data, err := json.Marshal(result)
+	if err != nil {
+		return ErrorReply(id, stuiproto.ErrInternal, "Could not encode the result: "+err.Error())
+	}
+	return &stuiproto.Reply{ID: id, Status: stuiproto.StatusSuccess, Result: data}
+}
+
+// ErrorReply builds an error reply.
+func ErrorReply(id, errorType, message string) *stuiproto.Reply {
+	return &stuiproto.Reply{ID: id, Status: stuiproto.StatusError, ErrorType: errorType, Error: message}
+}
