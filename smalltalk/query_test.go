@@ -323,3 +323,17 @@ func TestRecoveryKeepsLaterMethods(t *testing.T) {
 		t.Errorf("errors %v", f.Errors)
 	}
 }
+
+func TestLineColCountsCharacters(t *testing.T) {
+	clean, cur, _ := marked("\"café 😀\"\nx := ‸1 + «é»")
+	f := Parse("p.st", clean)
+	if l, c := f.LineCol(cur[0]); l != 2 || c != 6 {
+		t.Errorf("LineCol = %d:%d, want 2:6", l, c)
+	}
+	if l, c := f.LineCol(len(clean)); l != 2 || c != 11 {
+		t.Errorf("LineCol(end) = %d:%d, want 2:11", l, c)
+	}
+	if f.LineStart(2) != strings.Index(string(clean), "x") {
+		t.Errorf("LineStart(2) = %d", f.LineStart(2))
+	}
+}
