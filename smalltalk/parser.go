@@ -452,6 +452,7 @@ func (p *parser) parseLiteralArray() Node {
 	open := p.tok
 	a := &ArrayLiteral{}
 	a.Start = open.Start
+	nerrs := len(p.f.Errors)
 	p.next()
 	for {
 		switch p.tok.Kind {
@@ -462,6 +463,9 @@ func (p *parser) parseLiteralArray() Node {
 		case EOF, RBracket, RBrace:
 			p.errorf(p.tok.Range, "expected ')' to close literal array opened at %s, found %s", p.pos(open.Start), p.describe())
 			a.End = p.lastEnd
+			if p.tok.Kind == EOF {
+				p.truncateUnclosed(&a.Elements, &a.End, open, nerrs)
+			}
 			return a
 		case Number:
 			a.Elements = append(a.Elements, p.literal(LitNumber))
@@ -497,6 +501,68 @@ func (p *parser) parseLiteralArray() Node {
 			p.next()
 		}
 	}
+}
+
+// truncateUnclosed limits a literal array left open at the end of input
+// to the line it was opened on and resumes parsing after that line, so
+// that the statements below it are not swallowed. Errors reported after
+// that line while reading the array are dropped; they will be reported
+// again if still relevant.
+func (p *parser) truncateUnclosed(elems *[]Node, end *int, open Token, nerrs int) {
+	eol := open.End
+	for eol < p.sc.end && p.src[eol] != '\n' {
+		eol++
+	}
+	if eol >= p.sc.end {
+		return
+	}
+	keep := (*elems)[:0]
+	for _, e := range *elems {
+		if e.Span().End <= eol {
+			keep = append(keep, e)
+		}
+	}
+	resume := eol
+	for n := len(keep); n > 0 && p.src[keep[n-1].Span().Start] == '.' && keep[n-1].Span().Len() == 1; n-- {
+		resume = keep[n-1].Span().Start
+		keep = keep[:n-1]
+	}
+	*elems = keep
+	*end = open.End
+	if len(keep) > 0 {
+		*end = keep[len(keep)-1].Span().End
+	}
+	errs := p.f.Errors[:nerrs]
+	for _, e := range p.f.Errors[nerrs:] {
+		if e.Start < eol {
+			errs = append(errs, e)
+		}
+	}
+	errs = append(errs, Error{Range{open.Start, open.End}, fmt.Sprintf("literal array opened at %s is not closed", p.pos(open.Start))})
+	p.f.Errors = errs
+	p.sc.Comments = trimAfter(p.sc.Comments, eol)
+	p.sc.Errors = trimErrorsAfter(p.sc.Errors, eol)
+	p.sc.SetPos(resume)
+	p.hasAhead = false
+	p.lastEnd = *end
+	p.tok = p.sc.Next()
+}
+
+func trimAfter(rs []Range, off int) []Range {
+	for len(rs) > 0 && rs[len(rs)-1].Start >= off {
+		rs = rs[:len(rs)-1]
+	}
+	return rs
+}
+
+func trimErrorsAfter(es []Error, off int) []Error {
+	out := es[:0]
+	for _, e := range es {
+		if e.Start < off {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (p *parser) parseByteArray() Node {
