@@ -622,6 +622,24 @@ func (b *Backend) inspect(ctx context.Context, p *stuiproto.InspectParams) (any,
 			slots = append(slots, stuiproto.Slot{Name: fmt.Sprint(i + 1), PrintString: "$" + string(ch), ClassName: "Character"})
 		}
 		r.ObjectInfo.Size = len(slots)
+	case kOrderedCollection:
+		arr := "an Array(" + joinInts(v.list) + ")"
+		last := fmt.Sprint(len(v.list))
+		r.InstanceVars = map[string]string{"array": arr, "firstIndex": "1", "lastIndex": last}
+		arrID := ""
+		b.mu.Lock()
+		if s, ok := b.sessions[p.SessionID]; ok {
+			arrID = s.register(value{kind: kOrderedCollection, list: v.list})
+		}
+		b.mu.Unlock()
+		slots = append(slots,
+			stuiproto.Slot{Name: "array", PrintString: arr, ClassName: "Array", ObjectID: strPtr(arrID), HasSlots: true},
+			stuiproto.Slot{Name: "firstIndex", PrintString: "1", ClassName: "SmallInteger"},
+			stuiproto.Slot{Name: "lastIndex", PrintString: last, ClassName: "SmallInteger"})
+		for i, x := range v.list {
+			slots = append(slots, stuiproto.Slot{Name: fmt.Sprint(i + 1), PrintString: fmt.Sprint(x), ClassName: "SmallInteger"})
+		}
+		r.ObjectInfo.Size = len(v.list)
 	case kFraction:
 		for _, iv := range []struct {
 			n string
@@ -636,4 +654,11 @@ func (b *Backend) inspect(ctx context.Context, p *stuiproto.InspectParams) (any,
 		r.Slots = slots[p.Offset:min(len(slots), p.Offset+limit)]
 	}
 	return r, nil
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

@@ -17,7 +17,11 @@ import (
 //   - binary messages evaluated left to right as in Smalltalk, without
 //     precedence: + - * / // \\ < > <= >= = ~= and , (string concatenation);
 //     a / b answers an integer when exact, else a Fraction such as (7/2)
-//   - unary messages printString, size, negated, wait
+//   - unary messages printString, size, negated, yourself, wait
+//   - blocks [ ... ] with value and whileTrue (which stops when the request
+//     is interrupted or times out)
+//   - a to: b (an Interval) and asOrderedCollection, for inspecting a
+//     collection with named and indexed slots
 //   - Delay forSeconds: n and Delay forMilliseconds: n; sending wait to the
 //     Delay sleeps, and stops early when the request is interrupted, times
 //     out or the server stops
@@ -41,6 +45,9 @@ const (
 	kBool
 	kFraction
 	kDelay
+	kInterval
+	kOrderedCollection
+	kBlock
 )
 
 type value struct {
@@ -49,6 +56,11 @@ type value struct {
 	den  int64
 	s    string
 	b    bool
+	list []int64 // kInterval, kOrderedCollection
+}
+
+func (v value) equal(w value) bool {
+	return v.kind == w.kind && v.printString() == w.printString()
 }
 
 func (v value) className() string {
@@ -72,6 +84,12 @@ func (v value) className() string {
 		return "Fraction"
 	case kDelay:
 		return "Delay"
+	case kInterval:
+		return "Interval"
+	case kOrderedCollection:
+		return "OrderedCollection"
+	case kBlock:
+		return "FullBlockClosure"
 	}
 	return "UndefinedObject"
 }
@@ -88,6 +106,15 @@ func (v value) printString() string {
 		return fmt.Sprintf("(%d/%d)", v.i, v.den)
 	case kDelay:
 		return fmt.Sprintf("a Delay(%d msecs)", v.i)
+	case kInterval:
+		if len(v.list) == 0 {
+			return "(1 to: 0)"
+		}
+		return fmt.Sprintf("(%d to: %d)", v.list[0], v.list[len(v.list)-1])
+	case kOrderedCollection:
+		return "an OrderedCollection(" + joinInts(v.list) + ")"
+	case kBlock:
+		return "[...]"
 	}
 	return "nil"
 }
@@ -173,7 +200,7 @@ func tokenize(code string) ([]token, *syntaxError) {
 		case r == ':' && i+1 < len(rs) && rs[i+1] == '=':
 			toks = append(toks, token{'a', ":=", start})
 			i += 2
-		case r == '(' || r == ')' || r == '.':
+		case r == '(' || r == ')' || r == '.' || r == '[' || r == ']':
 			toks = append(toks, token{byte(r), string(r), start})
 			i++
 		case strings.ContainsRune("+-*/\\<>=~,", r):
@@ -297,7 +324,31 @@ func (e *evaluator) keywordExpr() (value, error) {
 			return value{kind: kDelay, i: args[0].i}, nil
 		}
 	}
+	if recv.kind == kInt && sel.String() == "to:" && args[0].kind == kInt {
+		if args[0].i-recv.i > 1<<20 {
+			return value{}, &runtimeError{"Error", "interval too large for the test evaluator", []string{"UndefinedObject>>DoIt"}}
+		}
+		iv := value{kind: kInterval}
+		for n := recv.i; n <= args[0].i; n++ {
+			iv.list = append(iv.list, n)
+		}
+		return iv, nil
+	}
 	return value{}, dnu(recv, sel.String())
+}
+
+func (e *evaluator) runBlock(b value) (value, error) {
+	toks := append(append([]token(nil), e.toks[b.i:b.den]...), token{'e', "", e.toks[b.den].pos})
+	sub := &evaluator{ctx: e.ctx, toks: toks, vars: e.vars}
+	return sub.statements()
+}
+
+func joinInts(xs []int64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatInt(x, 10)
+	}
+	return strings.Join(parts, " ")
 }
 
 func (e *evaluator) binaryExpr() (value, error) {
@@ -363,6 +414,27 @@ func (e *evaluator) primary() (value, error) {
 			return value{kind: kBool, b: t.text == "true"}, nil
 		}
 		return e.vars[t.text], nil
+	case '[':
+		start := e.p
+		outer := e.parseOnly
+		e.parseOnly = true
+		for e.peek().kind != ']' {
+			if e.peek().kind == 'e' {
+				return value{}, &syntaxError{"']' expected", e.peek().pos}
+			}
+			if _, err := e.statement(); err != nil {
+				return value{}, err
+			}
+			if e.peek().kind == '.' {
+				e.next()
+			} else if e.peek().kind != ']' {
+				return value{}, &syntaxError{"']' expected", e.peek().pos}
+			}
+		}
+		e.parseOnly = outer
+		end := e.p
+		e.next()
+		return value{kind: kBlock, i: int64(start), den: int64(end)}, nil
 	case '(':
 		v, err := e.statement()
 		if err != nil {
@@ -394,7 +466,7 @@ func binary(a value, op string, b value) (value, error) {
 		return value{}, dnu(a, op)
 	}
 	if op == "=" || op == "~=" {
-		eq := a == b
+		eq := a.equal(b)
 		return value{kind: kBool, b: eq == (op == "=")}, nil
 	}
 	if a.kind != kInt {
@@ -489,6 +561,25 @@ func (e *evaluator) unary(v value, sel string) (value, error) {
 		return value{kind: kInt, i: int64(len([]rune(v.s)))}, nil
 	case sel == "negated" && v.kind == kInt:
 		return value{kind: kInt, i: -v.i}, nil
+	case sel == "asOrderedCollection" && (v.kind == kInterval || v.kind == kOrderedCollection):
+		return value{kind: kOrderedCollection, list: append([]int64(nil), v.list...)}, nil
+	case sel == "size" && (v.kind == kInterval || v.kind == kOrderedCollection):
+		return value{kind: kInt, i: int64(len(v.list))}, nil
+	case sel == "value" && v.kind == kBlock:
+		return e.runBlock(v)
+	case sel == "whileTrue" && v.kind == kBlock:
+		for {
+			if e.ctx.Err() != nil {
+				return value{}, &stopped{context.Cause(e.ctx)}
+			}
+			r, err := e.runBlock(v)
+			if err != nil {
+				return value{}, err
+			}
+			if r.kind != kBool || !r.b {
+				return value{}, nil
+			}
+		}
 	case sel == "yourself":
 		return v, nil
 	case sel == "wait" && v.kind == kDelay:

@@ -185,12 +185,19 @@ func (pm *parsedMethod) check(end int) error {
 	var stack []mtok
 	primary := true // the next identifier names a variable
 	declared := map[string]bool{}
-	var kw strings.Builder
+	kws := []string{""} // the keyword selector being read, per nesting level
+	flush := func() {
+		if k := kws[len(kws)-1]; k != "" {
+			pm.sent = append(pm.sent, k)
+			kws[len(kws)-1] = ""
+		}
+	}
 	for i := 0; i < len(pm.body); i++ {
 		t := pm.body[i]
 		switch t.kind {
 		case '(', '[', '{':
 			stack = append(stack, t)
+			kws = append(kws, "")
 			primary = true
 			if t.kind == '[' {
 				for i+1 < len(pm.body) && pm.body[i+1].kind == ':' {
@@ -211,7 +218,9 @@ func (pm *parsedMethod) check(end int) error {
 			if primary && t.kind == ')' {
 				return &syntaxError{"Variable or expression expected", t.pos}
 			}
+			flush()
 			stack = stack[:len(stack)-1]
+			kws = kws[:len(kws)-1]
 			primary = false
 		case '|':
 			if primary {
@@ -240,7 +249,7 @@ func (pm *parsedMethod) check(end int) error {
 			if primary {
 				return &syntaxError{"Variable or expression expected", t.pos}
 			}
-			kw.WriteString(t.text)
+			kws[len(kws)-1] += t.text
 			primary = true
 		case 'b':
 			if primary && t.text != "-" {
@@ -256,24 +265,13 @@ func (pm *parsedMethod) check(end int) error {
 			if primary && t.kind == ';' {
 				return &syntaxError{"Message expected", t.pos}
 			}
-			if kw.Len() > 0 {
-				pm.sent = append(pm.sent, kw.String())
-				kw.Reset()
-			}
+			flush()
 			primary = t.kind == '.'
 		default: // literals
 			primary = false
 		}
-		if t.kind == ')' || t.kind == ']' || t.kind == '}' {
-			if kw.Len() > 0 {
-				pm.sent = append(pm.sent, kw.String())
-				kw.Reset()
-			}
-		}
 	}
-	if kw.Len() > 0 {
-		pm.sent = append(pm.sent, kw.String())
-	}
+	flush()
 	if len(stack) > 0 {
 		return &syntaxError{"'" + string(closer[stack[len(stack)-1].kind]) + "' expected", end}
 	}
@@ -305,17 +303,21 @@ func format(src string, isMethod bool) (string, error) {
 	var body []mtok
 	var b strings.Builder
 	if isMethod {
-		code := 0
+		n := 1
+		if len(pm.args) > 0 {
+			n = 2 * len(pm.args)
+			if !strings.HasSuffix(pm.selector, ":") {
+				n = 2
+			}
+		}
 		for i, t := range toks {
 			if t.kind == 'c' {
 				continue
 			}
-			if code == len(pm.args)*2 || (len(pm.args) == 0 && code == 1) {
-				patternEnd = i
+			if n--; n == 0 {
+				patternEnd = i + 1
 				break
 			}
-			code++
-			patternEnd = i + 1
 		}
 		if len(pm.args) == 0 {
 			b.WriteString(pm.selector)

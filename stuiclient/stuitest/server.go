@@ -404,9 +404,6 @@ func (s *Server) accept(ctx context.Context, frames [][]byte) {
 				return
 			}
 		}
-		if rep.Timestamp == "" {
-			rep.Timestamp = time.Now().UTC().Format("2006-01-02T15:04:05.000+00:00")
-		}
 		var data []byte
 		switch fault {
 		case Garbage:
@@ -433,6 +430,10 @@ func (s *Server) accept(ctx context.Context, frames [][]byte) {
 }
 
 func (s *Server) serve(ctx context.Context, payload []byte, token string) *stuiproto.Reply {
+	return s.stampReply(s.serveUnstamped(ctx, payload, token))
+}
+
+func (s *Server) serveUnstamped(ctx context.Context, payload []byte, token string) *stuiproto.Reply {
 	var req stuiproto.Request
 	if err := json.Unmarshal(payload, &req); err != nil {
 		var head struct {
@@ -450,6 +451,13 @@ func (s *Server) serve(ctx context.Context, payload []byte, token string) *stuip
 	rep := s.handler.ServeSTUI(ctx, &req)
 	if rep != nil && rep.ID == "" {
 		rep.ID = req.ID
+	}
+	return rep
+}
+
+func (s *Server) stampReply(rep *stuiproto.Reply) *stuiproto.Reply {
+	if rep != nil && rep.Timestamp == "" {
+		rep.Timestamp = stamp(time.Now())
 	}
 	return rep
 }
