@@ -325,7 +325,9 @@ func (b *Backend) dispatch(cmd string, p any) (any, error) {
 	return b.dispatchCode(cmd, p)
 }
 
-func notFound(id string) error { return perr(stuiproto.ErrSessionNotFound, "Session not found: %s", id) }
+func notFound(id string) error {
+	return perr(stuiproto.ErrSessionNotFound, "Session not found: %s", id)
+}
 
 // session finds a live session and marks it used. Expired sessions are
 // SessionExpired where the protocol documents it (evaluate, inspect,

@@ -229,7 +229,7 @@ type evaluator struct {
 }
 
 func (e *evaluator) peek() token { return e.toks[e.p] }
-func (e *evaluator) next() token  { t := e.toks[e.p]; e.p++; return t }
+func (e *evaluator) next() token { t := e.toks[e.p]; e.p++; return t }
 
 // evaluate parses and runs code. Assignments go to vars.
 func evaluate(ctx context.Context, code string, vars map[string]value) (value, error) {

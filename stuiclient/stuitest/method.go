@@ -380,4 +380,3 @@ func spaceBefore(prev, t mtok) bool {
 	}
 	return true
 }
-
