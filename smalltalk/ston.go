@@ -98,6 +98,8 @@ type stonReader struct {
 }
 
 func (r *stonReader) errorf(a, b int, msg string) {
+	b = min(b, len(r.src))
+	a = min(a, b)
 	r.errs = append(r.errs, Error{Range{a, b}, msg})
 }
 
