@@ -202,7 +202,7 @@ func (s *server) recordOutcome(ctx context.Context, t evalTarget, res *stuiproto
 	if err == nil {
 		s.results.put(u, t.span, res, s.currentSettings().InlineResultChars)
 		if s.caps.inlayHintRefresh {
-			go s.refreshInlayHints(context.WithoutCancel(ctx))
+			go s.refreshInlayHints(detach(ctx))
 		}
 		s.republish(ctx, u)
 		return
@@ -354,7 +354,7 @@ func (s *server) runResetSession(ctx context.Context, args commandArgs) (*resetR
 	}
 	s.results.clear()
 	if s.caps.inlayHintRefresh {
-		go s.refreshInlayHints(context.WithoutCancel(ctx))
+		go s.refreshInlayHints(detach(ctx))
 	}
 	s.tellUser(ctx, protocol.MessageTypeInfo, "stui: started a fresh session "+id)
 	return &resetResult{SessionID: id}, nil

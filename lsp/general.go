@@ -136,8 +136,8 @@ func readClientCaps(c *protocol.ClientCapabilities) clientCaps {
 func (s *server) Initialized(ctx context.Context, _ *protocol.InitializedParams) error {
 	// Both run off the read loop: asking the client for its configuration is a
 	// call back into the connection, and indexing the workspace takes a while.
-	go s.refreshConfiguration(context.WithoutCancel(ctx))
-	go s.indexWorkspace(context.WithoutCancel(ctx))
+	go s.refreshConfiguration(detach(ctx))
+	go s.indexWorkspace(detach(ctx))
 	return nil
 }
 
@@ -178,10 +178,10 @@ func (s *server) DidChangeConfiguration(ctx context.Context, params *protocol.Di
 	}
 	if len(params.Settings) > 0 && json.Unmarshal(params.Settings, &pushed) == nil && len(pushed.Stui) > 0 {
 		s.applySettings(pushed.Stui)
-		s.image.connectInBackground(context.WithoutCancel(ctx))
+		s.image.connectInBackground(detach(ctx))
 		return nil
 	}
-	go s.refreshConfiguration(context.WithoutCancel(ctx))
+	go s.refreshConfiguration(detach(ctx))
 	return nil
 }
 

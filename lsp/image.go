@@ -181,7 +181,7 @@ func (l *imageLink) markDown(ctx context.Context, err error) {
 		l.s.onImageDown(ctx, err)
 	}
 	if start {
-		go l.reconnect(context.WithoutCancel(ctx))
+		go l.reconnect(detach(ctx))
 	}
 }
 
@@ -256,10 +256,10 @@ func (s *server) onImageUp(ctx context.Context, was linkState) {
 	if was == linkDown {
 		// The image may have restarted: check every session, so a lost one is
 		// recreated (and the user told) now rather than at the next evaluation.
-		go s.sessions.revalidate(context.WithoutCancel(ctx))
+		go s.sessions.revalidate(detach(ctx))
 	}
 	if s.caps.codeLensRefresh {
-		go func() { _ = s.client.CodeLensRefresh(context.WithoutCancel(ctx)) }()
+		go func() { _ = s.client.CodeLensRefresh(detach(ctx)) }()
 	}
 }
 

@@ -80,7 +80,7 @@ func (s *server) showInspector(ctx context.Context, ws *workspaceSession, in *in
 	u := uri.File(path)
 	if s.caps.showDocument {
 		go func() {
-			if _, err := s.client.ShowDocument(context.WithoutCancel(ctx), &protocol.ShowDocumentParams{URI: u}); err != nil {
+			if _, err := s.client.ShowDocument(detach(ctx), &protocol.ShowDocumentParams{URI: u}); err != nil {
 				s.log.Debug("showDocument failed", zap.Error(err))
 			}
 		}()

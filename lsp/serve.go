@@ -37,6 +37,9 @@ type Options struct {
 	// CacheDir holds remembered session ids and generated read-only documents.
 	// Empty means the user's cache directory.
 	CacheDir string
+
+	// started lets white-box tests reach the server behind a connection.
+	started func(*server)
 }
 
 // Serve runs the language server over rwc (LSP base protocol framing) until
@@ -45,6 +48,9 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	stream := newTolerantStream(jsonrpc2.NewHeaderStream(rwc))
 	conn := jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(lspCodec{}))
 	s := newServer(conn, opts)
+	if opts.started != nil {
+		opts.started(s)
+	}
 	conn.Go(ctx, s.handler())
 	select {
 	case <-conn.Done():
@@ -161,13 +167,18 @@ func (s *server) handler() jsonrpc2.Handler {
 			}
 			return nil, nil
 		}
+		// Every call is released with Async exactly once: the cancellation
+		// wrapper keeps a context derived from the request, which must not be
+		// recycled under it. Everything but initialize and shutdown is released
+		// at once, so a hover never waits behind a 30-second evaluation; those
+		// two finish first, so the notifications after them see their effect.
+		if method == protocol.MethodInitialize || method == protocol.MethodShutdown {
+			defer jsonrpc2.Async(ctx)
+		} else {
+			jsonrpc2.Async(ctx)
+		}
 		if err := s.lifecycle.acceptsCall(method); err != nil {
 			return nil, err
-		}
-		if method != protocol.MethodInitialize && method != protocol.MethodShutdown {
-			// Everything but the lifecycle runs concurrently: a hover must not
-			// wait behind a 30-second evaluation.
-			jsonrpc2.Async(ctx)
 		}
 		start := time.Now()
 		defer func() {
@@ -200,4 +211,11 @@ func isJSONRPCError(err error) bool {
 func validJSON(b []byte) bool {
 	var v any
 	return json.Unmarshal(b, &v) == nil
+}
+
+// detach returns a context for work that outlives the request it started in.
+// A request's context is recycled when its handler returns, so anything kept
+// longer must step up to the connection's context, minus its cancellation.
+func detach(ctx context.Context) context.Context {
+	return context.WithoutCancel(jsonrpc2.DetachContext(ctx))
 }

@@ -154,7 +154,7 @@ func (s *server) currentSettings() settings {
 // notify sends a notification to the client, logging a failure: the
 // connection may be closing, and there is nobody else to tell.
 func (s *server) notify(ctx context.Context, method string, params any) {
-	if err := s.conn.Notify(context.WithoutCancel(ctx), method, params); err != nil {
+	if err := s.conn.Notify(detach(ctx), method, params); err != nil {
 		s.log.Debug("notify failed", zap.String("method", method), zap.Error(err))
 	}
 }

@@ -221,6 +221,7 @@ func (ws *workspaceSession) lost(ctx context.Context, id string) {
 	had := ws.hadState
 	ws.hadState = false
 	ws.mu.Unlock()
+	ws.forget()
 	if had {
 		ws.set.s.tellUser(ctx, protocol.MessageTypeWarning, fmt.Sprintf(
 			"stui: the image no longer has session %s (was it restarted?). Workspace variables from earlier evaluations are lost; a new session was created.", id))

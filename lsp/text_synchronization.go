@@ -60,7 +60,7 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 	if s.currentSettings().compileOnSave() {
 		// Compiling talks to the image; it must not hold up the notifications
 		// behind it.
-		go s.compileOnSave(context.WithoutCancel(ctx), doc)
+		go s.compileOnSave(detach(ctx), doc)
 	}
 	return nil
 }
@@ -69,7 +69,7 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 // results the edit touched, syntax diagnostics, the workspace index.
 func (s *server) documentChanged(ctx context.Context, doc *document, edits []edit) {
 	if s.results.invalidate(doc.uri, edits) && s.caps.inlayHintRefresh {
-		go s.refreshInlayHints(context.WithoutCancel(ctx))
+		go s.refreshInlayHints(detach(ctx))
 	}
 	s.diags.shiftEvaluation(doc.uri, edits)
 	s.diags.setSyntax(doc.uri, syntaxDiagnostics(doc))

@@ -1,0 +1,182 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+)
+
+func TestRequestBeforeInitializeIsRefused(t *testing.T) {
+	a, b := net.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- Serve(context.Background(), a, Options{CacheDir: t.TempDir()}) }()
+	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(b), jsonrpc2.WithCodec(lspCodec{}))
+	conn.Go(context.Background(), jsonrpc2.MethodNotFoundHandler)
+	defer conn.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := conn.Call(ctx, "textDocument/hover", map[string]any{}, nil)
+	var rpcErr *jsonrpc2.Error
+	if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc2.ServerNotInitialized {
+		t.Fatalf("hover before initialize: got %v, want ServerNotInitialized", err)
+	}
+	// The connection is still usable: initialize works afterwards.
+	var res protocol.InitializeResult
+	if _, err := conn.Call(ctx, "initialize", &protocol.InitializeParams{}, &res); err != nil {
+		t.Fatalf("initialize after a refused request: %v", err)
+	}
+	if res.ServerInfo.Name != "stui-lsp" {
+		t.Errorf("serverInfo.name = %q", res.ServerInfo.Name)
+	}
+}
+
+func TestUnknownMethodsAndNotifications(t *testing.T) {
+	e := startEditor(t, editorOptions{})
+	// An unknown notification must not end the connection.
+	if err := e.conn.Notify(context.Background(), "$/somethingNew", map[string]any{"x": 1}); err != nil {
+		t.Fatal(err)
+	}
+	err := e.call("custom/unknown", map[string]any{}, nil)
+	var rpcErr *jsonrpc2.Error
+	if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc2.MethodNotFound {
+		t.Fatalf("unknown request: got %v, want MethodNotFound", err)
+	}
+	if err := e.call("shutdown", nil, nil); err != nil {
+		t.Fatalf("shutdown after unknown messages: %v", err)
+	}
+	err = e.call("textDocument/hover", &protocol.HoverParams{}, nil)
+	if !errors.As(err, &rpcErr) || rpcErr.Code != jsonrpc2.InvalidRequest {
+		t.Fatalf("request after shutdown: got %v, want InvalidRequest", err)
+	}
+}
+
+func TestExitEndsServe(t *testing.T) {
+	e := startEditor(t, editorOptions{})
+	if err := e.call("shutdown", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.conn.Notify(context.Background(), "exit", nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-e.done:
+		if err != nil {
+			t.Errorf("Serve after exit: %v", err)
+		}
+		e.done <- nil // for the cleanup
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after exit")
+	}
+}
+
+func frame(body string) string {
+	return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body)
+}
+
+func TestMalformedMessagesKeepTheConnection(t *testing.T) {
+	a, b := net.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- Serve(context.Background(), a, Options{CacheDir: t.TempDir()}) }()
+	defer b.Close()
+
+	replies := make(chan map[string]any, 16)
+	go func() {
+		stream := jsonrpc2.NewHeaderStream(b)
+		for {
+			msg, _, err := stream.Read(context.Background())
+			if err != nil {
+				close(replies)
+				return
+			}
+			data, _ := jsonrpc2.EncodeMessage(msg)
+			var m map[string]any
+			_ = json.Unmarshal(data, &m)
+			replies <- m
+		}
+	}()
+	next := func() map[string]any {
+		select {
+		case m, ok := <-replies:
+			if !ok {
+				t.Fatal("connection closed")
+			}
+			return m
+		case <-time.After(5 * time.Second):
+			t.Fatal("no reply")
+		}
+		return nil
+	}
+	write := func(s string) {
+		if _, err := b.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}`)) // truncated JSON
+	if m := next(); m["error"] == nil {
+		t.Fatalf("truncated JSON: want an error reply, got %v", m)
+	}
+	write(frame(`{"jsonrpc":"2.0","id":2,"method":"initialize","params":{"capabilities":{}}}`))
+	if m := next(); m["result"] == nil {
+		t.Fatalf("initialize after garbage: %v", m)
+	}
+	write(frame("\xff\xfe not utf-8 at all"))
+	if m := next(); m["error"] == nil {
+		t.Fatalf("invalid UTF-8: want an error reply, got %v", m)
+	}
+	write(frame(`{"jsonrpc":"2.0","id":3,"method":"workspace/executeCommand","params":{"command":"stui.status"}}`))
+	if m := next(); m["result"] == nil {
+		t.Fatalf("request after invalid UTF-8: %v", m)
+	}
+}
+
+func TestDidChangeAppliesInWireOrder(t *testing.T) {
+	e := startEditor(t, editorOptions{})
+	u := e.open("order.st", "")
+	for i := 0; i < 60; i++ {
+		err := e.conn.Notify(context.Background(), "textDocument/didChange", &protocol.DidChangeTextDocumentParams{
+			TextDocument: protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}, Version: int32(i + 2)},
+			ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{
+				Range: protocol.Range{Start: protocol.Position{Line: 0, Character: uint32(i)}, End: protocol.Position{Line: 0, Character: uint32(i)}},
+				Text:  string(rune('a' + i%26)),
+			}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var want strings.Builder
+	for i := 0; i < 60; i++ {
+		want.WriteRune(rune('a' + i%26))
+	}
+	// Requests run after the notifications before them were applied.
+	var got struct {
+		State string `json:"state"`
+	}
+	if err := e.executeCommand(cmdStatus, map[string]any{}, &got); err != nil {
+		t.Fatal(err)
+	}
+	doc := mustDoc(t, e, u)
+	if doc.text != want.String() {
+		t.Fatalf("text after 60 incremental edits:\n got %q\nwant %q", doc.text, want.String())
+	}
+}
+
+// mustDoc reaches into the server behind the editor; only for white-box tests.
+func mustDoc(t *testing.T, e *editor, u uri.URI) *document {
+	t.Helper()
+	d, ok := e.srv.docs.get(u)
+	if !ok {
+		t.Fatalf("%s not open", u)
+	}
+	return d
+}
