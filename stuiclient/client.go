@@ -49,6 +49,18 @@ type call struct {
 	reply       chan reply // buffered: the owner never blocks on it
 	sent        atomic.Bool
 	abandoned   atomic.Bool
+	retries     int  // connect failures seen while queued (owner goroutine only)
+	resent      bool // already sent again after a lost connection (owner only)
+}
+
+// readOnly lists the commands that change nothing in the image, so that a
+// request lost with its connection may be sent again once.
+var readOnly = map[string]bool{
+	stuiproto.CmdPing: true, stuiproto.CmdBrowseClass: true, stuiproto.CmdGetMethod: true,
+	stuiproto.CmdListClasses: true, stuiproto.CmdSystemInfo: true, stuiproto.CmdImplementors: true,
+	stuiproto.CmdSenders: true, stuiproto.CmdComplete: true, stuiproto.CmdFormatSource: true,
+	stuiproto.CmdGetSessionInfo: true, stuiproto.CmdListClientSessions: true,
+	stuiproto.CmdGetSessionStatistics: true, stuiproto.CmdGetContextSummary: true,
 }
 
 type reply struct {
@@ -472,9 +484,21 @@ func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
 		case zmq.EVENT_HANDSHAKE_SUCCEEDED:
 			c.up()
 		case zmq.EVENT_CONNECT_RETRIED:
-			// Nothing listens: whoever waits to be sent will not be soon.
+			// Nothing listens. A call fails on the second failed attempt
+			// it sees, so that an event from before it was queued (the
+			// image may have come back since) does not fail it.
 			c.connected.Store(false)
-			outbox = c.failUnsent(outbox, "nothing listens at "+c.endpoint)
+			kept := outbox[:0]
+			var failed []*call
+			for _, cl := range outbox {
+				if cl.retries++; cl.retries >= 2 {
+					failed = append(failed, cl)
+				} else {
+					kept = append(kept, cl)
+				}
+			}
+			c.failUnsent(failed, "nothing listens at "+c.endpoint)
+			outbox = kept
 		case zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL, zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL, zmq.EVENT_HANDSHAKE_FAILED_AUTH:
 			c.connected.Store(false)
 			c.log.Warn("handshake failed", zap.Stringer("event", ev))
@@ -483,8 +507,9 @@ func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
 			if c.connected.Swap(false) {
 				c.log.Info("connection lost")
 			}
-			// Requests sent over the lost connection will never be answered.
-			c.failSent("the connection was lost")
+			// Requests sent over the lost connection will never be
+			// answered: read-only ones go again on the next connection.
+			outbox = c.failSent(outbox, "the connection was lost")
 		}
 	}
 }
@@ -626,19 +651,27 @@ func (c *Client) failUnsent(outbox []*call, detail string) []*call {
 	return nil
 }
 
-func (c *Client) failSent(detail string) {
+func (c *Client) failSent(outbox []*call, detail string) []*call {
 	c.mu.Lock()
-	var lost []*call
+	var lost, again []*call
 	for id, cl := range c.pending {
-		if cl.sent.Load() {
-			lost = append(lost, cl)
-			delete(c.pending, id)
+		if !cl.sent.Load() {
+			continue
 		}
+		if readOnly[cl.command] && !cl.resent {
+			cl.resent = true
+			cl.sent.Store(false)
+			again = append(again, cl)
+			continue
+		}
+		lost = append(lost, cl)
+		delete(c.pending, id)
 	}
 	c.mu.Unlock()
 	for _, cl := range lost {
 		cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrUnavailable, Detail: detail}}
 	}
+	return append(again, outbox...)
 }
 
 func (c *Client) failAll(kind error, detail string) {
@@ -658,7 +691,7 @@ func (c *Client) redial(old *conn, outbox []*call, cause error) (*conn, []*call)
 	c.log.Warn("recreating the socket", zap.Error(cause))
 	c.connected.Store(false)
 	old.close()
-	c.failSent("the socket failed: " + cause.Error())
+	outbox = c.failSent(outbox, "the socket failed: "+cause.Error())
 	c.reconnects.Add(1)
 	for {
 		cn, err := c.dial()

@@ -183,8 +183,23 @@ func (s *Server) start() error {
 	if s.Endpoint != "" {
 		addr = s.Endpoint
 	}
+	// Watch the listener so that Stop returns only once it is closed and
+	// Restart can bind the same endpoint again.
+	monAddr := fmt.Sprintf("inproc://stuitest-monitor-%d", seq.Add(1))
+	if err := router.Monitor(monAddr, zmq.EVENT_CLOSED); err != nil {
+		router.Close()
+		return err
+	}
+	mon, _ := zmq.NewSocket(zmq.PAIR)
+	mon.SetLinger(0)
+	if err := mon.Connect(monAddr); err != nil {
+		router.Close()
+		mon.Close()
+		return err
+	}
 	if err := router.Bind(addr); err != nil {
 		router.Close()
+		mon.Close()
 		return fmt.Errorf("bind %s: %w", addr, err)
 	}
 	if s.Endpoint == "" {
@@ -214,7 +229,7 @@ func (s *Server) start() error {
 	s.done = make(chan struct{})
 	s.outbox = nil
 	s.running = true
-	go s.run(ctx, router, wakeRx, s.done)
+	go s.run(ctx, router, mon, wakeRx, s.done)
 	return nil
 }
 
@@ -311,10 +326,24 @@ func (s *Server) enqueue(msg [][]byte) {
 	s.kick()
 }
 
-func (s *Server) run(ctx context.Context, router, wakeRx *zmq.Socket, done chan struct{}) {
+func (s *Server) run(ctx context.Context, router, mon, wakeRx *zmq.Socket, done chan struct{}) {
 	defer close(done)
-	defer router.Close()
 	defer wakeRx.Close()
+	defer func() {
+		// Unbind, and wait (bounded) for the listener to report it closed.
+		if router.Unbind(s.Endpoint) == nil {
+			mon.SetRcvtimeo(2 * time.Second)
+			for {
+				ev, _, _, err := mon.RecvEvent(0)
+				if err != nil || ev == zmq.EVENT_CLOSED {
+					break
+				}
+			}
+		}
+		router.Monitor("", 0)
+		mon.Close()
+		router.Close()
+	}()
 	poller := zmq.NewPoller()
 	poller.Add(router, zmq.POLLIN)
 	poller.Add(wakeRx, zmq.POLLIN)
