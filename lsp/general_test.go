@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +15,7 @@ import (
 )
 
 func TestRequestBeforeInitializeIsRefused(t *testing.T) {
-	a, b := net.Pipe()
+	a, b := osPipes(t)
 	done := make(chan error, 1)
 	go func() { done <- Serve(context.Background(), a, Options{CacheDir: t.TempDir()}) }()
 	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(b), jsonrpc2.WithCodec(lspCodec{}))
@@ -84,7 +83,7 @@ func frame(body string) string {
 }
 
 func TestMalformedMessagesKeepTheConnection(t *testing.T) {
-	a, b := net.Pipe()
+	a, b := osPipes(t)
 	done := make(chan error, 1)
 	go func() { done <- Serve(context.Background(), a, Options{CacheDir: t.TempDir()}) }()
 	defer b.Close()

@@ -4,7 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
+	"io"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -124,7 +125,7 @@ type editorOptions struct {
 
 func startEditor(t *testing.T, o editorOptions) *editor {
 	t.Helper()
-	a, b := net.Pipe()
+	a, b := osPipes(t)
 	if o.cacheDir == "" {
 		o.cacheDir = t.TempDir()
 	}
@@ -288,6 +289,34 @@ func (e *editor) open(name, text string) uri.URI {
 func (e *editor) executeCommand(command string, args any, result any) error {
 	raw, _ := json.Marshal(args)
 	return e.call("workspace/executeCommand", &protocol.ExecuteCommandParams{Command: command, Arguments: []protocol.LSPAny{raw}}, result)
+}
+
+// osPipes connects two ends with kernel pipes, as an editor and a server on
+// stdio are: writes are buffered, so both sides may write at once (net.Pipe
+// would deadlock where real stdio does not).
+func osPipes(t *testing.T) (io.ReadWriteCloser, io.ReadWriteCloser) {
+	t.Helper()
+	r1, w1, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, w2, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pipeEnd{r1, w2}, pipeEnd{r2, w1}
+}
+
+type pipeEnd struct {
+	r *os.File
+	w *os.File
+}
+
+func (p pipeEnd) Read(b []byte) (int, error)  { return p.r.Read(b) }
+func (p pipeEnd) Write(b []byte) (int, error) { return p.w.Write(b) }
+func (p pipeEnd) Close() error {
+	p.w.Close()
+	return p.r.Close()
 }
 
 var markerPattern = regexp.MustCompile(`⟦(\w+)⟧`)
