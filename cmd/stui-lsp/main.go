@@ -1,0 +1,202 @@
+// Command stui-lsp is a language server that brings a live Pharo Smalltalk
+// image into any editor. Without arguments it serves LSP on stdin/stdout; the
+// subcommands are for people and scripts.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/stui-lsp/stui-lsp/internal/check"
+	"github.com/stui-lsp/stui-lsp/internal/cli"
+	"github.com/stui-lsp/stui-lsp/lsp"
+	"github.com/stui-lsp/stui-lsp/stuiclient"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+const usage = `stui-lsp: a language server for a live Pharo Smalltalk image.
+
+Usage:
+  stui-lsp [flags]               serve LSP on stdin/stdout (what editors run)
+  stui-lsp ping [flags]          check that an image answers
+  stui-lsp eval [flags] CODE     evaluate CODE in the image and print the result
+  stui-lsp doctor [flags]        self-check: libzmq, endpoint, token, image
+  stui-lsp check PATH...         report Smalltalk syntax errors (file:line:col)
+  stui-lsp version               print the version
+
+Flags:
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+type config struct {
+	endpoint  string
+	source    string
+	logFile   string
+	logLevel  string
+	tokenFile string
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("stui-lsp", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	var cfg config
+	fs.StringVar(&cfg.endpoint, "endpoint", "", "image endpoint (default: $STUI_ENDPOINT, else the per-user ipc socket if present, else tcp://127.0.0.1:5555)")
+	fs.StringVar(&cfg.logFile, "log-file", "", "write the log to this file instead of stderr")
+	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&cfg.tokenFile, "token-file", "", "shared-secret file (default: $STUI_TOKEN, else the per-user token file if present)")
+	fs.Bool("stdio", true, "serve on stdin/stdout (the default; accepted for editors that pass it)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	cfg.endpoint, cfg.source = resolveEndpoint(cfg.endpoint)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, stdin, stdout, stderr)
+	case "version":
+		fmt.Fprintf(stdout, "stui-lsp %s (STUI protocol %s)\n", version, stuiproto.Version)
+		return 0
+	case "ping":
+		return cli.Ping(ctx, cfg.endpoint, stdout, stderr)
+	case "eval":
+		if fs.NArg() == 0 {
+			fmt.Fprintln(stderr, "stui-lsp eval: give the code to evaluate, e.g. stui-lsp eval '3 + 4'")
+			return 2
+		}
+		return cli.Eval(ctx, cfg.endpoint, strings.Join(fs.Args(), " "), stdout, stderr)
+	case "doctor":
+		fmt.Fprintf(stdout, "stui-lsp %s\n", version)
+		return cli.Doctor(ctx, cfg.endpoint, stdout, stderr)
+	case "check":
+		if fs.NArg() == 0 {
+			fmt.Fprintln(stderr, "stui-lsp check: give files or folders to check")
+			return 2
+		}
+		return check.Run(fs.Args(), stdout, stderr)
+	case "help":
+		fs.Usage()
+		return 0
+	}
+	fmt.Fprintf(stderr, "stui-lsp: unknown command %q\n", cmd)
+	fs.Usage()
+	return 2
+}
+
+// resolveEndpoint applies the order flag, $STUI_ENDPOINT, default.
+func resolveEndpoint(flagValue string) (string, string) {
+	if flagValue != "" {
+		return flagValue, "--endpoint"
+	}
+	if env := os.Getenv("STUI_ENDPOINT"); env != "" {
+		return env, "STUI_ENDPOINT"
+	}
+	return stuiclient.DefaultEndpointSource()
+}
+
+func serve(ctx context.Context, cfg config, stdin io.Reader, stdout, stderr io.Writer) int {
+	log, closeLog, err := newLogger(cfg, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "stui-lsp:", err)
+		return 2
+	}
+	defer closeLog()
+	dial := func(endpoint string) (lsp.Image, error) {
+		opts := []stuiclient.Option{stuiclient.WithLogger(log.Named("stui"))}
+		if tok, err := loadToken(cfg.tokenFile); err != nil {
+			log.Warn("not using a token", zap.Error(err))
+		} else if tok != "" {
+			opts = append(opts, stuiclient.WithToken(tok))
+		}
+		return stuiclient.New(endpoint, opts...)
+	}
+	err = lsp.Serve(ctx, stdio{stdin, stdout}, lsp.Options{
+		Logger:         log,
+		Version:        version,
+		Dial:           dial,
+		Endpoint:       cfg.endpoint,
+		EndpointSource: cfg.source,
+	})
+	if err != nil {
+		log.Error("server stopped", zap.Error(err))
+		return 1
+	}
+	return 0
+}
+
+// loadToken finds the shared secret: the flag's file, $STUI_TOKEN, or the
+// default token file when it exists.
+func loadToken(path string) (string, error) {
+	if path != "" {
+		return stuiclient.LoadToken(path)
+	}
+	if env := os.Getenv("STUI_TOKEN"); env != "" {
+		return env, nil
+	}
+	def := stuiclient.DefaultTokenPath()
+	if _, err := os.Stat(def); err != nil {
+		return "", nil
+	}
+	return stuiclient.LoadToken(def)
+}
+
+func newLogger(cfg config, stderr io.Writer) (*zap.Logger, func(), error) {
+	level, err := zapcore.ParseLevel(cfg.logLevel)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--log-level: %w", err)
+	}
+	out := zapcore.AddSync(stderr)
+	closeFn := func() {}
+	if cfg.logFile != "" {
+		f, err := os.OpenFile(cfg.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = zapcore.AddSync(f)
+		closeFn = func() { _ = f.Close() }
+	}
+	enc := zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig())
+	return zap.New(zapcore.NewCore(enc, zapcore.Lock(out), level)), closeFn, nil
+}
+
+// stdio joins stdin and stdout into the stream the server reads and writes.
+type stdio struct {
+	io.Reader
+	io.Writer
+}
+
+func (s stdio) Close() error {
+	if c, ok := s.Reader.(io.Closer); ok {
+		_ = c.Close()
+	}
+	if c, ok := s.Writer.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test of the project: Go (with the race detector), the Smalltalk
+# syntax check of pharo/ and testdata/, and the editor packages' checks.
+# Tests that need a missing tool (nvim, emacs, node) skip with a message;
+# CI installs everything (scripts/setup.sh --editors) so nothing skips there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+	export PATH="$PATH:/usr/local/go/bin"
+fi
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+say "gofmt and go vet"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"
+	echo "$unformatted"
+	exit 1
+fi
+go vet ./...
+
+say "build"
+go build -o bin/stui-lsp ./cmd/stui-lsp
+
+say "Smalltalk syntax check of pharo/ and testdata/"
+# The fixtures under broken/ are meant to fail: they test the checker itself.
+mapfile -t sources < <(find pharo testdata -name '*.st' -not -path '*/broken/*' | sort)
+bin/stui-lsp check "${sources[@]}"
+if bin/stui-lsp check testdata/smalltalk/broken >/dev/null 2>&1; then
+	echo "stui-lsp check found no errors in testdata/smalltalk/broken" >&2
+	exit 1
+fi
+
+say "go test -race"
+go test -race -timeout 15m ./...
+
+if [ -x scripts/editors-check.sh ]; then
+	say "editor packages"
+	scripts/editors-check.sh
+fi
+say "all tests passed"
