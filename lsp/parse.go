@@ -80,7 +80,12 @@ func (f *parsedFile) evaluables() []evaluable {
 	}
 	for _, m := range f.Methods {
 		if code, ok := scriptCode(f.File, m); ok {
-			out = append(out, evaluable{span{m.Start, m.End}, code})
+			// The lens goes on the method's header, below its metadata.
+			start := m.PatternRange.Start
+			if m.ClassRange.End > m.ClassRange.Start {
+				start = m.ClassRange.Start
+			}
+			out = append(out, evaluable{span{start, m.End}, code})
 		}
 	}
 	return out
