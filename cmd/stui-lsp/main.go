@@ -35,6 +35,7 @@ Usage:
   stui-lsp eval [flags] CODE     evaluate CODE in the image and print the result
   stui-lsp doctor [flags]        self-check: libzmq, endpoint, token, image
   stui-lsp check PATH...         report Smalltalk syntax errors (file:line:col)
+  stui-lsp bench [--quick]       measure latency, throughput and memory (stui-lsp bench -h)
   stui-lsp version               print the version
 
 Flags:
@@ -56,6 +57,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "bench" || cmd == benchBackendCommand {
+		return runBench(cmd, args, stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("stui-lsp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -92,7 +96,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return cli.Eval(ctx, cfg.endpoint, strings.Join(fs.Args(), " "), stdout, stderr)
 	case "doctor":
-		fmt.Fprintf(stdout, "stui-lsp %s\n", version)
 		return cli.Doctor(ctx, cfg.endpoint, stdout, stderr)
 	case "check":
 		if fs.NArg() == 0 {

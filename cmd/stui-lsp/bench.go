@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/stui-lsp/stui-lsp/internal/bench"
+)
+
+const benchUsage = `Usage: stui-lsp bench [flags]
+
+Runs this stui-lsp binary over stdio as an editor does, against a STUI test
+backend on loopback in a child process (stui-lsp bench-backend), and reports
+hover and evaluate latency, throughput, concurrent editors, initialize time
+and memory over a soak, each set against a bare ZeroMQ round trip to the same
+backend measured in the same run. See docs/performance.md.
+
+Flags:
+`
+
+// benchBackendCommand is the hidden subcommand serving the bench's backend
+// in a process of its own.
+const benchBackendCommand = bench.BackendCommand
+
+// runBench is `stui-lsp bench` and its hidden bench-backend.
+func runBench(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if cmd == benchBackendCommand {
+		return bench.ServeBackend(stdin, stdout)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fs := flag.NewFlagSet("stui-lsp bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
+	var cfg bench.Config
+	fs.BoolVar(&cfg.Quick, "quick", false, "a short run (under a minute) with fewer samples and editors")
+	fs.BoolVar(&cfg.JSON, "json", false, "print one JSON object instead of a table")
+	fs.IntVar(&cfg.Soak, "soak", 0, "requests in the memory soak (default 300000, 40000 with --quick)")
+	fs.IntVar(&cfg.Editors, "editors", 0, "concurrent stui-lsp processes sharing the backend (default 50, 10 with --quick)")
+	fs.DurationVar(&cfg.Duration, "duration", 0, "length of each throughput run (default 5s, 1s with --quick)")
+	fs.IntVar(&cfg.Samples, "samples", 0, "latency samples per measure (default 20000, 3000 with --quick)")
+	fs.BoolVar(&cfg.InProcessBackend, "in-process-backend", false, "serve the backend from the bench process instead of a child process")
+	fs.StringVar(&cfg.Exe, "lsp", "", "stui-lsp binary to measure (default: this one)")
+	verbose := fs.Bool("v", false, "report progress on stderr")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if *verbose {
+		cfg.Progress = stderr
+	}
+	start := time.Now()
+	if err := bench.Run(ctx, cfg, stdout); err != nil {
+		fmt.Fprintf(stderr, "stui-lsp bench: %v (after %s)\n", err, time.Since(start).Round(time.Millisecond))
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,584 @@
+// Package bench measures the language server end to end, as an editor sees
+// it: the real stui-lsp binary over stdio against a STUI backend on loopback,
+// with every latency and throughput set against a bare ZeroMQ round trip to
+// the same backend measured in the same run. It is the body of
+// `stui-lsp bench`; docs/performance.md explains the numbers.
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+)
+
+// Config is what `stui-lsp bench` was asked to do. Zero values pick the
+// defaults of the mode (quick or full).
+type Config struct {
+	Quick    bool
+	JSON     bool
+	Soak     int           // requests in the soak
+	Editors  int           // concurrent stui-lsp processes
+	Duration time.Duration // per throughput level
+	Samples  int           // latency samples per kind
+	// InProcessBackend serves the backend from the bench process instead of
+	// a bench-backend child process.
+	InProcessBackend bool
+	// Exe is the stui-lsp binary to run; empty means this executable.
+	Exe string
+	// Progress receives one line per phase; nil is silent.
+	Progress io.Writer
+}
+
+func (c *Config) defaults() error {
+	if c.Exe == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		c.Exe = exe
+	}
+	pick := func(v *int, quick, full int) {
+		if *v <= 0 {
+			*v = full
+			if c.Quick {
+				*v = quick
+			}
+		}
+	}
+	pick(&c.Soak, 40_000, 300_000)
+	pick(&c.Editors, 10, 50)
+	pick(&c.Samples, 3_000, 20_000)
+	if c.Duration <= 0 {
+		c.Duration = 5 * time.Second
+		if c.Quick {
+			c.Duration = time.Second
+		}
+	}
+	if c.Progress == nil {
+		c.Progress = io.Discard
+	}
+	return nil
+}
+
+// Report is the outcome of a run; --json prints it as one object.
+type Report struct {
+	Machine    machine `json:"machine"`
+	GOMAXPROCS int     `json:"gomaxprocs"`
+	Backend    string  `json:"backend"` // "process" or "in-process"
+	Quick      bool    `json:"quick"`
+
+	RawRTTP50us float64 `json:"raw_rtt_p50_us"`
+	RawRTTP95us float64 `json:"raw_rtt_p95_us"`
+	RawRTTP99us float64 `json:"raw_rtt_p99_us"`
+
+	HoverP50us    float64 `json:"hover_p50_us"`
+	HoverP95us    float64 `json:"hover_p95_us"`
+	HoverP99us    float64 `json:"hover_p99_us"`
+	HoverP50Ratio float64 `json:"hover_p50_ratio"`
+	HoverP99Ratio float64 `json:"hover_p99_ratio"`
+
+	EvaluateP50us    float64 `json:"evaluate_p50_us"`
+	EvaluateP95us    float64 `json:"evaluate_p95_us"`
+	EvaluateP99us    float64 `json:"evaluate_p99_us"`
+	EvaluateP50Ratio float64 `json:"evaluate_p50_ratio"`
+	EvaluateP99Ratio float64 `json:"evaluate_p99_ratio"`
+	LatencySamples   int     `json:"latency_samples"`
+
+	EvaluateRPS1  float64 `json:"evaluate_rps_1_in_flight"`
+	EvaluateRPS8  float64 `json:"evaluate_rps_8_in_flight"`
+	EvaluateRPS64 float64 `json:"evaluate_rps_64_in_flight"`
+	RawRPS1       float64 `json:"raw_rps_1_in_flight"`
+	RawRPS8       float64 `json:"raw_rps_8_in_flight"`
+	RawRPS64      float64 `json:"raw_rps_64_in_flight"`
+	RPS8Ratio     float64 `json:"evaluate_rps_8_ratio"` // LSP over raw, same concurrency
+
+	Editors            int     `json:"editors"`
+	EditorRequests     int     `json:"editor_requests"`
+	EditorErrors       int     `json:"editor_errors"`
+	EditorFirstError   string  `json:"editor_first_error,omitempty"`
+	EditorP50us        float64 `json:"editor_p50_us"`
+	EditorP99us        float64 `json:"editor_p99_us"`
+	EditorP50Ratio     float64 `json:"editor_p50_ratio"`
+	EditorInitializeMS float64 `json:"editor_initialize_p50_ms"` // all editors starting at once
+	EditorRSSKB        int     `json:"editor_rss_kb"`            // one editor's RSS, median
+
+	SoakRequests int      `json:"soak_requests"`
+	SoakErrors   int      `json:"soak_errors"`
+	SoakSeconds  float64  `json:"soak_seconds"`
+	SoakRPS      float64  `json:"soak_rps"`
+	RSSStartKB   int      `json:"rss_start_kb"` // after warm-up (first tenth of the soak)
+	RSSEndKB     int      `json:"rss_end_kb"`
+	RSSMaxKB     int      `json:"rss_max_kb"`
+	RSSGrowthPct float64  `json:"rss_growth_pct"`
+	ThreadsStart int      `json:"threads_start"`
+	ThreadsEnd   int      `json:"threads_end"`
+	ThreadsMax   int      `json:"threads_max"`
+	RSSSeries    [][3]int `json:"rss_series"` // [seconds, VmRSS kB, threads], at most 120 points
+
+	InitializeMS    float64 `json:"initialize_ms"` // p50, process start to initialize reply
+	InitializeMaxMS float64 `json:"initialize_max_ms"`
+	InitializeN     int     `json:"initialize_samples"`
+
+	Seconds float64 `json:"seconds"`
+}
+
+// Run runs the benchmark and prints the report to stdout.
+func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
+	if err := cfg.defaults(); err != nil {
+		return err
+	}
+	began := time.Now()
+	rep := &Report{Machine: describeMachine(), GOMAXPROCS: runtime.GOMAXPROCS(0), Quick: cfg.Quick, Backend: "process"}
+	if cfg.InProcessBackend {
+		rep.Backend = "in-process"
+	}
+	tmp, err := os.MkdirTemp("", "stui-lsp-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	be, err := startBackend(cfg.Exe, cfg.InProcessBackend)
+	if err != nil {
+		return err
+	}
+	defer be.stop()
+	b := &run{cfg: cfg, rep: rep, endpoint: be.endpoint, tmp: tmp}
+	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", args...) }
+	logf("backend at %s (%s), stui-lsp %s", be.endpoint, rep.Backend, cfg.Exe)
+
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"initialize", b.initialize},
+		{"latency", b.latency},
+		{"throughput", b.throughput},
+		{"editors", b.editors},
+		{"soak", b.soak},
+	}
+	for _, s := range steps {
+		logf("%s...", s.name)
+		t := time.Now()
+		if err := s.fn(ctx); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		logf("%s done in %.1fs", s.name, time.Since(t).Seconds())
+	}
+	rep.Seconds = time.Since(began).Seconds()
+	if cfg.JSON {
+		enc := json.NewEncoder(stdout)
+		return enc.Encode(rep)
+	}
+	rep.print(stdout)
+	return nil
+}
+
+type run struct {
+	cfg      Config
+	rep      *Report
+	endpoint string
+	tmp      string
+	seq      atomic.Int64
+}
+
+// newEditor starts one stui-lsp with a workspace folder of its own and opens
+// the hover document.
+func (b *run) newEditor(ctx context.Context) (*editor, string, error) {
+	n := b.seq.Add(1)
+	folder := filepath.Join(b.tmp, fmt.Sprintf("ws%d", n))
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return nil, "", err
+	}
+	e, err := startEditor(ctx, b.cfg.Exe, b.endpoint, folder, filepath.Join(b.tmp, "cache"))
+	if err != nil {
+		return nil, "", err
+	}
+	uri, err := e.open(hoverClass+".class.st", hoverDocument)
+	if err != nil {
+		e.kill()
+		return nil, "", err
+	}
+	return e, uri, nil
+}
+
+// checkHover makes one hover and checks that it came from the image.
+func checkHover(ctx context.Context, e *editor, uri string) error {
+	res, err := e.hover(ctx, uri, hoverLine, hoverChar)
+	if err != nil {
+		return err
+	}
+	var h struct {
+		Contents struct {
+			Value string `json:"value"`
+		} `json:"contents"`
+	}
+	if err := json.Unmarshal(res, &h); err != nil {
+		return fmt.Errorf("hover reply: %w", err)
+	}
+	if !strings.Contains(h.Contents.Value, "I am a point for the benchmark.") {
+		return fmt.Errorf("hover did not come from the image: %q", h.Contents.Value)
+	}
+	return nil
+}
+
+func checkEvaluate(ctx context.Context, e *editor) error {
+	res, err := e.evaluate(ctx, "3 + 4")
+	if err != nil {
+		return err
+	}
+	var r struct {
+		Result string `json:"result"`
+	}
+	if err := json.Unmarshal(res, &r); err != nil || r.Result != "7" {
+		return fmt.Errorf("evaluate 3 + 4 answered %s", res)
+	}
+	return nil
+}
+
+// initialize starts stui-lsp one after another and times process start to
+// initialize reply.
+func (b *run) initialize(ctx context.Context) error {
+	n := 20
+	if b.cfg.Quick {
+		n = 8
+	}
+	var lat latencies
+	for range n {
+		e, _, err := b.newEditor(ctx)
+		if err != nil {
+			return err
+		}
+		lat = append(lat, e.initializeLatency())
+		if err := e.close(); err != nil {
+			return err
+		}
+	}
+	s := summarize(lat)
+	b.rep.InitializeMS, b.rep.InitializeMaxMS, b.rep.InitializeN = s.P50/1e3, s.Max/1e3, n
+	return nil
+}
+
+// latency alternates blocks of raw pings, hovers and evaluations, so that
+// drift on a shared machine hits all three alike.
+func (b *run) latency(ctx context.Context) error {
+	e, uri, err := b.newEditor(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	raw, err := newRawREQ(b.endpoint)
+	if err != nil {
+		return err
+	}
+	defer raw.close()
+	for range 300 { // warm up: session, connections, caches
+		if err := checkHover(ctx, e, uri); err != nil {
+			return err
+		}
+		if err := checkEvaluate(ctx, e); err != nil {
+			return err
+		}
+		if _, err := raw.roundTrip(); err != nil {
+			return err
+		}
+	}
+	const block = 250
+	var rawLat, hoverLat, evalLat latencies
+	for len(rawLat) < b.cfg.Samples {
+		for range block {
+			d, err := raw.roundTrip()
+			if err != nil {
+				return err
+			}
+			rawLat = append(rawLat, d)
+		}
+		for range block {
+			t := time.Now()
+			if _, err := e.hover(ctx, uri, hoverLine, hoverChar); err != nil {
+				return err
+			}
+			hoverLat = append(hoverLat, time.Since(t))
+		}
+		for range block {
+			t := time.Now()
+			if _, err := e.evaluate(ctx, "3 + 4"); err != nil {
+				return err
+			}
+			evalLat = append(evalLat, time.Since(t))
+		}
+	}
+	r, h, ev := summarize(rawLat), summarize(hoverLat), summarize(evalLat)
+	rep := b.rep
+	rep.LatencySamples = len(rawLat)
+	rep.RawRTTP50us, rep.RawRTTP95us, rep.RawRTTP99us = r.P50, r.P95, r.P99
+	rep.HoverP50us, rep.HoverP95us, rep.HoverP99us = h.P50, h.P95, h.P99
+	rep.HoverP50Ratio, rep.HoverP99Ratio = h.P50/r.P50, h.P99/r.P99
+	rep.EvaluateP50us, rep.EvaluateP95us, rep.EvaluateP99us = ev.P50, ev.P95, ev.P99
+	rep.EvaluateP50Ratio, rep.EvaluateP99Ratio = ev.P50/r.P50, ev.P99/r.P99
+	return nil
+}
+
+// load keeps inflight requests outstanding on e until n requests are done
+// (n > 0) or d has passed, and returns how many were done and failed.
+func load(ctx context.Context, e *editor, uri string, inflight, n int, d time.Duration, mix bool) (done, failed int, firstErr error) {
+	var count, errs atomic.Int64
+	var once sync.Once
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := range inflight {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				k := count.Add(1)
+				if (n > 0 && k > int64(n)) || (n == 0 && time.Now().After(deadline)) || ctx.Err() != nil {
+					count.Add(-1)
+					return
+				}
+				var err error
+				if mix && (i+w)%2 == 0 {
+					_, err = e.hover(ctx, uri, hoverLine, hoverChar)
+				} else {
+					_, err = e.evaluate(ctx, "3 + 4")
+				}
+				if err != nil {
+					errs.Add(1)
+					once.Do(func() { firstErr = err })
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return int(count.Load()), int(errs.Load()), firstErr
+}
+
+// throughput runs evaluations with 1, 8 and 64 in flight through one
+// stui-lsp, and raw pings at the same concurrency.
+func (b *run) throughput(ctx context.Context) error {
+	e, uri, err := b.newEditor(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	if err := checkEvaluate(ctx, e); err != nil {
+		return err
+	}
+	load(ctx, e, uri, 8, 2000, 0, false)
+	for _, k := range []int{1, 8, 64} {
+		t := time.Now()
+		n, failed, ferr := load(ctx, e, uri, k, 0, b.cfg.Duration, false)
+		rps := float64(n) / time.Since(t).Seconds()
+		if failed > 0 {
+			return fmt.Errorf("%d of %d evaluations failed with %d in flight, first: %v", failed, n, k, ferr)
+		}
+		raw, err := rawThroughput(b.endpoint, k, b.cfg.Duration)
+		if err != nil {
+			return err
+		}
+		switch k {
+		case 1:
+			b.rep.EvaluateRPS1, b.rep.RawRPS1 = rps, raw
+		case 8:
+			b.rep.EvaluateRPS8, b.rep.RawRPS8 = rps, raw
+			b.rep.RPS8Ratio = rps / raw
+		case 64:
+			b.rep.EvaluateRPS64, b.rep.RawRPS64 = rps, raw
+		}
+	}
+	return nil
+}
+
+// editors starts many stui-lsp processes at once against the one backend;
+// each hovers and evaluates in turn. Every failure counts.
+func (b *run) editors(ctx context.Context) error {
+	n := b.cfg.Editors
+	const perEditor = 40
+	type result struct {
+		lat   latencies
+		init  time.Duration
+		rss   int
+		errs  int
+		first error
+	}
+	results := make([]result, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &results[i]
+			<-start
+			e, uri, err := b.newEditor(ctx)
+			if err != nil {
+				r.errs, r.first = perEditor+1, err
+				return
+			}
+			r.init = e.initializeLatency()
+			for j := range perEditor {
+				t := time.Now()
+				if j%2 == 0 {
+					err = checkHover(ctx, e, uri)
+				} else {
+					err = checkEvaluate(ctx, e)
+				}
+				r.lat = append(r.lat, time.Since(t))
+				if err != nil {
+					r.errs++
+					if r.first == nil {
+						r.first = err
+					}
+				}
+			}
+			r.rss, _, _ = procStatus(e.pid)
+			if err := e.close(); err != nil {
+				r.errs++
+				if r.first == nil {
+					r.first = err
+				}
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	var all, inits latencies
+	var rss []time.Duration
+	for _, r := range results {
+		all = append(all, r.lat...)
+		if r.init > 0 {
+			inits = append(inits, r.init)
+		}
+		rss = append(rss, time.Duration(r.rss))
+		b.rep.EditorErrors += r.errs
+		if r.first != nil && b.rep.EditorFirstError == "" {
+			b.rep.EditorFirstError = r.first.Error()
+		}
+	}
+	s := summarize(all)
+	b.rep.Editors, b.rep.EditorRequests = n, len(all)
+	b.rep.EditorP50us, b.rep.EditorP99us = s.P50, s.P99
+	if b.rep.RawRTTP50us > 0 {
+		b.rep.EditorP50Ratio = s.P50 / b.rep.RawRTTP50us
+	}
+	b.rep.EditorInitializeMS = summarize(inits).P50 / 1e3
+	b.rep.EditorRSSKB = int(latencies(rss).sorted()[len(rss)/2])
+	return nil
+}
+
+// soak sends cfg.Soak requests (hover and evaluate in turn, 8 in flight)
+// through one stui-lsp and samples its RSS and thread count.
+func (b *run) soak(ctx context.Context) error {
+	e, uri, err := b.newEditor(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	if err := checkEvaluate(ctx, e); err != nil {
+		return err
+	}
+	total := b.cfg.Soak
+	warm := total / 10
+	t0 := time.Now()
+	if _, failed, ferr := load(ctx, e, uri, 8, warm, 0, true); failed > 0 {
+		return fmt.Errorf("%d requests failed in the warm-up, first: %v", failed, ferr)
+	}
+	rss0, th0, err := procStatus(e.pid)
+	if err != nil {
+		return err
+	}
+	series := [][3]int{{int(time.Since(t0).Seconds()), rss0, th0}}
+	maxRSS, maxTh := rss0, th0
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				rss, th, err := procStatus(e.pid)
+				if err != nil {
+					continue
+				}
+				maxRSS, maxTh = max(maxRSS, rss), max(maxTh, th)
+				series = append(series, [3]int{int(time.Since(t0).Seconds()), rss, th})
+			}
+		}
+	}()
+	done, failed, ferr := load(ctx, e, uri, 8, total-warm, 0, true)
+	close(stop)
+	<-sampled
+	rss1, th1, err := procStatus(e.pid)
+	if err != nil {
+		return err
+	}
+	secs := time.Since(t0).Seconds()
+	series = append(series, [3]int{int(secs), rss1, th1})
+	rep := b.rep
+	rep.SoakRequests, rep.SoakErrors, rep.SoakSeconds = warm+done, failed, secs
+	rep.SoakRPS = float64(warm+done) / secs
+	rep.RSSStartKB, rep.RSSEndKB, rep.RSSMaxKB = rss0, rss1, max(maxRSS, rss1)
+	rep.RSSGrowthPct = 100 * float64(rss1-rss0) / float64(rss0)
+	rep.ThreadsStart, rep.ThreadsEnd, rep.ThreadsMax = th0, th1, max(maxTh, th1)
+	rep.RSSSeries = thin(series, 120)
+	if failed > 0 {
+		return fmt.Errorf("%d of %d soak requests failed, first: %v", failed, done, ferr)
+	}
+	return ctx.Err()
+}
+
+func thin(s [][3]int, n int) [][3]int {
+	if len(s) <= n {
+		return s
+	}
+	out := make([][3]int, 0, n)
+	for i := range n {
+		out = append(out, s[i*(len(s)-1)/(n-1)])
+	}
+	return out
+}
+
+func (r *Report) print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "machine\t%d CPUs, %s, %s, GOMAXPROCS %d, backend %s\n", r.Machine.CPUs, r.Machine.CPUModel, r.Machine.GoVersion, r.GOMAXPROCS, r.Backend)
+	fmt.Fprintf(tw, "measure\tp50\tp95\tp99\tp50/raw\tp99/raw\n")
+	fmt.Fprintf(tw, "raw ZeroMQ ping (REQ)\t%.0f µs\t%.0f µs\t%.0f µs\t1.00\t1.00\n", r.RawRTTP50us, r.RawRTTP95us, r.RawRTTP99us)
+	fmt.Fprintf(tw, "hover (browse_class)\t%.0f µs\t%.0f µs\t%.0f µs\t%.2f\t%.2f\n", r.HoverP50us, r.HoverP95us, r.HoverP99us, r.HoverP50Ratio, r.HoverP99Ratio)
+	fmt.Fprintf(tw, "stui.evaluate\t%.0f µs\t%.0f µs\t%.0f µs\t%.2f\t%.2f\n", r.EvaluateP50us, r.EvaluateP95us, r.EvaluateP99us, r.EvaluateP50Ratio, r.EvaluateP99Ratio)
+	fmt.Fprintf(tw, "%d editors at once (hover+evaluate)\t%.0f µs\t\t%.0f µs\t%.2f\t\n", r.Editors, r.EditorP50us, r.EditorP99us, r.EditorP50Ratio)
+	fmt.Fprintf(tw, "\nthroughput\tstui.evaluate\traw DEALER ping\tratio\n")
+	fmt.Fprintf(tw, "1 in flight\t%.0f req/s\t%.0f req/s\t%.2f\n", r.EvaluateRPS1, r.RawRPS1, ratio(r.EvaluateRPS1, r.RawRPS1))
+	fmt.Fprintf(tw, "8 in flight\t%.0f req/s\t%.0f req/s\t%.2f\n", r.EvaluateRPS8, r.RawRPS8, ratio(r.EvaluateRPS8, r.RawRPS8))
+	fmt.Fprintf(tw, "64 in flight\t%.0f req/s\t%.0f req/s\t%.2f\n", r.EvaluateRPS64, r.RawRPS64, ratio(r.EvaluateRPS64, r.RawRPS64))
+	fmt.Fprintf(tw, "\n")
+	fmt.Fprintf(tw, "initialize (process start to reply)\tp50 %.1f ms, max %.1f ms over %d starts; %.1f ms p50 with %d starting at once\n", r.InitializeMS, r.InitializeMaxMS, r.InitializeN, r.EditorInitializeMS, r.Editors)
+	fmt.Fprintf(tw, "editors\t%d processes, %d requests, %d errors, %d kB RSS each\n", r.Editors, r.EditorRequests, r.EditorErrors, r.EditorRSSKB)
+	if r.EditorFirstError != "" {
+		fmt.Fprintf(tw, "first editor error\t%s\n", r.EditorFirstError)
+	}
+	fmt.Fprintf(tw, "soak\t%d requests in %.0f s (%.0f req/s), %d errors\n", r.SoakRequests, r.SoakSeconds, r.SoakRPS, r.SoakErrors)
+	fmt.Fprintf(tw, "RSS\t%d kB after warm-up, %d kB at the end (max %d kB): %+.1f%%\n", r.RSSStartKB, r.RSSEndKB, r.RSSMaxKB, r.RSSGrowthPct)
+	fmt.Fprintf(tw, "threads\t%d after warm-up, %d at the end (max %d)\n", r.ThreadsStart, r.ThreadsEnd, r.ThreadsMax)
+	fmt.Fprintf(tw, "run\t%.0f s\n", r.Seconds)
+	tw.Flush()
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}

@@ -1,0 +1,94 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	zmq "github.com/pebbe/zmq4"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+// rawREQ is the baseline: a bare zmq4 REQ socket sending ping to the same
+// backend the language server talks to, with nothing in between.
+type rawREQ struct {
+	sock    *zmq.Socket
+	payload []byte
+}
+
+func newRawREQ(endpoint string) (*rawREQ, error) {
+	s, err := zmq.NewSocket(zmq.REQ)
+	if err != nil {
+		return nil, err
+	}
+	_ = s.SetLinger(0)
+	_ = s.SetRcvtimeo(5 * time.Second)
+	if err := s.Connect(endpoint); err != nil {
+		s.Close()
+		return nil, err
+	}
+	payload, _ := json.Marshal(stuiproto.Request{ID: "raw", Command: stuiproto.CmdPing, Parameters: json.RawMessage(`{}`)})
+	return &rawREQ{sock: s, payload: payload}, nil
+}
+
+// roundTrip sends one ping and waits for its reply.
+func (r *rawREQ) roundTrip() (time.Duration, error) {
+	start := time.Now()
+	if _, err := r.sock.SendBytes(r.payload, 0); err != nil {
+		return 0, err
+	}
+	if _, err := r.sock.RecvBytes(0); err != nil {
+		return 0, fmt.Errorf("raw ping: %w", err)
+	}
+	return time.Since(start), nil
+}
+
+func (r *rawREQ) close() { r.sock.Close() }
+
+// rawThroughput keeps inflight pings outstanding on one DEALER socket for d
+// and returns the replies per second: the transport's own throughput at that
+// concurrency, to set the language server's against.
+func rawThroughput(endpoint string, inflight int, d time.Duration) (float64, error) {
+	s, err := zmq.NewSocket(zmq.DEALER)
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	_ = s.SetLinger(0)
+	_ = s.SetRcvtimeo(5 * time.Second)
+	if err := s.Connect(endpoint); err != nil {
+		return 0, err
+	}
+	seq := 0
+	send := func() error {
+		seq++
+		p, _ := json.Marshal(stuiproto.Request{ID: "raw-" + strconv.Itoa(seq), Command: stuiproto.CmdPing, Parameters: json.RawMessage(`{}`)})
+		_, err := s.SendMessage("", p)
+		return err
+	}
+	for range inflight {
+		if err := send(); err != nil {
+			return 0, err
+		}
+	}
+	start := time.Now()
+	end := start.Add(d)
+	n := 0
+	outstanding := inflight
+	for outstanding > 0 {
+		if _, err := s.RecvMessageBytes(0); err != nil {
+			return 0, fmt.Errorf("raw throughput: %w", err)
+		}
+		outstanding--
+		n++
+		if time.Now().Before(end) {
+			if err := send(); err != nil {
+				return 0, err
+			}
+			outstanding++
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
