@@ -13,6 +13,7 @@ import (
 func (s *server) Initialize(ctx context.Context, params *protocol.InitializeParams) (*protocol.InitializeResult, error) {
 	s.encoding = negotiateEncoding(params.Capabilities.General)
 	s.caps = readClientCaps(&params.Capabilities)
+	s.workspace.attach(s, &params.Capabilities)
 
 	st, err := defaultSettings().merge(params.InitializationOptions)
 	if err != nil {

@@ -2,23 +2,57 @@ package lsp
 
 import (
 	"context"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
+	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+	"go.uber.org/zap"
 
 	"github.com/stui-lsp/stui-lsp/smalltalk"
+	"github.com/stui-lsp/stui-lsp/smalltalk/index"
 )
 
-// workspaceState holds the workspace folders.
+// workspaceState holds the workspace folders and the index of the Smalltalk
+// files in them. Open documents override their files in the index: the index
+// always reflects what the editor shows.
 type workspaceState struct {
 	mu      sync.RWMutex
 	folders []string
+	open    map[string]bool // index keys of open documents
+	// onOpen runs (in its own goroutine) the first time a document is indexed
+	// from the editor rather than from disk.
+	onOpen func(doc *document)
+	// snippets: the client accepts snippet completions.
+	snippets bool
+
+	index    *index.Index
+	compiled compileStore
 }
 
 func newWorkspaceState() *workspaceState {
-	return &workspaceState{}
+	return &workspaceState{index: index.New(), open: map[string]bool{}}
+}
+
+// attach wires the workspace to its server once the client's capabilities
+// are known, before any document is opened.
+func (w *workspaceState) attach(s *server, c *protocol.ClientCapabilities) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.onOpen = func(doc *document) { s.checkAgainstImage(detach(context.Background()), doc) }
+	if td := c.TextDocument; td != nil && td.Completion != nil && td.Completion.CompletionItem != nil {
+		w.snippets = td.Completion.CompletionItem.SnippetSupport != nil && *td.Completion.CompletionItem.SnippetSupport
+	}
+}
+
+func (w *workspaceState) snippetSupport() bool {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.snippets
 }
 
 func (w *workspaceState) setFolders(folders []string) {
@@ -77,27 +111,131 @@ func (w *workspaceState) folderOf(doc *document) string {
 	return w.folders[0]
 }
 
-// update and reindexFromDisk keep the workspace index in step with open
-// documents; indexWorkspace fills it from the folders.
-func (w *workspaceState) update(doc *document)       {}
-func (w *workspaceState) reindexFromDisk(u uri.URI)  {}
-func (s *server) indexWorkspace(ctx context.Context) {}
+// indexKey is the index's name for a document: index.FileURI of its path for
+// files, so that files read from disk and documents opened by the editor
+// meet under one key whatever escaping the editor uses.
+func indexKey(u uri.URI) string {
+	if u.IsFile() {
+		return index.FileURI(u.FsPath())
+	}
+	return string(u)
+}
+
+// editorURI turns an index key back into a URI as the editor writes it.
+func editorURI(key string) uri.URI {
+	if u, err := url.Parse(key); err == nil && u.Scheme == "file" {
+		return uri.File(filepath.FromSlash(u.Path))
+	}
+	return uri.URI(key)
+}
+
+// update indexes an open document in place of its file.
+func (w *workspaceState) update(doc *document) {
+	key := indexKey(doc.uri)
+	w.mu.Lock()
+	first := !w.open[key]
+	w.open[key] = true
+	onOpen := w.onOpen
+	w.mu.Unlock()
+	w.index.Update(key, doc.file().File)
+	if first && onOpen != nil {
+		go onOpen(doc)
+	}
+}
+
+// reindexFromDisk goes back to the file's content when its document closes,
+// or forgets it if the file is gone (or never existed).
+func (w *workspaceState) reindexFromDisk(u uri.URI) {
+	key := indexKey(u)
+	w.mu.Lock()
+	delete(w.open, key)
+	w.mu.Unlock()
+	w.loadFile(key, u)
+}
+
+func (w *workspaceState) loadFile(key string, u uri.URI) {
+	if !u.IsFile() {
+		w.index.Remove(key)
+		return
+	}
+	path := u.FsPath()
+	src, err := os.ReadFile(path)
+	if err != nil || !strings.HasSuffix(path, ".st") {
+		w.index.Remove(key)
+		return
+	}
+	w.index.Update(key, smalltalk.Parse(path, src))
+}
+
+func (w *workspaceState) isOpen(key string) bool {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.open[key]
+}
+
+// indexWorkspace reads every Smalltalk file of the workspace folders. The
+// open documents are indexed again afterwards: the editor's text wins over
+// what the walk read from disk meanwhile.
+func (s *server) indexWorkspace(ctx context.Context) {
+	start := time.Now()
+	total := 0
+	for _, folder := range s.workspace.list() {
+		n, err := s.workspace.index.LoadDir(ctx, folder)
+		total += n
+		if err != nil {
+			s.log.Warn("indexing workspace folder", zap.String("folder", folder), zap.Error(err))
+		}
+	}
+	for _, doc := range s.docs.all() {
+		s.workspace.index.Update(indexKey(doc.uri), doc.file().File)
+	}
+	s.log.Info("indexed workspace", zap.Int("files", total), zap.Duration("took", time.Since(start)))
+}
+
+// DidChangeWatchedFiles keeps the index in step with files changed outside
+// the editor; open documents keep their editor text.
+func (s *server) DidChangeWatchedFiles(_ context.Context, params *protocol.DidChangeWatchedFilesParams) error {
+	for _, ch := range params.Changes {
+		key := indexKey(ch.URI)
+		if s.workspace.isOpen(key) {
+			continue
+		}
+		if ch.Type == protocol.FileChangeTypeDeleted {
+			s.workspace.index.Remove(key)
+			continue
+		}
+		s.workspace.loadFile(key, ch.URI)
+	}
+	return nil
+}
+
+// indexedFile returns the parse of the document or file at an index key.
+func (s *server) indexedFile(key string) *smalltalk.File {
+	return s.workspace.index.File(key)
+}
 
 // classDefinition finds the definition of a class in the document itself,
-// then in the other open documents and the workspace index.
+// then in the workspace index (which includes the open documents).
 func (s *server) classDefinition(doc *document, name string) *smalltalk.ClassDef {
-	if c := findClass(doc.file(), name); c != nil {
-		return c
-	}
-	for _, other := range s.docs.all() {
-		if c := findClass(other.file(), name); c != nil {
+	if doc != nil {
+		if c := findClass(doc.file().File, name); c != nil {
 			return c
+		}
+	}
+	for _, l := range s.workspace.index.ClassDefinition(name) {
+		if l.Extension {
+			continue
+		}
+		if f := s.indexedFile(l.URI); f != nil {
+			if c := findClass(f, name); c != nil {
+				return c
+			}
 		}
 	}
 	return nil
 }
 
-func findClass(f *parsedFile, name string) *smalltalk.ClassDef {
+func findClass(f *smalltalk.File, name string) *smalltalk.ClassDef {
 	for _, c := range f.Classes {
 		if c.Name == name && !c.IsExtension {
 			return c
@@ -106,15 +244,38 @@ func findClass(f *parsedFile, name string) *smalltalk.ClassDef {
 	return nil
 }
 
-// offlineImplementors lists the methods named selector in the open documents.
-func (s *server) offlineImplementors(doc *document, selector string) []*smalltalk.Method {
+// offlineImplementors lists the methods named selector in the workspace.
+func (s *server) offlineImplementors(_ *document, selector string) []*smalltalk.Method {
 	var out []*smalltalk.Method
-	for _, d := range s.docs.all() {
-		for _, m := range d.file().Methods {
-			if m.Selector == selector {
-				out = append(out, m)
-			}
+	for _, l := range s.workspace.index.Implementors(selector) {
+		if m := s.indexedMethod(l); m != nil {
+			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// indexedMethod returns the method an index location points at.
+func (s *server) indexedMethod(l index.Location) *smalltalk.Method {
+	f := s.indexedFile(l.URI)
+	if f == nil {
+		return nil
+	}
+	if m := f.MethodAt(l.Range.Start); m != nil && m.Selector == l.Selector && m.ClassName == l.Class {
+		return m
+	}
+	return nil
+}
+
+// workspaceMethod finds a method of the workspace by class, side and
+// selector, with the key of its file.
+func (s *server) workspaceMethod(k methodKey) (string, *smalltalk.Method) {
+	for _, l := range s.workspace.index.Implementors(k.Selector) {
+		if l.Class == k.ClassName && l.ClassSide == k.ClassSide {
+			if m := s.indexedMethod(l); m != nil {
+				return l.URI, m
+			}
+		}
+	}
+	return "", nil
 }
