@@ -179,3 +179,48 @@ func mustDoc(t *testing.T, e *editor, u uri.URI) *document {
 	}
 	return d
 }
+
+func TestEndpointComesFromInitializationOptions(t *testing.T) {
+	img := newFakeImage()
+	dialled := make(chan string, 4)
+	a, b := osPipes(t)
+	go func() {
+		_ = Serve(context.Background(), a, Options{
+			CacheDir: t.TempDir(), Endpoint: "tcp://127.0.0.1:1", EndpointSource: "STUI_ENDPOINT",
+			Dial: func(endpoint string) (Image, error) { dialled <- endpoint; return img, nil },
+		})
+	}()
+	conn := jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(b), jsonrpc2.WithCodec(lspCodec{}))
+	conn.Go(context.Background(), jsonrpc2.MethodNotFoundHandler)
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	params := &protocol.InitializeParams{InitializationOptions: []byte(`{"endpoint":"ipc:///tmp/from-init.sock","hoverTimeoutMs":300}`)}
+	if _, err := conn.Call(ctx, "initialize", params, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.Notify(ctx, "initialized", &protocol.InitializedParams{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-dialled:
+		if got != "ipc:///tmp/from-init.sock" {
+			t.Errorf("dialled %q, want the initializationOptions endpoint", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("never dialled the image")
+	}
+}
+
+func TestSettingsMerge(t *testing.T) {
+	st, err := defaultSettings().merge([]byte(`{"endpoint":"tcp://127.0.0.1:7000","maxResultChars":50,"persistSession":false,"unknown":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Endpoint != "tcp://127.0.0.1:7000" || st.MaxResultChars != 50 || st.persistSession() || st.EvaluateTimeoutMS != 30000 {
+		t.Errorf("merged settings %+v", st)
+	}
+	if _, err := defaultSettings().merge([]byte(`[1,2]`)); err == nil {
+		t.Error("a non-object setting should be reported")
+	}
+}
