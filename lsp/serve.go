@@ -52,20 +52,32 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 		opts.started(s)
 	}
 	conn.Go(ctx, s.handler())
+	exited := false
 	select {
 	case <-conn.Done():
 	case <-s.exited:
+		exited = true
 	case <-ctx.Done():
 	}
 	s.close()
 	closed := make(chan struct{})
 	go func() { conn.Close(); close(closed) }()
+	// After exit there is nobody left to answer, and the read loop may stay
+	// blocked on a stdin pipe the editor keeps open (a blocking pipe read
+	// cannot be interrupted): wait for it only briefly, so the process ends
+	// promptly as the specification asks.
+	drain := 2 * time.Second
+	if exited {
+		drain = 200 * time.Millisecond
+	}
 	select {
 	case <-closed:
-	case <-time.After(2 * time.Second):
-		// A handler stuck on the image must not keep the process alive after
-		// the editor is gone; the stream is closed already, so nothing is lost.
-		s.log.Warn("connection did not drain in time")
+	case <-time.After(drain):
+		if !exited {
+			// A handler stuck on the image must not keep the process alive
+			// after the editor is gone; the stream is closed already.
+			s.log.Warn("connection did not drain in time")
+		}
 	}
 	if err := conn.Err(); err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.ErrClosedPipe) {
 		return err
@@ -133,8 +145,11 @@ func (t *tolerantStream) Read(ctx context.Context) (jsonrpc2.Message, int64, err
 		if err == nil {
 			return msg, n, nil
 		}
+		// Valid JSON that is not a request object (a number, null, a batch,
+		// which LSP does not use) is an Invalid Request; anything else a
+		// Parse error.
 		code := jsonrpc2.ParseError
-		if body := bytes.TrimSpace(frame); len(body) > 0 && (body[0] == '{' || body[0] == '[') && validJSON(body) {
+		if body := bytes.TrimSpace(frame); len(body) > 0 && validJSON(body) {
 			code = jsonrpc2.InvalidRequest
 		}
 		reply := jsonrpc2.NewResponse(jsonrpc2.ID{}, nil, jsonrpc2.NewError(code, "stui-lsp: ignored a malformed message: "+err.Error()))
