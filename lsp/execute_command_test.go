@@ -346,3 +346,51 @@ func TestResetSessionStartsAFreshOne(t *testing.T) {
 		t.Errorf("reset gave %q after %d close_session calls", res.SessionID, len(img.callsOf(stuiproto.CmdCloseSession)))
 	}
 }
+
+func TestHoverAnsweredWhileAnEvaluationRuns(t *testing.T) {
+	img := newFakeImage()
+	release := make(chan struct{})
+	running := make(chan struct{})
+	img.on(stuiproto.CmdEvaluate, func(ctx context.Context, _ json.RawMessage) (any, error) {
+		close(running)
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return stuiproto.EvaluateResult{Result: "nil"}, nil
+	})
+	img.on(stuiproto.CmdBrowseClass, func(context.Context, json.RawMessage) (any, error) {
+		return stuiproto.BrowseClassResult{ClassInfo: stuiproto.ClassInfo{Name: "Delay"}}, nil
+	})
+	e := startEditor(t, editorOptions{image: img})
+	text, at := markers("⟦c⟧Delay forSeconds: 30")
+	u := e.open("slow.st", text)
+	done := make(chan error, 1)
+	go func() { done <- e.executeCommand(cmdEvaluate, map[string]any{"code": "(Delay forSeconds: 30) wait"}, nil) }()
+	<-running
+	if got := e.hover(u, at["c"]); !strings.Contains(got, "Delay") {
+		t.Errorf("hover during an evaluation: %q", got)
+	}
+	select {
+	case <-done:
+		t.Fatal("the evaluation finished before the hover; the test proves nothing")
+	default:
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLongResultsAreCutInline(t *testing.T) {
+	rs := newResultStore()
+	long := strings.Repeat("x", 500)
+	rs.put("file:///a.st", span{0, 5}, &stuiproto.EvaluateResult{Result: long, ResultType: "String"}, 40)
+	got := rs.list("file:///a.st")
+	if len(got) != 1 || len([]rune(got[0].label)) > 80 || !strings.Contains(got[0].label, "Inspect it") {
+		t.Errorf("inline label %q", got[0].label)
+	}
+	if !strings.Contains(got[0].tooltip, long) {
+		t.Error("the tooltip should keep the whole printString")
+	}
+}
