@@ -1,0 +1,3 @@
+" Smalltalk comments are "...": there is no line comment.
+setlocal commentstring=\"%s\"
+setlocal comments=s:\",e:\"
