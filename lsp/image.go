@@ -54,6 +54,7 @@ type imageLink struct {
 	lastErr       error
 	ping          *stuiproto.PingResult
 	warnedVersion bool
+	dialWarned    string // the endpoint whose dial failure the user was told of
 	reconnecting  bool
 	closed        bool
 	stop          chan struct{}
@@ -126,6 +127,14 @@ func (l *imageLink) client() (Image, error) {
 	img, err := l.s.opts.Dial(l.endpoint)
 	if err != nil {
 		l.state, l.lastErr = linkDown, err
+		if l.dialWarned != l.endpoint {
+			// A dial fails on configuration (a malformed endpoint, a token
+			// that must not travel in clear), which no retry fixes: say why,
+			// once per endpoint, or the user only ever sees "not connected".
+			l.dialWarned = l.endpoint
+			msg := fmt.Sprintf("stui: cannot connect to the image at %s: %v", l.endpoint, err)
+			go l.s.tellUser(context.Background(), protocol.MessageTypeError, msg)
+		}
 		return nil, fmt.Errorf("%w: %v", errNotConnected, err)
 	}
 	l.img = img
