@@ -59,7 +59,7 @@ func TestEditors(t *testing.T) {
 			name: "emacs",
 			tool: "emacs",
 			command: func(string) []string {
-				return []string{"emacs", "--batch", "-Q", "-l", filepath.Join(root, "e2e/testdata/emacs/test.el")}
+				return []string{"emacs", "--batch", "-l", filepath.Join(root, "e2e/testdata/emacs/test.el")}
 			},
 		},
 	}
