@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,9 +32,13 @@ type Client struct {
 	queue   []*call          // handed to the owner goroutine, not yet taken
 	closed  bool
 
+	// The owner goroutine sleeps in Go's netpoller on the DEALER's ZMQ_FD,
+	// not in zmq_poll: a caller wakes it by expiring the read deadline of
+	// that descriptor, which readies the goroutine without a system call or
+	// a thread hand-off (see wait).
 	wakeMu   sync.Mutex
-	wakeTx   *zmq.Socket // written under wakeMu by any goroutine
-	wakeFlag atomic.Bool // a wake-up is in flight
+	waker    *os.File    // the current connection's ZMQ_FD; under wakeMu
+	wakeFlag atomic.Bool // the queue or closed changed since the owner looked
 
 	connected atomic.Bool
 	nextID    atomic.Uint64
@@ -80,8 +85,6 @@ type Stats struct {
 	Reconnects   uint64 // sockets recreated after an error
 }
 
-var clientSeq atomic.Uint64
-
 // New makes a client for endpoint (tcp://host:port or ipc://path). It does
 // not wait for the image: connecting happens in the background, and the
 // first call reports ErrUnavailable if nothing answers.
@@ -103,32 +106,11 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 		pending:  map[string]*call{},
 		done:     make(chan struct{}),
 	}
-	wakeAddr := fmt.Sprintf("inproc://stuiclient-wake-%d", clientSeq.Add(1))
-	var err error
-	if c.wakeTx, err = zmq.NewSocket(zmq.PAIR); err != nil {
-		return nil, err
-	}
-	wakeRx, err := zmq.NewSocket(zmq.PAIR)
-	if err == nil {
-		err = wakeRx.Bind(wakeAddr)
-	}
-	if err == nil {
-		err = c.wakeTx.Connect(wakeAddr)
-	}
-	if err != nil {
-		c.wakeTx.Close()
-		if wakeRx != nil {
-			wakeRx.Close()
-		}
-		return nil, fmt.Errorf("stui: wake-up socket: %w", err)
-	}
 	conn, err := c.dial()
 	if err != nil {
-		c.wakeTx.Close()
-		wakeRx.Close()
 		return nil, err
 	}
-	go c.run(wakeRx, conn)
+	go c.run(conn)
 	return c, nil
 }
 
@@ -294,19 +276,52 @@ func (c *Client) wake() {
 	if !c.wakeFlag.CompareAndSwap(false, true) {
 		return
 	}
+	c.kick()
+}
+
+// kick ends the owner's wait, or its next one if it is not waiting.
+func (c *Client) kick() {
 	c.wakeMu.Lock()
 	defer c.wakeMu.Unlock()
-	if c.wakeTx == nil {
-		return
-	}
-	if _, err := c.wakeTx.SendBytes(nil, zmq.DONTWAIT); err != nil {
-		c.log.Warn("wake-up failed", zap.Error(err))
+	if c.waker != nil {
+		_ = c.waker.SetReadDeadline(aLongTimeAgo)
 	}
 }
 
-// conn is one DEALER socket and the PAIR socket receiving its monitor events.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// conn is one DEALER socket and the PAIR socket receiving its monitor events,
+// with their ZMQ_FD descriptors in Go's netpoller.
 type conn struct {
-	dealer, mon *zmq.Socket
+	dealer, mon     *zmq.Socket
+	dealerFD, monFD *os.File // duplicates of the sockets' ZMQ_FD
+	dealerRaw       syscall.RawConn
+}
+
+// pollable returns a duplicate of s's ZMQ_FD registered with Go's netpoller.
+// ZMQ_FD signals, edge-triggered, that the socket's state may have changed;
+// ZMQ_EVENTS then says what changed.
+func pollable(s *zmq.Socket, name string) (*os.File, error) {
+	fd, err := s.GetFd()
+	if err != nil {
+		return nil, err
+	}
+	dup, err := syscall.Dup(fd)
+	if err != nil {
+		return nil, err
+	}
+	syscall.CloseOnExec(dup)
+	if err := syscall.SetNonblock(dup, true); err != nil {
+		syscall.Close(dup)
+		return nil, err
+	}
+	f := os.NewFile(uintptr(dup), name)
+	// A file the netpoller cannot watch has no deadlines.
+	if err := f.SetReadDeadline(time.Time{}); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("ZMQ_FD is not pollable: %w", err)
+	}
+	return f, nil
 }
 
 var monitorSeq atomic.Uint64
@@ -362,6 +377,15 @@ func (c *Client) dial() (*conn, error) {
 	if err := cn.mon.Connect(addr); err != nil {
 		return fail("monitor connect", err)
 	}
+	if cn.dealerFD, err = pollable(d, "stuiclient-dealer"); err != nil {
+		return fail("socket descriptor", err)
+	}
+	if cn.dealerRaw, err = cn.dealerFD.SyscallConn(); err != nil {
+		return fail("socket descriptor", err)
+	}
+	if cn.monFD, err = pollable(cn.mon, "stuiclient-monitor"); err != nil {
+		return fail("monitor descriptor", err)
+	}
 	if err := d.Connect(c.endpoint); err != nil {
 		return fail("connect "+c.endpoint, err)
 	}
@@ -369,6 +393,13 @@ func (c *Client) dial() (*conn, error) {
 }
 
 func (cn *conn) close() {
+	// Closing the descriptors ends watchMonitor.
+	if cn.monFD != nil {
+		cn.monFD.Close()
+	}
+	if cn.dealerFD != nil {
+		cn.dealerFD.Close()
+	}
 	if cn.dealer != nil {
 		cn.dealer.Monitor("", 0)
 	}
@@ -387,65 +418,112 @@ func isAgain(err error) bool {
 
 // run owns the sockets: it sends queued requests, reads replies and monitor
 // events, and hands each reply to the call waiting for its id.
-func (c *Client) run(wakeRx *zmq.Socket, cn *conn) {
+func (c *Client) run(cn *conn) {
 	defer close(c.done)
 	var outbox []*call
+	c.use(cn)
 	defer func() {
-		cn.close()
-		wakeRx.SetLinger(0)
-		wakeRx.Close()
 		c.wakeMu.Lock()
-		c.wakeTx.SetLinger(0)
-		c.wakeTx.Close()
-		c.wakeTx = nil
+		c.waker = nil
 		c.wakeMu.Unlock()
+		cn.close()
 	}()
 
 	for {
-		poller := zmq.NewPoller()
-		poller.Add(wakeRx, zmq.POLLIN)
-		ev := zmq.POLLIN
-		if len(outbox) > 0 && c.connected.Load() {
-			ev |= zmq.POLLOUT
+		if c.wakeFlag.Swap(false) {
+			c.mu.Lock()
+			closed := c.closed
+			outbox = append(outbox, c.queue...)
+			c.queue = c.queue[:0]
+			c.mu.Unlock()
+			if closed {
+				c.failAll(ErrClosed, "")
+				return
+			}
 		}
-		poller.Add(cn.dealer, ev)
-		poller.Add(cn.mon, zmq.POLLIN)
-		polled, err := poller.Poll(-1)
-		if err != nil {
-			c.log.Error("poll failed, recreating the socket", zap.Error(err))
+		outbox = c.readEvents(cn, outbox)
+		if err := c.readReplies(cn); err != nil {
 			cn, outbox = c.redial(cn, outbox, err)
 			continue
 		}
-		for _, p := range polled {
-			switch p.Socket {
-			case wakeRx:
-				for {
-					if _, err := wakeRx.RecvBytes(zmq.DONTWAIT); err != nil {
-						break
-					}
-				}
-				c.wakeFlag.Store(false)
-				c.mu.Lock()
-				closed := c.closed
-				outbox = append(outbox, c.queue...)
-				c.queue = c.queue[:0]
-				c.mu.Unlock()
-				if closed {
-					c.failAll(ErrClosed, "")
-					return
-				}
-			case cn.mon:
-				outbox = c.readEvents(cn, outbox)
-			case cn.dealer:
-				if err := c.readReplies(cn); err != nil {
-					cn, outbox = c.redial(cn, outbox, err)
-				}
+		var err error
+		if outbox, err = c.flush(cn, outbox); err != nil {
+			cn, outbox = c.redial(cn, outbox, err)
+			continue
+		}
+		if err := c.wait(cn, len(outbox) > 0 && c.connected.Load()); err != nil {
+			c.log.Error("waiting on the socket failed, recreating it", zap.Error(err))
+			cn, outbox = c.redial(cn, outbox, err)
+		}
+	}
+}
+
+// use makes cn the connection that wake-ups go to, and watches its monitor.
+func (c *Client) use(cn *conn) {
+	c.wakeMu.Lock()
+	c.waker = cn.dealerFD
+	c.wakeMu.Unlock()
+	go c.watchMonitor(cn.monFD)
+}
+
+// wait sleeps until the DEALER can be read (or written, with wantOut), a
+// monitor event is waiting, or a caller kicks. The order matters: the kick
+// is cleared first and the flags and ZMQ_EVENTS checked after, so a kick or
+// an edge that comes during the checks ends the sleep instead of being lost.
+func (c *Client) wait(cn *conn, wantOut bool) error {
+	if err := cn.dealerFD.SetReadDeadline(time.Time{}); err != nil {
+		return err
+	}
+	var sockErr error
+	err := cn.dealerRaw.Read(func(uintptr) bool {
+		if c.wakeFlag.Load() {
+			return true
+		}
+		ev, err := cn.dealer.GetEvents()
+		if err != nil {
+			sockErr = err
+			return true
+		}
+		if ev&zmq.POLLIN != 0 || (wantOut && ev&zmq.POLLOUT != 0) {
+			return true
+		}
+		if ev, err := cn.mon.GetEvents(); err != nil || ev&zmq.POLLIN != 0 {
+			return true
+		}
+		return false
+	})
+	if sockErr != nil {
+		return sockErr
+	}
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// watchMonitor kicks the owner whenever the monitor socket's descriptor
+// signals, until the descriptor is closed. It never touches the socket
+// itself (the owner does); each time it starts waiting it kicks once more,
+// so an event that came just before it began to wait is not missed.
+func (c *Client) watchMonitor(f *os.File) {
+	raw, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	for {
+		armed := false
+		err := raw.Read(func(uintptr) bool {
+			if !armed {
+				armed = true
+				c.kick()
+				return false
 			}
+			return true
+		})
+		if err != nil {
+			return
 		}
-		var err2 error
-		if outbox, err2 = c.flush(cn, outbox); err2 != nil {
-			cn, outbox = c.redial(cn, outbox, err2)
-		}
+		c.kick()
 	}
 }
 
@@ -696,6 +774,7 @@ func (c *Client) redial(old *conn, outbox []*call, cause error) (*conn, []*call)
 	for {
 		cn, err := c.dial()
 		if err == nil {
+			c.use(cn)
 			return cn, outbox
 		}
 		c.log.Error("cannot recreate the socket", zap.Error(err))

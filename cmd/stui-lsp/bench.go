@@ -7,6 +7,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -46,6 +49,7 @@ func runBench(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writ
 	fs.DurationVar(&cfg.Duration, "duration", 0, "length of each throughput run (default 5s, 1s with --quick)")
 	fs.IntVar(&cfg.Samples, "samples", 0, "latency samples per measure (default 20000, 3000 with --quick)")
 	fs.BoolVar(&cfg.InProcessBackend, "in-process-backend", false, "serve the backend from the bench process instead of a child process")
+	fs.StringVar(&cfg.ProfileDir, "cpuprofile", "", "write a CPU profile of the language server of each phase to this directory")
 	fs.StringVar(&cfg.Exe, "lsp", "", "stui-lsp binary to measure (default: this one)")
 	verbose := fs.Bool("v", false, "report progress on stderr")
 	if err := fs.Parse(args); err != nil {
@@ -63,4 +67,30 @@ func runBench(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writ
 		return 1
 	}
 	return 0
+}
+
+// init lets the bench profile the language servers it starts:
+// STUI_LSP_CPUPROFILE=file writes a CPU profile until the process gets
+// SIGUSR2 (the bench sends it before closing the server); %p in the name
+// becomes the process id.
+func init() {
+	path := os.Getenv("STUI_LSP_CPUPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(strings.ReplaceAll(path, "%p", strconv.Itoa(os.Getpid())))
+	if err != nil {
+		return
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGUSR2)
+	go func() {
+		<-stop
+		pprof.StopCPUProfile()
+		f.Close()
+	}()
 }

@@ -32,6 +32,9 @@ type Config struct {
 	// InProcessBackend serves the backend from the bench process instead of
 	// a bench-backend child process.
 	InProcessBackend bool
+	// ProfileDir, when set, receives a CPU profile of the language server of
+	// each phase (latency.pprof, throughput.pprof, soak.pprof).
+	ProfileDir string
 	// Exe is the stui-lsp binary to run; empty means this executable.
 	Exe string
 	// Progress receives one line per phase; nil is silent.
@@ -194,12 +197,22 @@ type run struct {
 // newEditor starts one stui-lsp with a workspace folder of its own and opens
 // the hover document.
 func (b *run) newEditor(ctx context.Context) (*editor, string, error) {
+	return b.newProfiledEditor(ctx, "")
+}
+
+// newProfiledEditor is newEditor with a CPU profile of the server written to
+// ProfileDir/phase.pprof, if ProfileDir is set.
+func (b *run) newProfiledEditor(ctx context.Context, phase string) (*editor, string, error) {
+	profile := ""
+	if b.cfg.ProfileDir != "" && phase != "" {
+		profile = filepath.Join(b.cfg.ProfileDir, phase+".pprof")
+	}
 	n := b.seq.Add(1)
 	folder := filepath.Join(b.tmp, fmt.Sprintf("ws%d", n))
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return nil, "", err
 	}
-	e, err := startEditor(ctx, b.cfg.Exe, b.endpoint, folder, filepath.Join(b.tmp, "cache"))
+	e, err := startEditor(ctx, b.cfg.Exe, b.endpoint, folder, filepath.Join(b.tmp, "cache"), profile)
 	if err != nil {
 		return nil, "", err
 	}
@@ -271,7 +284,7 @@ func (b *run) initialize(ctx context.Context) error {
 // latency alternates blocks of raw pings, hovers and evaluations, so that
 // drift on a shared machine hits all three alike.
 func (b *run) latency(ctx context.Context) error {
-	e, uri, err := b.newEditor(ctx)
+	e, uri, err := b.newProfiledEditor(ctx, "latency")
 	if err != nil {
 		return err
 	}
@@ -365,7 +378,7 @@ func load(ctx context.Context, e *editor, uri string, inflight, n int, d time.Du
 // throughput runs evaluations with 1, 8 and 64 in flight through one
 // stui-lsp, and raw pings at the same concurrency.
 func (b *run) throughput(ctx context.Context) error {
-	e, uri, err := b.newEditor(ctx)
+	e, uri, err := b.newProfiledEditor(ctx, "throughput")
 	if err != nil {
 		return err
 	}
@@ -478,7 +491,7 @@ func (b *run) editors(ctx context.Context) error {
 // soak sends cfg.Soak requests (hover and evaluate in turn, 8 in flight)
 // through one stui-lsp and samples its RSS and thread count.
 func (b *run) soak(ctx context.Context) error {
-	e, uri, err := b.newEditor(ctx)
+	e, uri, err := b.newProfiledEditor(ctx, "soak")
 	if err != nil {
 		return err
 	}

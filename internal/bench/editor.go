@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -34,6 +35,8 @@ type editor struct {
 	nextID  atomic.Int64
 	readErr error
 	done    chan struct{}
+
+	profiling bool
 
 	// started is when the process was started; initialized when the
 	// initialize reply arrived.
@@ -56,9 +59,9 @@ func (e *rpcError) Error() string { return fmt.Sprintf("LSP error %d: %s", e.Cod
 // editors run it, and initializes it against endpoint. folder is the
 // workspace folder; cacheDir becomes XDG_CACHE_HOME so the sessions the
 // server remembers stay out of the user's cache.
-func startEditor(ctx context.Context, exe, endpoint, folder, cacheDir string) (*editor, error) {
+func startEditor(ctx context.Context, exe, endpoint, folder, cacheDir, profile string) (*editor, error) {
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), "STUI_ENDPOINT="+endpoint, "XDG_CACHE_HOME="+cacheDir, "STUI_TOKEN=")
+	cmd.Env = append(os.Environ(), "STUI_ENDPOINT="+endpoint, "XDG_CACHE_HOME="+cacheDir, "STUI_TOKEN=", "STUI_LSP_CPUPROFILE="+profile)
 	cmd.Stderr = io.Discard
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -68,7 +71,7 @@ func startEditor(ctx context.Context, exe, endpoint, folder, cacheDir string) (*
 	if err != nil {
 		return nil, err
 	}
-	e := &editor{cmd: cmd, folder: folder, w: stdin, pending: map[int64]chan response{}, done: make(chan struct{})}
+	e := &editor{cmd: cmd, folder: folder, w: stdin, pending: map[int64]chan response{}, done: make(chan struct{}), profiling: profile != ""}
 	e.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -269,6 +272,11 @@ func (e *editor) evaluate(ctx context.Context, code string) (json.RawMessage, er
 // close shuts the server down as an editor does (shutdown, exit) and waits
 // for the process, killing it if it lingers.
 func (e *editor) close() error {
+	if e.profiling {
+		// Let the server write its CPU profile (see cmd/stui-lsp/bench.go).
+		_ = e.cmd.Process.Signal(syscall.SIGUSR2)
+		time.Sleep(300 * time.Millisecond)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	_, err := e.call(ctx, "shutdown", nil)
