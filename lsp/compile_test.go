@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -104,8 +105,10 @@ func TestCompileOnSaveReportsErrorsThenClearsThem(t *testing.T) {
 	e := startEditor(t, editorOptions{image: img.fakeImage})
 	text, at := markers(tallySource)
 	u := e.open("Tally.class.st", text)
-	// On open the image has n as in the file and no bump: nothing differs.
-	e.waitFor(protocol.MethodTextDocumentPublishDiagnostics, nil)
+	// On open the image has n as in the file and no bump: nothing differs,
+	// and n counts as compiled once the check has asked for both methods
+	// (it holds the document's compile state until it is done).
+	waitCalls(t, img.fakeImage, stuiproto.CmdGetMethod, 2)
 
 	e.save(u)
 	diags := e.diagnostics(u, func(ds []protocol.Diagnostic) bool {
@@ -219,5 +222,17 @@ func TestDifferenceFromImageOffersCompileAndReplace(t *testing.T) {
 	}
 	if got := compiledSelectors(img.fakeImage); strings.Join(got, ",") != "bump" {
 		t.Errorf("compiled %v", got)
+	}
+}
+
+// waitCalls waits until the image has received n calls of command.
+func waitCalls(t *testing.T, img *fakeImage, command string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(img.callsOf(command)) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d %s calls, want %d", len(img.callsOf(command)), command, n)
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }

@@ -103,8 +103,8 @@ func afterOperand(text string, start int) bool {
 		return false
 	}
 	switch c := text[i-1]; {
-	case c == ')' || c == ']' || c == '}' || c == '\'':
-		return true
+	case c == ')' || c == ']' || c == '}' || c == '\'' || c == ';':
+		return true // after an expression, or a cascade's next message
 	case isIdentByte(c):
 		j := i
 		for j > 0 && isIdentByte(text[j-1]) {

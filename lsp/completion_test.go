@@ -168,3 +168,23 @@ func optString(o protocol.Optional[string]) string {
 	v, _ := o.Get()
 	return v
 }
+
+func TestAfterOperandDecidesSelectorPosition(t *testing.T) {
+	for text, want := range map[string]bool{
+		"x ":             true,
+		"x foo; ":        true,
+		"(3 + 4) ":       true,
+		"'é😀' ":          true,
+		"x := ":          false,
+		"x at: ":         false,
+		"":               false,
+		"x. ":            false,
+		"[:each ":        false,
+		"x \"comment\" ": true,
+		"^ ":             false,
+	} {
+		if got := afterOperand(text, len(text)); got != want {
+			t.Errorf("afterOperand(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

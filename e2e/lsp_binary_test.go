@@ -1,0 +1,522 @@
+package e2e
+
+// The language features of the real stui-lsp binary, run as editors run it
+// (a child process on stdin/stdout), against stuitest's backend over real
+// ZeroMQ: completion, definition into a workspace file, references, workspace
+// symbols, and compile on save with a failing and then a passing compile.
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
+)
+
+// binBuild builds cmd/stui-lsp into the test's temporary directory, or skips
+// when this machine cannot (no cgo or no libzmq).
+func binBuild(t *testing.T) string {
+	t.Helper()
+	if out, err := exec.Command("go", "env", "CGO_ENABLED").Output(); err != nil || strings.TrimSpace(string(out)) != "1" {
+		t.Skip("skipping: stui-lsp needs cgo (CGO_ENABLED=1) and libzmq to build")
+	}
+	if err := exec.Command("pkg-config", "--exists", "libzmq").Run(); err != nil {
+		t.Skip("skipping: libzmq not found by pkg-config (install pkg-config and libzmq3-dev)")
+	}
+	bin := filepath.Join(t.TempDir(), "stui-lsp")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/stui-lsp/stui-lsp/cmd/stui-lsp").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/stui-lsp: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// binCodec is the protocol package's union-aware codec.
+type binCodec struct{}
+
+func (binCodec) Marshal(v any) ([]byte, error) {
+	if m, ok := v.(jsonrpc2.RawMessage); ok {
+		if m == nil {
+			return []byte("null"), nil
+		}
+		return m, nil
+	}
+	return protocol.Marshal(v)
+}
+
+func (binCodec) Unmarshal(data []byte, v any) error {
+	if p, ok := v.(*jsonrpc2.RawMessage); ok {
+		*p = append((*p)[:0], data...)
+		return nil
+	}
+	return protocol.Unmarshal(data, v)
+}
+
+type binPipe struct {
+	io.ReadCloser
+	w io.WriteCloser
+}
+
+func (p binPipe) Write(b []byte) (int, error) { return p.w.Write(b) }
+func (p binPipe) Close() error {
+	p.w.Close()
+	return p.ReadCloser.Close()
+}
+
+// binEditor is a scripted editor driving the binary.
+type binEditor struct {
+	t    *testing.T
+	conn jsonrpc2.Conn
+
+	mu      sync.Mutex
+	notes   []binNote
+	changed chan struct{}
+}
+
+type binNote struct {
+	method string
+	params json.RawMessage
+}
+
+func binStart(t *testing.T, bin, endpoint, folder string) *binEditor {
+	t.Helper()
+	home := t.TempDir()
+	cmd := exec.Command(bin, "--endpoint", endpoint, "--log-file", filepath.Join(home, "stui-lsp.log"), "--log-level", "debug")
+	var env []string
+	for _, kv := range os.Environ() {
+		switch k, _, _ := strings.Cut(kv, "="); k {
+		case "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "STUI_TOKEN", "STUI_ENDPOINT":
+			continue
+		}
+		env = append(env, kv)
+	}
+	cmd.Env = append(env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_CACHE_HOME="+filepath.Join(home, "cache"))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	e := &binEditor{t: t, changed: make(chan struct{}, 1)}
+	e.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(binPipe{stdout, stdin}), jsonrpc2.WithCodec(binCodec{}))
+	e.conn.Go(context.Background(), e.handle)
+	t.Cleanup(func() {
+		_ = e.call("shutdown", nil, nil)
+		_ = e.conn.Notify(context.Background(), "exit", nil)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Error("stui-lsp did not exit after exit")
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		_ = e.conn.Close()
+		if log, err := os.ReadFile(filepath.Join(home, "stui-lsp.log")); err == nil {
+			for _, bad := range []string{"panic", "DATA RACE"} {
+				if strings.Contains(string(log), bad) {
+					t.Errorf("server log contains %q", bad)
+				}
+			}
+			if t.Failed() {
+				t.Logf("server log:\n%s", log)
+			}
+		}
+	})
+
+	yes := true
+	caps := protocol.ClientCapabilities{
+		Workspace: &protocol.WorkspaceClientCapabilities{ApplyEdit: &yes},
+		Window:    &protocol.WindowClientCapabilities{WorkDoneProgress: &yes},
+		TextDocument: &protocol.TextDocumentClientCapabilities{
+			Completion: &protocol.CompletionClientCapabilities{CompletionItem: &protocol.ClientCompletionItemOptions{SnippetSupport: &yes}},
+		},
+	}
+	params := &protocol.InitializeParams{Capabilities: caps}
+	params.WorkspaceFolders = protocol.NewNullable([]protocol.WorkspaceFolder{{URI: uri.File(folder), Name: "ws"}})
+	var res protocol.InitializeResult
+	if err := e.call("initialize", params, &res); err != nil {
+		t.Fatalf("initialize: %v", err)
+	}
+	if err := e.conn.Notify(context.Background(), "initialized", &protocol.InitializedParams{}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *binEditor) handle(_ context.Context, req *jsonrpc2.Request) (any, error) {
+	method := strings.Clone(req.Method())
+	params := append(json.RawMessage(nil), req.Params()...)
+	e.mu.Lock()
+	e.notes = append(e.notes, binNote{method, params})
+	e.mu.Unlock()
+	select {
+	case e.changed <- struct{}{}:
+	default:
+	}
+	switch method {
+	case protocol.MethodWorkspaceConfiguration:
+		return []any{nil}, nil
+	case protocol.MethodWorkspaceApplyEdit:
+		return &protocol.ApplyWorkspaceEditResult{Applied: true}, nil
+	}
+	return nil, nil
+}
+
+func (e *binEditor) call(method string, params, result any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	_, err := e.conn.Call(ctx, method, params, result)
+	return err
+}
+
+func (e *binEditor) must(method string, params, result any) {
+	e.t.Helper()
+	if err := e.call(method, params, result); err != nil {
+		e.t.Fatalf("%s: %v", method, err)
+	}
+}
+
+func (e *binEditor) notify(method string, params any) {
+	e.t.Helper()
+	if err := e.conn.Notify(context.Background(), method, params); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *binEditor) open(u uri.URI, text string) {
+	e.notify("textDocument/didOpen", &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: u, LanguageID: "smalltalk", Version: 1, Text: text}})
+}
+
+func (e *binEditor) notesOf(method string) []json.RawMessage {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []json.RawMessage
+	for _, n := range e.notes {
+		if n.method == method {
+			out = append(out, n.params)
+		}
+	}
+	return out
+}
+
+// latestDiagnostics waits until the latest diagnostics of u satisfy pred.
+func (e *binEditor) latestDiagnostics(u uri.URI, pred func([]protocol.Diagnostic) bool) []protocol.Diagnostic {
+	e.t.Helper()
+	deadline := time.After(15 * time.Second)
+	var last []protocol.Diagnostic
+	for {
+		found := false
+		for _, raw := range e.notesOf(protocol.MethodTextDocumentPublishDiagnostics) {
+			var p protocol.PublishDiagnosticsParams
+			if protocol.Unmarshal(raw, &p) == nil && p.URI == u {
+				last, found = p.Diagnostics, true
+			}
+		}
+		if found && pred(last) {
+			return last
+		}
+		select {
+		case <-e.changed:
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			e.t.Fatalf("the latest diagnostics of %s never matched: %+v", u, last)
+			return nil
+		}
+	}
+}
+
+var binMarker = regexp.MustCompile(`⟦(\w+)⟧`)
+
+// binMarkers removes ⟦name⟧ markers and returns each one's UTF-16 position.
+func binMarkers(src string) (string, map[string]protocol.Position) {
+	var b strings.Builder
+	at := map[string]protocol.Position{}
+	last := 0
+	var line, col uint32
+	advance := func(s string) {
+		for _, r := range s {
+			switch {
+			case r == '\n':
+				line, col = line+1, 0
+			case r >= 0x10000:
+				col += 2
+			default:
+				col++
+			}
+		}
+		b.WriteString(s)
+	}
+	for _, m := range binMarker.FindAllStringSubmatchIndex(src, -1) {
+		advance(src[last:m[0]])
+		at[src[m[2]:m[3]]] = protocol.Position{Line: line, Character: col}
+		last = m[1]
+	}
+	advance(src[last:])
+	return b.String(), at
+}
+
+const binCounter = `"Zählt 😀 — a counter"
+Class {
+	#name : #Counter,
+	#superclass : #Object,
+	#instVars : [ 'count'⟦iv⟧ ],
+	#category : #'Demo-Core'
+}
+
+{ #category : #accessing }
+Counter >> ⟦count⟧count [
+	"Answer the count — ünïcode 😀"
+	^ count
+]
+
+{ #category : #accessing }
+Counter >> ⟦incr⟧increment [
+	"é😀" count := self ⟦send⟧count + 1
+]
+
+{ #category : #accessing }
+Counter >> reset [
+	"é😀" count := ⟦bad⟧undeclaredThing⟦badEnd⟧
+]
+
+{ #category : #accessing }
+Counter >> double [
+	count := count * 2
+]
+
+{ #category : #accessing }
+Counter >> halve [
+	count := count // 2
+]
+`
+
+func TestBinaryLanguageFeaturesAgainstStuitest(t *testing.T) {
+	bin := binBuild(t)
+	backend := stuitest.NewBackend()
+	backend.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo-Core", InstanceVars: []string{"count"},
+		Methods: []stuitest.MethodFixture{
+			{Category: "accessing", Source: "count\n\t^ count"},
+			{Category: "accessing", Source: "increment\n\tcount := count + 1"},
+		}})
+	backend.AddClass(stuitest.ClassFixture{Name: "Report", Superclass: "Object", Package: "Demo-Reports",
+		Methods: []stuitest.MethodFixture{{Category: "printing", Source: "line\n\t\"é😀\" ^ Counter new count printString"}}})
+	srv := stuitest.NewServer(backend)
+	defer srv.Close()
+
+	folder := t.TempDir()
+	counterText, cat := binMarkers(binCounter)
+	counterPath := filepath.Join(folder, "src", "Demo-Core", "Counter.class.st")
+	if err := os.MkdirAll(filepath.Dir(counterPath), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(counterPath, []byte(counterText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	counterURI := uri.File(counterPath)
+
+	e := binStart(t, bin, srv.Endpoint, folder)
+	playText, at := binMarkers("\"ça 😀\" total := 42.\nc := ⟦cls⟧Counter new.\nc ⟦incr⟧increment; ⟦cnt⟧count; ⟦ps⟧printString; printS⟦psEnd⟧.\n⟦tot⟧tot⟦totEnd⟧")
+	playURI := uri.File(filepath.Join(folder, "play.st"))
+	e.open(playURI, playText)
+
+	// A workspace variable for completion to find in the session.
+	var ev json.RawMessage
+	args, _ := json.Marshal(map[string]any{"code": "total := 42"})
+	e.must("workspace/executeCommand", &protocol.ExecuteCommandParams{Command: "stui.evaluate", Arguments: []protocol.LSPAny{args}}, &ev)
+
+	pos := func(u uri.URI, p protocol.Position) protocol.TextDocumentPositionParams {
+		return protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}, Position: p}
+	}
+
+	t.Run("completion", func(t *testing.T) {
+		var list protocol.CompletionList
+		e.must("textDocument/completion", &protocol.CompletionParams{TextDocumentPositionParams: pos(playURI, at["psEnd"])}, &list)
+		var labels []string
+		for _, it := range list.Items {
+			labels = append(labels, it.Label)
+		}
+		if !binContains(labels, "printString") {
+			t.Errorf("selector completion after printS: %v, want the image's printString", labels)
+		}
+		list = protocol.CompletionList{}
+		e.must("textDocument/completion", &protocol.CompletionParams{TextDocumentPositionParams: pos(playURI, at["totEnd"])}, &list)
+		labels = nil
+		for _, it := range list.Items {
+			labels = append(labels, it.Label)
+		}
+		if !binContains(labels, "total") {
+			t.Errorf("variable completion after tot: %v, want the session variable total", labels)
+		}
+	})
+
+	t.Run("definition into a workspace file", func(t *testing.T) {
+		var locs []protocol.Location
+		// The index may still be loading: ask until the workspace file appears.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			locs = nil
+			e.must("textDocument/definition", &protocol.DefinitionParams{TextDocumentPositionParams: pos(playURI, at["incr"])}, &locs)
+			if len(locs) == 1 && locs[0].URI == counterURI || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if len(locs) != 1 || locs[0].URI != counterURI || locs[0].Range.Start != cat["incr"] {
+			t.Fatalf("definition of increment = %v, want %s at %v", locs, counterURI, cat["incr"])
+		}
+		locs = nil
+		e.must("textDocument/definition", &protocol.DefinitionParams{TextDocumentPositionParams: pos(playURI, at["ps"])}, &locs)
+		if len(locs) != 1 || !strings.HasSuffix(locs[0].URI.FsPath(), "Object>>printString.st") {
+			t.Errorf("definition of printString = %v, want the generated document of Object>>printString", locs)
+		}
+	})
+
+	t.Run("references", func(t *testing.T) {
+		var locs []protocol.Location
+		e.must("textDocument/references", &protocol.ReferenceParams{TextDocumentPositionParams: pos(playURI, at["cnt"])}, &locs)
+		var where []string
+		for _, l := range locs {
+			switch {
+			case l.URI == counterURI:
+				where = append(where, "Counter.class.st")
+				if l.Range.Start != cat["send"] {
+					t.Errorf("send of count in Counter at %v, want %v", l.Range.Start, cat["send"])
+				}
+			case l.URI == playURI:
+				where = append(where, "play.st")
+			default:
+				where = append(where, filepath.Base(l.URI.FsPath()))
+			}
+		}
+		sort.Strings(where)
+		if got := strings.Join(where, ","); got != "Counter.class.st,Report>>line.st,play.st" {
+			t.Errorf("references of count in %s", got)
+		}
+	})
+
+	t.Run("workspace symbols", func(t *testing.T) {
+		var syms []protocol.SymbolInformation
+		e.must("workspace/symbol", &protocol.WorkspaceSymbolParams{Query: "Count"}, &syms)
+		if len(syms) == 0 || syms[0].Name != "Counter" || syms[0].Location.URI != counterURI {
+			t.Errorf("symbols for Count: %+v, want Counter in the workspace first", syms)
+		}
+		syms = nil
+		e.must("workspace/symbol", &protocol.WorkspaceSymbolParams{Query: "Repo"}, &syms)
+		if len(syms) != 1 || syms[0].Name != "Report" || !strings.HasSuffix(syms[0].Location.URI.FsPath(), filepath.Join("classes", "Report.st")) {
+			t.Errorf("symbols for Repo: %+v, want the image's Report in a generated document", syms)
+		}
+	})
+
+	t.Run("compile on save", func(t *testing.T) {
+		e.open(counterURI, counterText)
+		e.notify("textDocument/didSave", &protocol.DidSaveTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: counterURI}})
+		diags := e.latestDiagnostics(counterURI, func(ds []protocol.Diagnostic) bool {
+			for _, d := range ds {
+				if src, _ := d.Source.Get(); src == "stui compile" {
+					return true
+				}
+			}
+			return false
+		})
+		for _, d := range diags {
+			if src, _ := d.Source.Get(); src == "stui compile" && (d.Range.Start != cat["bad"] || d.Range.End != cat["badEnd"]) {
+				t.Errorf("compile error at %v, want %v-%v", d.Range, cat["bad"], cat["badEnd"])
+			}
+		}
+		// More than three methods compiled: the client saw the progress.
+		var kinds []string
+		for _, raw := range e.notesOf("$/progress") {
+			var p struct {
+				Value struct {
+					Kind string `json:"kind"`
+				} `json:"value"`
+			}
+			_ = json.Unmarshal(raw, &p)
+			kinds = append(kinds, p.Value.Kind)
+		}
+		if len(kinds) < 2 || kinds[0] != "begin" || kinds[len(kinds)-1] != "end" {
+			t.Errorf("progress notifications %v, want begin ... end", kinds)
+		}
+		var lbl string
+		lbl, _ = backendSource(t, srv, "Counter", "double")
+		if !strings.Contains(lbl, "count * 2") {
+			t.Errorf("the image's Counter>>double is %q", lbl)
+		}
+
+		// Declaring the variable in the class definition, away from the
+		// error, and saving again: the class is redefined, reset compiles,
+		// and its diagnostic goes.
+		e.notify("textDocument/didChange", &protocol.DidChangeTextDocumentParams{
+			TextDocument: protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: counterURI}, Version: 2},
+			ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{
+				Range: protocol.Range{Start: cat["iv"], End: cat["iv"]}, Text: ", 'undeclaredThing'",
+			}},
+		})
+		e.latestDiagnostics(counterURI, func(ds []protocol.Diagnostic) bool {
+			for _, d := range ds {
+				if src, _ := d.Source.Get(); src == "stui compile" {
+					return true
+				}
+			}
+			return false
+		})
+		e.notify("textDocument/didSave", &protocol.DidSaveTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: counterURI}})
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			src, _ := backendSource(t, srv, "Counter", "reset")
+			if strings.Contains(src, "undeclaredThing") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("Counter>>reset never reached the image: %q", src)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		e.latestDiagnostics(counterURI, func(ds []protocol.Diagnostic) bool { return len(ds) == 0 })
+	})
+}
+
+// backendSource reads a method's source from the test image.
+func backendSource(t *testing.T, srv *stuitest.Server, class, selector string) (string, error) {
+	t.Helper()
+	c, err := stuiclient.New(srv.Endpoint)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	var res stuiproto.GetMethodResult
+	err = c.Call(ctx, stuiproto.CmdGetMethod, stuiproto.GetMethodParams{ClassName: class, MethodName: selector}, &res)
+	return res.Method.Source, err
+}
+
+func binContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
