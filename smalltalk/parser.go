@@ -319,11 +319,9 @@ func (p *parser) parseMessages(recv Node, start int) Node {
 	}
 	m := &Message{Kind: KeywordMsg, Receiver: e}
 	m.Start = start
-	p.buf = p.buf[:0]
 	for p.tok.Kind == Keyword {
 		kw := p.tok
 		m.Parts = append(m.Parts, kw.Range)
-		p.buf = append(p.buf, p.text(kw.Range)...)
 		p.next()
 		arg := p.parsePrimary()
 		if arg == nil {
@@ -334,6 +332,12 @@ func (p *parser) parseMessages(recv Node, start int) Node {
 			arg = p.parseBinaries(arg, arg.Span().Start)
 		}
 		m.Args = append(m.Args, arg)
+	}
+	// The selector is assembled only now: an argument (a block) may hold
+	// keyword messages of its own, which use the shared buffer too.
+	p.buf = p.buf[:0]
+	for _, part := range m.Parts {
+		p.buf = append(p.buf, p.text(part)...)
 	}
 	m.Selector = p.intern(p.buf)
 	m.End = p.lastEnd
@@ -688,11 +692,9 @@ func (p *parser) parsePragmas(m *Method) {
 			pr.Selector = p.name(p.tok.Range)
 			p.next()
 		case Keyword:
-			p.buf = p.buf[:0]
 			for p.tok.Kind == Keyword {
 				kw := p.tok
 				pr.Parts = append(pr.Parts, kw.Range)
-				p.buf = append(p.buf, p.text(kw.Range)...)
 				p.next()
 				arg := p.parsePrimary()
 				if arg == nil {
@@ -700,6 +702,10 @@ func (p *parser) parsePragmas(m *Method) {
 					arg = &Bad{Range{kw.End, kw.End}}
 				}
 				pr.Args = append(pr.Args, arg)
+			}
+			p.buf = p.buf[:0]
+			for _, part := range pr.Parts {
+				p.buf = append(p.buf, p.text(part)...)
 			}
 			pr.Selector = p.intern(p.buf)
 		case Binary:
