@@ -247,10 +247,67 @@ func (c *Client) Call(ctx context.Context, command string, params, result any) e
 		}
 		return r.err
 	}
-	return decodeReply(command, id, r.data, result)
+	err = decodeReply(command, id, r.data, result)
+	if err != nil && errors.Is(err, ErrProtocol) && !json.Valid(r.data) {
+		// Delivered on its leading id without being checked: count it as
+		// deliver counts replies that are not JSON.
+		c.bad.Add(1)
+	}
+	return err
 }
 
+// decodeReply decodes a reply and its result in one pass over the bytes (the
+// result straight into the caller's value); only a reply that does not
+// decode takes the slower path that says exactly what is wrong with it.
 func decodeReply(command, id string, data []byte, result any) error {
+	env := replyEnvelope{Result: resultSink{into: result}}
+	if json.Unmarshal(data, &env) == nil && (env.Status == stuiproto.StatusSuccess || env.Status == stuiproto.StatusError) {
+		if env.Status == stuiproto.StatusError {
+			if env.ErrorType == "" {
+				env.ErrorType = "Error"
+			}
+			rep := stuiproto.Reply{ID: env.ID, Status: env.Status, Error: env.Error, ErrorType: env.ErrorType, Details: env.Details, StackTrace: env.StackTrace}
+			return rep.Err(command)
+		}
+		if result != nil && (!env.Result.seen || env.Result.null) {
+			return &CallError{Command: command, ID: id, Kind: ErrProtocol, Detail: "success reply without a result"}
+		}
+		return nil
+	}
+	return decodeReplySlowly(command, id, data, result)
+}
+
+// replyEnvelope is stuiproto.Reply with the result decoded in place.
+type replyEnvelope struct {
+	ID         string                  `json:"id"`
+	Status     string                  `json:"status"`
+	Result     resultSink              `json:"result"`
+	Error      string                  `json:"error"`
+	ErrorType  string                  `json:"error_type"`
+	Details    *stuiproto.ErrorDetails `json:"details"`
+	StackTrace []string                `json:"stack_trace"`
+}
+
+// resultSink decodes a reply's result into the caller's value, if any, and
+// records whether there was one.
+type resultSink struct {
+	into       any
+	seen, null bool
+}
+
+func (r *resultSink) UnmarshalJSON(b []byte) error {
+	r.seen = true
+	if string(b) == "null" {
+		r.null = true
+		return nil
+	}
+	if r.into == nil {
+		return nil
+	}
+	return json.Unmarshal(b, r.into)
+}
+
+func decodeReplySlowly(command, id string, data []byte, result any) error {
 	rep, err := stuiproto.DecodeReply(data)
 	if err != nil {
 		return &CallError{Command: command, ID: id, Kind: ErrProtocol, Cause: err}
@@ -636,7 +693,11 @@ func (c *Client) deliver(data []byte) {
 	var head struct {
 		ID string `json:"id"`
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
+	var ok bool
+	if head.ID, ok = leadingID(data); ok {
+		// The id comes first, as it does from the STUI servers: no need to
+		// decode the whole reply here; the caller does that once.
+	} else if err := json.Unmarshal(data, &head); err != nil {
 		c.bad.Add(1)
 		if cl := c.claim(""); cl != nil {
 			cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrProtocol, Cause: err}}
@@ -688,6 +749,21 @@ func (c *Client) claim(id string) *call {
 		delete(c.pending, only.id)
 	}
 	return only
+}
+
+// leadingID reads the id of a reply that begins {"id":"...", (no escapes),
+// without decoding the rest. ok is false for any other shape.
+func leadingID(data []byte) (id string, ok bool) {
+	const prefix = `{"id":"`
+	if len(data) > 0 && data[0] != '{' || !bytes.HasPrefix(data, []byte(prefix)) {
+		return "", false
+	}
+	rest := data[len(prefix):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 || bytes.IndexByte(rest[:end], '\\') >= 0 {
+		return "", false
+	}
+	return string(rest[:end]), true
 }
 
 // scanID reads the "id" of a reply without decoding the rest, provided it

@@ -103,6 +103,11 @@ type Report struct {
 	RawRPS8       float64 `json:"raw_rps_8_in_flight"`
 	RawRPS64      float64 `json:"raw_rps_64_in_flight"`
 	RPS8Ratio     float64 `json:"evaluate_rps_8_ratio"` // LSP over raw, same concurrency
+	// CPU time per evaluation with 8 in flight, by process: robust where
+	// wall-clock numbers are noisy on a shared machine.
+	LSPCPUPerRequestUS     float64 `json:"lsp_cpu_us_per_request"`
+	BackendCPUPerRequestUS float64 `json:"backend_cpu_us_per_request,omitempty"`
+	BenchCPUPerRequestUS   float64 `json:"bench_cpu_us_per_request"`
 
 	Editors            int     `json:"editors"`
 	EditorRequests     int     `json:"editor_requests"`
@@ -155,7 +160,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 		return err
 	}
 	defer be.stop()
-	b := &run{cfg: cfg, rep: rep, endpoint: be.endpoint, tmp: tmp}
+	b := &run{cfg: cfg, rep: rep, endpoint: be.endpoint, backendPID: be.pid, tmp: tmp}
 	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", args...) }
 	logf("backend at %s (%s), stui-lsp %s", be.endpoint, rep.Backend, cfg.Exe)
 
@@ -187,11 +192,12 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 }
 
 type run struct {
-	cfg      Config
-	rep      *Report
-	endpoint string
-	tmp      string
-	seq      atomic.Int64
+	cfg        Config
+	rep        *Report
+	endpoint   string
+	backendPID int
+	tmp        string
+	seq        atomic.Int64
 }
 
 // newEditor starts one stui-lsp with a workspace folder of its own and opens
@@ -389,8 +395,14 @@ func (b *run) throughput(ctx context.Context) error {
 	load(ctx, e, uri, 8, 2000, 0, false)
 	for _, k := range []int{1, 8, 64} {
 		t := time.Now()
+		cpu0 := b.cpu(e.pid)
 		n, failed, ferr := load(ctx, e, uri, k, 0, b.cfg.Duration, false)
 		rps := float64(n) / time.Since(t).Seconds()
+		cpu1 := b.cpu(e.pid)
+		if k == 8 && n > 0 {
+			per := func(i int) float64 { return float64((cpu1[i] - cpu0[i]).Nanoseconds()) / 1e3 / float64(n) }
+			b.rep.LSPCPUPerRequestUS, b.rep.BackendCPUPerRequestUS, b.rep.BenchCPUPerRequestUS = per(0), per(1), per(2)
+		}
 		if failed > 0 {
 			return fmt.Errorf("%d of %d evaluations failed with %d in flight, first: %v", failed, n, k, ferr)
 		}
@@ -409,6 +421,18 @@ func (b *run) throughput(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// cpu returns the CPU time used so far by the server lspPID, the backend
+// process (zero when in-process) and the bench process.
+func (b *run) cpu(lspPID int) [3]time.Duration {
+	var out [3]time.Duration
+	out[0], _ = procCPU(lspPID)
+	if b.backendPID != 0 {
+		out[1], _ = procCPU(b.backendPID)
+	}
+	out[2], _ = procCPU(os.Getpid())
+	return out
 }
 
 // editors starts many stui-lsp processes at once against the one backend;
@@ -576,6 +600,7 @@ func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(tw, "1 in flight\t%.0f req/s\t%.0f req/s\t%.2f\n", r.EvaluateRPS1, r.RawRPS1, ratio(r.EvaluateRPS1, r.RawRPS1))
 	fmt.Fprintf(tw, "8 in flight\t%.0f req/s\t%.0f req/s\t%.2f\n", r.EvaluateRPS8, r.RawRPS8, ratio(r.EvaluateRPS8, r.RawRPS8))
 	fmt.Fprintf(tw, "64 in flight\t%.0f req/s\t%.0f req/s\t%.2f\n", r.EvaluateRPS64, r.RawRPS64, ratio(r.EvaluateRPS64, r.RawRPS64))
+	fmt.Fprintf(tw, "CPU per evaluation, 8 in flight\tstui-lsp %.0f µs, backend %.0f µs, bench client %.0f µs\n", r.LSPCPUPerRequestUS, r.BackendCPUPerRequestUS, r.BenchCPUPerRequestUS)
 	fmt.Fprintf(tw, "\n")
 	fmt.Fprintf(tw, "initialize (process start to reply)\tp50 %.1f ms, max %.1f ms over %d starts; %.1f ms p50 with %d starting at once\n", r.InitializeMS, r.InitializeMaxMS, r.InitializeN, r.EditorInitializeMS, r.Editors)
 	fmt.Fprintf(tw, "editors\t%d processes, %d requests, %d errors, %d kB RSS each\n", r.Editors, r.EditorRequests, r.EditorErrors, r.EditorRSSKB)
