@@ -566,6 +566,10 @@ func TestRobustMalformedJSONRPC(t *testing.T) {
 		}
 		p.notify("$/noSuchNotification", map[string]any{"x": 1})
 		p.notify("stui/noSuchNotification", "not an object")
+		// Malformed cancellations must not close the connection either.
+		p.notify("$/cancelRequest", map[string]any{"id": nil})
+		p.notify("$/cancelRequest", map[string]any{"id": []int{1}})
+		p.notify("$/cancelRequest", "nope")
 		robustAlive(t, p, uri)
 	})
 

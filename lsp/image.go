@@ -268,7 +268,8 @@ func (s *server) onImageUp(ctx context.Context, was linkState) {
 		go s.sessions.revalidate(detach(ctx))
 	}
 	if s.caps.codeLensRefresh {
-		go func() { _ = s.client.CodeLensRefresh(detach(ctx)) }()
+		dctx := detach(ctx) // not inside the goroutine: ctx may be a request's, recycled on return
+		go func() { _ = s.client.CodeLensRefresh(dctx) }()
 	}
 }
 

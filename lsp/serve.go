@@ -188,9 +188,9 @@ func (s *server) handler() jsonrpc2.Handler {
 		// at once, so a hover never waits behind a 30-second evaluation; those
 		// two finish first, so the notifications after them see their effect.
 		if method == protocol.MethodInitialize || method == protocol.MethodShutdown {
-			defer jsonrpc2.Async(ctx)
+			defer release(ctx)
 		} else {
-			jsonrpc2.Async(ctx)
+			release(ctx)
 		}
 		if err := s.lifecycle.acceptsCall(method); err != nil {
 			return nil, err
@@ -209,7 +209,52 @@ func (s *server) handler() jsonrpc2.Handler {
 		}
 		return result, err
 	}
-	return protocol.CancelHandler(h)
+	cancelling := protocol.CancelHandler(h)
+	return func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+		rctx, done := requestContext(ctx)
+		defer done()
+		result, err := cancelling(rctx, req)
+		if err != nil && !req.IsCall() {
+			// protocol.CancelHandler answers a malformed $/cancelRequest
+			// itself, with an error; from a notification that would close
+			// the connection.
+			s.log.Warn("notification failed", zap.String("method", req.Method()), zap.Error(err))
+			return nil, nil
+		}
+		return result, err
+	}
+}
+
+type pooledRequestKey struct{}
+
+// requestContext gives a handler a standard-library context in place of
+// jsonrpc2's pooled request context. The pooled one is reset when its handler
+// returns, but context.WithCancel on it (protocol.CancelHandler does that for
+// every call, handlers for their timeouts) starts a goroutine that calls its
+// Done later; once reset, that call panics ("cannot create context from nil
+// parent") and takes the whole server down. The request's own cancellation is
+// carried over by watching its Done channel, taken now while it is valid; the
+// pooled context stays reachable for release alone.
+func requestContext(ctx context.Context) (context.Context, func()) {
+	requestDone := ctx.Done()
+	rctx, cancel := context.WithCancel(context.WithValue(jsonrpc2.DetachContext(ctx), pooledRequestKey{}, ctx))
+	stop := make(chan struct{})
+	go func() {
+		select {
+		case <-requestDone:
+			cancel()
+		case <-stop:
+		}
+	}()
+	return rctx, func() { close(stop); cancel() }
+}
+
+// release lets the read loop go on while this request is handled
+// (jsonrpc2.Async on the pooled request context).
+func release(ctx context.Context) {
+	if pooled, ok := ctx.Value(pooledRequestKey{}).(context.Context); ok {
+		jsonrpc2.Async(pooled)
+	}
 }
 
 type idStringer struct{ id jsonrpc2.ID }
