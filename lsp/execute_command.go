@@ -54,7 +54,8 @@ type commandArgs struct {
 
 func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCommandParams) (protocol.LSPAny, error) {
 	var args commandArgs
-	if len(params.Arguments) > 0 && string(params.Arguments[0]) != "null" {
+	// Some clients encode an empty object as an empty array (Lua's {}).
+	if len(params.Arguments) > 0 && !isEmptyJSON(params.Arguments[0]) {
 		if err := json.Unmarshal(params.Arguments[0], &args); err != nil {
 			return nil, errInvalidParams("%s takes one object argument: %v", params.Command, err)
 		}
@@ -95,6 +96,14 @@ func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCom
 		return nil, err
 	}
 	return protocol.LSPAny(data), nil
+}
+
+func isEmptyJSON(raw []byte) bool {
+	switch strings.Join(strings.Fields(string(raw)), "") {
+	case "", "null", "[]", "{}":
+		return true
+	}
+	return false
 }
 
 // evalTarget is what to evaluate and where it came from.
