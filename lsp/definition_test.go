@@ -147,3 +147,23 @@ func TestDefinitionWithoutImageUsesTheIndex(t *testing.T) {
 		t.Errorf("offline definition of an image-only selector = %v, want none", got)
 	}
 }
+
+func TestGeneratedDocumentsStayOutOfTheIndex(t *testing.T) {
+	img := browsingImage(map[string]string{"Object>>printString": "printString\n\t^ 'x'"}, nil)
+	e := startEditor(t, editorOptions{image: img})
+	text, at := markers("3 ⟦p⟧printString")
+	u := e.open("p.st", text)
+	locs := e.locations("textDocument/definition", &protocol.DefinitionParams{TextDocumentPositionParams: tdp(u, at["p"])})
+	if len(locs) != 1 {
+		t.Fatalf("definition = %v", locs)
+	}
+	data, _ := os.ReadFile(locs[0].URI.FsPath())
+	e.openURI(locs[0].URI, string(data))
+	if err := e.conn.Notify(context.Background(), "textDocument/didClose", &protocol.DidCloseTextDocumentParams{TextDocument: td(locs[0].URI)}); err != nil {
+		t.Fatal(err)
+	}
+	_ = e.locations("textDocument/definition", &protocol.DefinitionParams{TextDocumentPositionParams: tdp(u, at["p"])})
+	if impls := e.srv.workspace.index.Implementors("printString"); len(impls) != 0 {
+		t.Errorf("a generated document entered the workspace index: %v", impls)
+	}
+}

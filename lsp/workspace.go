@@ -29,6 +29,9 @@ type workspaceState struct {
 	onOpen func(doc *document)
 	// snippets: the client accepts snippet completions.
 	snippets bool
+	// generated holds the read-only documents made from the image; they are
+	// copies, never part of the workspace.
+	generated string
 
 	index    *index.Index
 	compiled compileStore
@@ -44,6 +47,7 @@ func (w *workspaceState) attach(s *server, c *protocol.ClientCapabilities) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.onOpen = func(doc *document) { s.checkAgainstImage(detach(context.Background()), doc) }
+	w.generated = filepath.Clean(s.opts.CacheDir) + string(filepath.Separator)
 	if td := c.TextDocument; td != nil && td.Completion != nil && td.Completion.CompletionItem != nil {
 		w.snippets = td.Completion.CompletionItem.SnippetSupport != nil && *td.Completion.CompletionItem.SnippetSupport
 	}
@@ -129,8 +133,18 @@ func editorURI(key string) uri.URI {
 	return uri.URI(key)
 }
 
+// isGenerated reports whether u is one of the generated documents.
+func (w *workspaceState) isGenerated(u uri.URI) bool {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.generated != "" && u.IsFile() && strings.HasPrefix(u.FsPath(), w.generated)
+}
+
 // update indexes an open document in place of its file.
 func (w *workspaceState) update(doc *document) {
+	if w.isGenerated(doc.uri) {
+		return
+	}
 	key := indexKey(doc.uri)
 	w.mu.Lock()
 	first := !w.open[key]
@@ -146,6 +160,9 @@ func (w *workspaceState) update(doc *document) {
 // reindexFromDisk goes back to the file's content when its document closes,
 // or forgets it if the file is gone (or never existed).
 func (w *workspaceState) reindexFromDisk(u uri.URI) {
+	if w.isGenerated(u) {
+		return
+	}
 	key := indexKey(u)
 	w.mu.Lock()
 	delete(w.open, key)
