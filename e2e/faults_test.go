@@ -480,3 +480,63 @@ func TestFaultTokenNotSentInClear(t *testing.T) {
 		})
 	}
 }
+
+// TestFaultDefaultEndpoint: with no endpoint configured, stui-lsp uses the
+// image's socket in $XDG_RUNTIME_DIR/stui/ only while that directory is
+// private to the user; otherwise it falls back to loopback tcp.
+func TestFaultDefaultEndpoint(t *testing.T) {
+	bin := robustBuild(t)
+	h := &faultHandler{backend: stuitest.NewBackend(), evals: make(chan string, 1)}
+	srv := stuitest.NewIPCServer(h)
+	t.Cleanup(srv.Close)
+	sock := strings.TrimPrefix(srv.Endpoint, "ipc://")
+	runtimeDir := t.TempDir()
+	// The server's socket directory seen as $XDG_RUNTIME_DIR/stui.
+	if err := os.Symlink(filepath.Dir(sock), filepath.Join(runtimeDir, "stui")); err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(sock) != "stui.sock" {
+		t.Fatalf("stuitest's ipc socket is %s, want a stui.sock", sock)
+	}
+	want := "ipc://" + filepath.Join(runtimeDir, "stui", "stui.sock")
+	status := func(p *robustProc) string {
+		m := p.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": "stui.status"}, robustReplyWithin)
+		var st struct {
+			Endpoint string `json:"endpoint"`
+		}
+		if m.Error != nil || json.Unmarshal(m.Result, &st) != nil {
+			t.Fatalf("stui.status: %s", m)
+		}
+		return st.Endpoint
+	}
+	for _, c := range []struct {
+		mode os.FileMode
+		want string
+	}{
+		{0o700, want},
+		{0o750, "tcp://127.0.0.1:5555"},
+		{0o711, "tcp://127.0.0.1:5555"},
+		{0o777, "tcp://127.0.0.1:5555"},
+	} {
+		t.Run(fmt.Sprintf("%04o", c.mode), func(t *testing.T) {
+			if err := os.Chmod(filepath.Dir(sock), c.mode); err != nil {
+				t.Fatal(err)
+			}
+			defer os.Chmod(filepath.Dir(sock), 0o700)
+			p := robustStart(t, bin, robustConfig{env: []string{"XDG_RUNTIME_DIR=" + runtimeDir}})
+			p.initialize(map[string]any{"evaluateTimeoutMs": faultEvaluateTimeout.Milliseconds()})
+			if got := status(p); got != c.want {
+				t.Errorf("endpoint %s, want %s", got, c.want)
+			}
+			if c.want == want {
+				m := p.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+					"command": "stui.evaluate", "arguments": []any{map[string]any{"code": "3 + 4"}},
+				}, faultEvaluateBudget+faultSlack)
+				if m.Error != nil || !strings.Contains(string(m.Result), `"7"`) {
+					t.Errorf("evaluate over the default ipc endpoint: %s", m)
+				}
+			}
+			p.shutdownAndExit()
+		})
+	}
+}

@@ -6,7 +6,8 @@
 #   scripts/fuzz.sh 30s          # a smoke run
 #   scripts/fuzz.sh 10m ./lsp/   # only the fuzzers of some packages
 #
-# FUZZ_PARALLEL sets the workers per fuzzer (default: all cores). Each run's
+# FUZZ_PARALLEL sets the workers per fuzzer (default: all cores); FUZZ_MATCH,
+# a grep -E pattern, picks fuzzers by name (default: all). Each run's
 # output goes to $FUZZ_LOG_DIR (default fuzz-logs/), and the last progress
 # line of each fuzzer (elapsed, execs, new interesting) is printed at the end.
 # New failing inputs land in the package's testdata/fuzz/<Fuzzer>/: commit
@@ -27,7 +28,13 @@ status=0
 summary=()
 for pkg in $(go list "${patterns[@]}"); do
 	# -list compiles the test binary but runs nothing.
-	targets=$(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true)
+	if ! listed=$(go test -list '^Fuzz' "$pkg" 2>&1); then
+		echo "$listed" | tail -5
+		summary+=("FAIL $pkg: the tests do not build")
+		status=1
+		continue
+	fi
+	targets=$(echo "$listed" | grep '^Fuzz' | grep -E "${FUZZ_MATCH:-.}" || true)
 	for fz in $targets; do
 		log="$logdir/$(basename "$pkg")-$fz.log"
 		echo "== $pkg $fz for $fuzztime (log: $log)"

@@ -12,7 +12,8 @@ import (
 const DefaultTCPEndpoint = "tcp://127.0.0.1:5555"
 
 // DefaultEndpoint returns ipc://$XDG_RUNTIME_DIR/stui/stui.sock when
-// XDG_RUNTIME_DIR is set and that socket exists, else DefaultTCPEndpoint.
+// XDG_RUNTIME_DIR is set, that socket exists and its directory is private
+// (no permission bits for group or others), else DefaultTCPEndpoint.
 func DefaultEndpoint() string {
 	ep, _ := DefaultEndpointSource()
 	return ep
@@ -26,10 +27,22 @@ func DefaultEndpointSource() (endpoint, source string) {
 		return DefaultTCPEndpoint, "default (XDG_RUNTIME_DIR is not set)"
 	}
 	sock := filepath.Join(dir, "stui", "stui.sock")
-	if fi, err := os.Stat(sock); err == nil && fi.Mode()&os.ModeSocket != 0 {
-		return "ipc://" + sock, "the image's socket in XDG_RUNTIME_DIR"
+	if fi, err := os.Stat(sock); err != nil || fi.Mode()&os.ModeSocket == 0 {
+		return DefaultTCPEndpoint, "default (no socket at " + sock + ")"
 	}
-	return DefaultTCPEndpoint, "default (no socket at " + sock + ")"
+	// The token and the code to run go to whoever listens on that socket.
+	// In a directory others may enter, another user could have put it there
+	// (XDG_RUNTIME_DIR pointing at /tmp, say); in a 0700 directory we can
+	// reach, only we or root could have.
+	sockDir := filepath.Dir(sock)
+	if fi, err := os.Stat(sockDir); err != nil || fi.Mode().Perm()&0o077 != 0 {
+		mode := "unknown"
+		if err == nil {
+			mode = fmt.Sprintf("%04o", fi.Mode().Perm())
+		}
+		return DefaultTCPEndpoint, fmt.Sprintf("default (not using %s: its directory has mode %s, want 0700)", sock, mode)
+	}
+	return "ipc://" + sock, "the image's socket in XDG_RUNTIME_DIR"
 }
 
 // DefaultTokenPath returns $XDG_CONFIG_HOME/stui/token, or
