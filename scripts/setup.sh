@@ -68,7 +68,7 @@ esac
 say "building bin/stui-lsp"
 version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
 go build -ldflags "-X main.version=$version" -o bin/stui-lsp ./cmd/stui-lsp
-go build -o bin/stui-testimage ./cmd/stui-testimage 2>/dev/null || true
+go build -o bin/stui-testimage ./cmd/stui-testimage
 
 if [ "$editors" = 1 ] && [ -f editors/vscode/package-lock.json ]; then
 	say "installing the VS Code extension's npm packages"
@@ -78,6 +78,21 @@ fi
 say "self-check"
 bin/stui-lsp version
 bin/stui-lsp doctor
+
+if [ -x bin/stui-testimage ]; then
+	# A round trip through real ZeroMQ, against the test backend (not an
+	# image), so the build is shown working even before Pharo is set up.
+	say "round trip through the test backend (cmd/stui-testimage, not a Pharo image)"
+	endpoint_file=$(mktemp)
+	(sleep 20 | bin/stui-testimage >"$endpoint_file" 2>/dev/null &)
+	for _ in $(seq 50); do [ -s "$endpoint_file" ] && break; sleep 0.1; done
+	endpoint=$(head -n 1 "$endpoint_file")
+	rm -f "$endpoint_file"
+	if [ -n "$endpoint" ]; then
+		printf "stui-lsp eval '3 + 4'  ->  "
+		bin/stui-lsp eval --endpoint "$endpoint" '3 + 4'
+	fi
+fi
 cat <<'MSG'
 
 stui-lsp is built at bin/stui-lsp. Point your editor at it (see editors/),
