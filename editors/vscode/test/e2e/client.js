@@ -219,6 +219,31 @@ async function live() {
     check('the syntax error is a diagnostic just after the "+" (UTF-16 column 13)',
       diag && diag.range.start.line === 0 && diag.range.start.character === b.character + 3,
       JSON.stringify(c.diagnostics.get(broken.uri)));
+
+    // Saving a Tonel class compiles its methods into the image; a method the
+    // image refuses gets a diagnostic on the offending name, and the file on
+    // disk is left as it was.
+    const saverFile = path.join(workspace, 'src', 'Demo', 'Saver.class.st');
+    const saverText = [
+      '"Saves nothing: un été 😀"',
+      'Class { #name : #Saver, #superclass : #Object, #category : #Demo }',
+      '',
+      '{ #category : #accessing }',
+      'Saver >> broken [',
+      '\t^ undeclaredThing + 1',
+      ']',
+      '',
+    ].join('\n');
+    fs.writeFileSync(saverFile, saverText);
+    const saver = c.open(path.join('src', 'Demo', 'Saver.class.st'), 'tonel');
+    c.conn.sendNotification('textDocument/didSave', { textDocument: { uri: saver.uri } });
+    const compileDiag = await waitFor('the compile diagnostic', () =>
+      (c.diagnostics.get(saver.uri) || []).find((d) => d.source === 'stui compile'), 10000).catch(() => undefined);
+    const u = at(saver, 5, 'undeclaredThing');
+    check('a save whose compile fails shows the image\'s error on the method',
+      compileDiag && compileDiag.range.start.line === 5 && compileDiag.range.start.character === u.character,
+      JSON.stringify(c.diagnostics.get(saver.uri)));
+    check('compile on save leaves the file on disk untouched', fs.readFileSync(saverFile, 'utf8') === saverText, '');
   } finally {
     await c.close();
   }
