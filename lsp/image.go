@@ -267,6 +267,12 @@ func (s *server) onImageUp(ctx context.Context, was linkState) {
 		// recreated (and the user told) now rather than at the next evaluation.
 		go s.sessions.revalidate(detach(ctx))
 	}
+	// Files opened while the image was away have not been compared with it.
+	go func() {
+		for _, doc := range s.docs.all() {
+			s.checkAgainstImage(detach(ctx), doc)
+		}
+	}()
 	if s.caps.codeLensRefresh {
 		dctx := detach(ctx) // not inside the goroutine: ctx may be a request's, recycled on return
 		go func() { _ = s.client.CodeLensRefresh(dctx) }()

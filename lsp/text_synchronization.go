@@ -57,10 +57,11 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 	if !ok {
 		return nil
 	}
+	// Both talk to the image; they must not hold up the notifications behind.
 	if s.currentSettings().compileOnSave() {
-		// Compiling talks to the image; it must not hold up the notifications
-		// behind it.
 		go s.compileOnSave(detach(ctx), doc)
+	} else {
+		go s.checkAgainstImage(detach(ctx), doc)
 	}
 	return nil
 }
