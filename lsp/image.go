@@ -268,9 +268,10 @@ func (s *server) onImageUp(ctx context.Context, was linkState) {
 		go s.sessions.revalidate(detach(ctx))
 	}
 	// Files opened while the image was away have not been compared with it.
+	checkCtx := detach(ctx)
 	go func() {
 		for _, doc := range s.docs.all() {
-			s.checkAgainstImage(detach(ctx), doc)
+			s.checkAgainstImage(checkCtx, doc)
 		}
 	}()
 	if s.caps.codeLensRefresh {
