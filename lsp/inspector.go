@@ -79,8 +79,9 @@ func (s *server) showInspector(ctx context.Context, ws *workspaceSession, in *in
 	}
 	u := uri.File(path)
 	if s.caps.showDocument {
+		showCtx := detach(ctx)
 		go func() {
-			if _, err := s.client.ShowDocument(detach(ctx), &protocol.ShowDocumentParams{URI: u}); err != nil {
+			if _, err := s.client.ShowDocument(showCtx, &protocol.ShowDocumentParams{URI: u}); err != nil {
 				s.log.Debug("showDocument failed", zap.Error(err))
 			}
 		}()
