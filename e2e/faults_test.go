@@ -270,25 +270,58 @@ func TestFaultMatrix(t *testing.T) {
 		r.finish()
 	})
 
-	t.Run("image restarted on the same endpoint", func(t *testing.T) {
+	lostSession := func(m robustMsg) bool {
+		return m.Method == protocol.MethodWindowShowMessage && strings.Contains(string(m.Params), "no longer has session")
+	}
+
+	t.Run("image restarted on the same endpoint, noticed", func(t *testing.T) {
 		r := faultStart(t, bin, faultSetup{})
 		r.expectValue("x := 3", "3")
 		r.expectValue("x + 1", "4")
-		lost := func(m robustMsg) bool {
-			return m.Method == protocol.MethodWindowShowMessage && strings.Contains(string(m.Params), "no longer has session")
-		}
-		r.srv.Restart()
-		// The session is gone with the restart: the server re-creates one,
-		// says so once, and the evaluation runs in the new session (where x
-		// is unassigned, so nil).
+		from := r.p.noteCount()
+		r.srv.Stop()
+		r.expectError("x", `image not connected`)
+		next := r.waitLog("image not connected", from, faultBackWithin)
+		r.h.Restart() // the image forgets its sessions
+		r.srv.Start()
+		// On reconnection the server checks its session, finds it gone,
+		// makes a new one and says so once.
+		r.waitLog("image connected at", next, faultBackWithin)
+		r.p.waitFor("the lost-session message", false, from, faultBackWithin, lostSession)
 		r.expectValue("x", "nil")
-		r.p.waitFor("the lost-session message", false, 0, faultBackWithin, lost)
 		r.expectValue("x := 5", "5")
 		r.expectValue("x", "5")
-		if n := r.p.countNotes(lost); n != 1 {
+		if n := r.p.countNotes(lostSession); n != 1 {
 			t.Errorf("%d lost-session messages, want 1", n)
 		}
 		r.expectLiveHover()
+		r.finish()
+	})
+
+	t.Run("image restarted on the same endpoint, unnoticed", func(t *testing.T) {
+		r := faultStart(t, bin, faultSetup{})
+		r.expectValue("x := 3", "3")
+		from := r.p.noteCount()
+		r.srv.Restart()
+		// The first evaluation may go out on the dead connection before
+		// the client sees it drop (then it fails and the server reconnects),
+		// or on the new one (then the image answers SessionNotFound and the
+		// server re-creates the session at once). Either way: one message,
+		// and x is gone.
+		m, _ := r.evaluate("x", faultEvaluateBudget+faultSlack)
+		if m.Error != nil {
+			if !strings.Contains(m.Error.Message, "image not connected") {
+				t.Fatalf("evaluate x right after the restart: %s", m)
+			}
+			r.waitLog("image connected at", from, faultBackWithin)
+		}
+		r.p.waitFor("the lost-session message", false, from, faultBackWithin, lostSession)
+		r.expectValue("x", "nil")
+		r.expectValue("x := 5", "5")
+		r.expectValue("x", "5")
+		if n := r.p.countNotes(lostSession); n != 1 {
+			t.Errorf("%d lost-session messages, want 1", n)
+		}
 		r.finish()
 	})
 
