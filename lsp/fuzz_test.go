@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -142,7 +143,11 @@ func (e *fuzzEditor) write(v any) {
 	}
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
-	_, _ = e.conn.Write(append([]byte("Content-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"), body...))
+	// A server that stops reading its input is a bug too: bound the write.
+	_ = e.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	if _, err := e.conn.Write(append([]byte("Content-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"), body...)); err != nil && !errors.Is(err, io.ErrClosedPipe) {
+		e.t.Errorf("writing to the server: %v", err)
+	}
 }
 
 // read consumes the server's output: it answers the server's requests and
@@ -296,6 +301,9 @@ func FuzzServe(f *testing.F) {
 		e.write(map[string]any{"jsonrpc": "2.0", "id": 3, "method": "shutdown"})
 		e.await("3", "shutdown after "+method)
 		e.write(map[string]any{"jsonrpc": "2.0", "method": "exit"})
+		// An editor closes the pipe after exit; otherwise Serve waits a
+		// little for a read loop that cannot end.
+		b.Close()
 		select {
 		case <-e.served:
 		case <-time.After(10 * time.Second):
