@@ -51,6 +51,7 @@ type Client struct {
 type call struct {
 	id, command string
 	payload     []byte
+	result      any        // decoded into by the owner goroutine
 	reply       chan reply // buffered: the owner never blocks on it
 	sent        atomic.Bool
 	abandoned   atomic.Bool
@@ -68,9 +69,9 @@ var readOnly = map[string]bool{
 	stuiproto.CmdGetSessionStatistics: true, stuiproto.CmdGetContextSummary: true,
 }
 
+// reply is what a call gets: its result is already decoded.
 type reply struct {
-	data []byte
-	err  error
+	err error
 }
 
 // Stats are the client's counters since New.
@@ -202,7 +203,7 @@ func (c *Client) Call(ctx context.Context, command string, params, result any) e
 		return ctxError(command, id, err, false, c.connected.Load(), 0)
 	}
 
-	cl := &call{id: id, command: command, payload: payload, reply: make(chan reply, 1)}
+	cl := &call{id: id, command: command, payload: payload, result: result, reply: make(chan reply, 1)}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -223,37 +224,32 @@ func (c *Client) Call(ctx context.Context, command string, params, result any) e
 	case r = <-cl.reply:
 	case <-ctx.Done():
 		c.mu.Lock()
-		if c.pending[id] == cl {
+		mine := c.pending[id] == cl
+		if mine {
 			delete(c.pending, id)
 		}
 		c.mu.Unlock()
 		cl.abandoned.Store(true)
-		select {
-		case r = <-cl.reply: // answered while we gave up: use it
-		default:
-			err := ctxError(command, id, ctx.Err(), cl.sent.Load(), c.connected.Load(), time.Since(start))
-			switch {
-			case errors.Is(err, ErrTimeout):
-				c.timeouts.Add(1)
-			case errors.Is(err, ErrUnavailable):
-				c.unavailable.Add(1)
-			}
-			return err
+		if !mine {
+			// The owner has claimed the call and may be decoding into
+			// result: wait for it (it answers every call it claims) so
+			// that nothing writes to result after Call returns.
+			r = <-cl.reply
+			break
 		}
-	}
-	if r.err != nil {
-		if errors.Is(r.err, ErrUnavailable) {
+		err := ctxError(command, id, ctx.Err(), cl.sent.Load(), c.connected.Load(), time.Since(start))
+		switch {
+		case errors.Is(err, ErrTimeout):
+			c.timeouts.Add(1)
+		case errors.Is(err, ErrUnavailable):
 			c.unavailable.Add(1)
 		}
-		return r.err
+		return err
 	}
-	err = decodeReply(command, id, r.data, result)
-	if err != nil && errors.Is(err, ErrProtocol) && !json.Valid(r.data) {
-		// Delivered on its leading id without being checked: count it as
-		// deliver counts replies that are not JSON.
-		c.bad.Add(1)
+	if r.err != nil && errors.Is(r.err, ErrUnavailable) {
+		c.unavailable.Add(1)
 	}
-	return err
+	return r.err
 }
 
 // decodeReply decodes a reply and its result in one pass over the bytes (the
@@ -712,7 +708,16 @@ func (c *Client) deliver(data []byte) {
 		c.log.Debug("dropped a reply no call waits for", zap.String("id", head.ID))
 		return
 	}
-	cl.reply <- reply{data: data}
+	// The owner decodes: its stack has grown to what encoding/json needs
+	// once, where a caller's goroutine (a new one per LSP request) would
+	// grow and copy its stack for every reply.
+	err := decodeReply(cl.command, cl.id, data, cl.result)
+	if err != nil && errors.Is(err, ErrProtocol) && !json.Valid(data) {
+		// Delivered on its leading id without being checked: count it as a
+		// reply that is not JSON.
+		c.bad.Add(1)
+	}
+	cl.reply <- reply{err: err}
 }
 
 // claimID removes and returns the call waiting for id.
