@@ -366,7 +366,9 @@ func TestHoverAnsweredWhileAnEvaluationRuns(t *testing.T) {
 	text, at := markers("⟦c⟧Delay forSeconds: 30")
 	u := e.open("slow.st", text)
 	done := make(chan error, 1)
-	go func() { done <- e.executeCommand(cmdEvaluate, map[string]any{"code": "(Delay forSeconds: 30) wait"}, nil) }()
+	go func() {
+		done <- e.executeCommand(cmdEvaluate, map[string]any{"code": "(Delay forSeconds: 30) wait"}, nil)
+	}()
 	<-running
 	if got := e.hover(u, at["c"]); !strings.Contains(got, "Delay") {
 		t.Errorf("hover during an evaluation: %q", got)
