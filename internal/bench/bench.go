@@ -222,6 +222,11 @@ func (b *run) newProfiledEditor(ctx context.Context, phase string) (*editor, str
 	if err != nil {
 		return nil, "", err
 	}
+	// The first request waits for the server's own handshake with the image:
+	// a request that reaches the image first makes the server start its
+	// reconnection work with that request's STUI id, which a later call can
+	// then collide with (see docs/performance.md).
+	e.waitConnected(3 * time.Second)
 	uri, err := e.open(hoverClass+".class.st", hoverDocument)
 	if err != nil {
 		e.kill()
@@ -253,7 +258,7 @@ func checkHover(ctx context.Context, e *editor, uri string) error {
 func checkEvaluate(ctx context.Context, e *editor) error {
 	res, err := e.evaluate(ctx, "3 + 4")
 	if err != nil {
-		return err
+		return fmt.Errorf("%w\nstui-lsp log:\n%s", err, e.log)
 	}
 	var r struct {
 		Result string `json:"result"`

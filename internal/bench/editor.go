@@ -24,6 +24,7 @@ import (
 // the bench measures the server, not a heavy client.
 type editor struct {
 	cmd    *exec.Cmd
+	log    *tail // the end of the server's log (stderr)
 	pid    int
 	folder string
 
@@ -37,6 +38,9 @@ type editor struct {
 	done    chan struct{}
 
 	profiling bool
+
+	connected     chan struct{} // closed when the server reports the image connected
+	connectedOnce sync.Once
 
 	// started is when the process was started; initialized when the
 	// initialize reply arrived.
@@ -62,7 +66,8 @@ func (e *rpcError) Error() string { return fmt.Sprintf("LSP error %d: %s", e.Cod
 func startEditor(ctx context.Context, exe, endpoint, folder, cacheDir, profile string) (*editor, error) {
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), "STUI_ENDPOINT="+endpoint, "XDG_CACHE_HOME="+cacheDir, "STUI_TOKEN=", "STUI_LSP_CPUPROFILE="+profile)
-	cmd.Stderr = io.Discard
+	log := &tail{max: 8 << 10}
+	cmd.Stderr = log
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -71,7 +76,7 @@ func startEditor(ctx context.Context, exe, endpoint, folder, cacheDir, profile s
 	if err != nil {
 		return nil, err
 	}
-	e := &editor{cmd: cmd, folder: folder, w: stdin, pending: map[int64]chan response{}, done: make(chan struct{}), profiling: profile != ""}
+	e := &editor{cmd: cmd, log: log, folder: folder, w: stdin, pending: map[int64]chan response{}, done: make(chan struct{}), connected: make(chan struct{}), profiling: profile != ""}
 	e.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -230,6 +235,9 @@ func (e *editor) readLoop(r *bufio.Reader) error {
 			go e.write(map[string]any{"jsonrpc": "2.0", "id": env.ID, "result": result})
 		case env.Method != "":
 			// A notification: log messages, diagnostics. Not measured.
+			if env.Method == "window/logMessage" && bytes.Contains(body, []byte("image connected")) {
+				e.connectedOnce.Do(func() { close(e.connected) })
+			}
 		default:
 			id, err := strconv.ParseInt(string(env.ID), 10, 64)
 			if err != nil {
@@ -244,6 +252,17 @@ func (e *editor) readLoop(r *bufio.Reader) error {
 				ch <- response{result: bytes.Clone(env.Result), err: env.Error}
 			}
 		}
+	}
+}
+
+// waitConnected waits until the server has reported the image connected,
+// or d has passed.
+func (e *editor) waitConnected(d time.Duration) bool {
+	select {
+	case <-e.connected:
+		return true
+	case <-time.After(d):
+		return false
 	}
 }
 
@@ -303,4 +322,27 @@ func (e *editor) close() error {
 
 func (e *editor) kill() {
 	_ = e.cmd.Process.Kill()
+}
+
+// tail keeps the last max bytes written to it.
+type tail struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - t.max; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
 }
