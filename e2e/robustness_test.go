@@ -42,7 +42,12 @@ func robustBuild(t *testing.T) string {
 		t.Skip("skipping: libzmq not found by pkg-config (install pkg-config and libzmq3-dev)")
 	}
 	bin := filepath.Join(t.TempDir(), "stui-lsp")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/stui-lsp/stui-lsp/cmd/stui-lsp")
+	args := []string{"build", "-o", bin}
+	if os.Getenv("STUI_E2E_RACE") != "" {
+		// The log check then also catches data races inside the server.
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, "github.com/stui-lsp/stui-lsp/cmd/stui-lsp")...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/stui-lsp: %v\n%s", err, out)
 	}
@@ -570,6 +575,10 @@ func TestRobustMalformedJSONRPC(t *testing.T) {
 		p.notify("$/cancelRequest", map[string]any{"id": nil})
 		p.notify("$/cancelRequest", map[string]any{"id": []int{1}})
 		p.notify("$/cancelRequest", "nope")
+		// Requests sent without an id are not run: neither a second
+		// initialization nor a shutdown nobody is told about.
+		p.notify(protocol.MethodInitialize, map[string]any{"capabilities": map[string]any{}})
+		p.notify(protocol.MethodShutdown, nil)
 		robustAlive(t, p, uri)
 	})
 

@@ -59,7 +59,9 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 		exited = true
 	case <-ctx.Done():
 	}
-	s.close()
+	// Closing the image client can take a moment (it may be mid-reconnect);
+	// the editor waits for this process to end, so that happens on its own.
+	go s.close()
 	closed := make(chan struct{})
 	go func() { conn.Close(); close(closed) }()
 	// After exit there is nobody left to answer, and the read loop may stay
@@ -170,6 +172,13 @@ func (s *server) handler() jsonrpc2.Handler {
 			// Notifications run inline on the read loop so they apply in wire
 			// order. Their errors have nobody to go to but the log.
 			if !s.lifecycle.acceptsNotification(method) {
+				return nil, nil
+			}
+			if method == protocol.MethodInitialize || method == protocol.MethodShutdown {
+				// Requests sent without an id: running them would redo
+				// initialization (racing with everything started by the
+				// first) or shut down with nobody told.
+				s.log.Warn("ignored a request sent as a notification", zap.String("method", method))
 				return nil, nil
 			}
 			defer func() {
