@@ -61,6 +61,7 @@ func (l *lifecycle) acceptsNotification(method string) bool {
 	if method == protocol.MethodExit {
 		return true
 	}
-	st := l.get()
-	return st == stateRunning || (st == stateInitializing && method == protocol.MethodInitialized)
+	// Not even initialized while initialize is still running (possible in a
+	// batch): the server's capabilities are being written then.
+	return l.get() == stateRunning
 }
