@@ -51,6 +51,7 @@ func runBench(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writ
 	fs.BoolVar(&cfg.InProcessBackend, "in-process-backend", false, "serve the backend from the bench process instead of a child process")
 	fs.StringVar(&cfg.ProfileDir, "cpuprofile", "", "write a CPU profile of the language server of each phase to this directory")
 	fs.StringVar(&cfg.Exe, "lsp", "", "stui-lsp binary to measure (default: this one)")
+	fs.IntVar(&cfg.LSPGOMAXPROCS, "lsp-gomaxprocs", 0, "run the language servers with this GOMAXPROCS")
 	verbose := fs.Bool("v", false, "report progress on stderr")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

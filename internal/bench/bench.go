@@ -35,6 +35,9 @@ type Config struct {
 	// ProfileDir, when set, receives a CPU profile of the language server of
 	// each phase (latency.pprof, throughput.pprof, soak.pprof).
 	ProfileDir string
+	// LSPGOMAXPROCS, when positive, runs the language servers with that
+	// GOMAXPROCS (the bench and the backend keep theirs).
+	LSPGOMAXPROCS int
 	// Exe is the stui-lsp binary to run; empty means this executable.
 	Exe string
 	// Progress receives one line per phase; nil is silent.
@@ -74,10 +77,11 @@ func (c *Config) defaults() error {
 
 // Report is the outcome of a run; --json prints it as one object.
 type Report struct {
-	Machine    machine `json:"machine"`
-	GOMAXPROCS int     `json:"gomaxprocs"`
-	Backend    string  `json:"backend"` // "process" or "in-process"
-	Quick      bool    `json:"quick"`
+	Machine       machine `json:"machine"`
+	GOMAXPROCS    int     `json:"gomaxprocs"`
+	LSPGOMAXPROCS int     `json:"lsp_gomaxprocs,omitempty"`
+	Backend       string  `json:"backend"` // "process" or "in-process"
+	Quick         bool    `json:"quick"`
 
 	RawRTTP50us float64 `json:"raw_rtt_p50_us"`
 	RawRTTP95us float64 `json:"raw_rtt_p95_us"`
@@ -137,6 +141,9 @@ type Report struct {
 	InitializeN     int     `json:"initialize_samples"`
 
 	Seconds float64 `json:"seconds"`
+	// LoadAvg is /proc/loadavg at the start and the end: other work on the
+	// machine shows up here before it shows up as noise.
+	LoadAvg [2]string `json:"loadavg"`
 }
 
 // Run runs the benchmark and prints the report to stdout.
@@ -145,7 +152,8 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 		return err
 	}
 	began := time.Now()
-	rep := &Report{Machine: describeMachine(), GOMAXPROCS: runtime.GOMAXPROCS(0), Quick: cfg.Quick, Backend: "process"}
+	load0 := loadAvg()
+	rep := &Report{Machine: describeMachine(), GOMAXPROCS: runtime.GOMAXPROCS(0), LSPGOMAXPROCS: cfg.LSPGOMAXPROCS, Quick: cfg.Quick, Backend: "process"}
 	if cfg.InProcessBackend {
 		rep.Backend = "in-process"
 	}
@@ -183,6 +191,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 		logf("%s done in %.1fs", s.name, time.Since(t).Seconds())
 	}
 	rep.Seconds = time.Since(began).Seconds()
+	rep.LoadAvg = [2]string{load0, loadAvg()}
 	if cfg.JSON {
 		enc := json.NewEncoder(stdout)
 		return enc.Encode(rep)
@@ -218,7 +227,11 @@ func (b *run) newProfiledEditor(ctx context.Context, phase string) (*editor, str
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return nil, "", err
 	}
-	e, err := startEditor(ctx, b.cfg.Exe, b.endpoint, folder, filepath.Join(b.tmp, "cache"), profile)
+	var env []string
+	if b.cfg.LSPGOMAXPROCS > 0 {
+		env = append(env, fmt.Sprintf("GOMAXPROCS=%d", b.cfg.LSPGOMAXPROCS))
+	}
+	e, err := startEditor(ctx, b.cfg.Exe, b.endpoint, folder, filepath.Join(b.tmp, "cache"), profile, env)
 	if err != nil {
 		return nil, "", err
 	}
@@ -615,7 +628,7 @@ func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(tw, "soak\t%d requests in %.0f s (%.0f req/s), %d errors\n", r.SoakRequests, r.SoakSeconds, r.SoakRPS, r.SoakErrors)
 	fmt.Fprintf(tw, "RSS\t%d kB after warm-up, %d kB at the end (max %d kB): %+.1f%%\n", r.RSSStartKB, r.RSSEndKB, r.RSSMaxKB, r.RSSGrowthPct)
 	fmt.Fprintf(tw, "threads\t%d after warm-up, %d at the end (max %d)\n", r.ThreadsStart, r.ThreadsEnd, r.ThreadsMax)
-	fmt.Fprintf(tw, "run\t%.0f s\n", r.Seconds)
+	fmt.Fprintf(tw, "run\t%.0f s; load average %s at the start, %s at the end\n", r.Seconds, r.LoadAvg[0], r.LoadAvg[1])
 	tw.Flush()
 }
 

@@ -63,9 +63,10 @@ func (e *rpcError) Error() string { return fmt.Sprintf("LSP error %d: %s", e.Cod
 // editors run it, and initializes it against endpoint. folder is the
 // workspace folder; cacheDir becomes XDG_CACHE_HOME so the sessions the
 // server remembers stay out of the user's cache.
-func startEditor(ctx context.Context, exe, endpoint, folder, cacheDir, profile string) (*editor, error) {
+func startEditor(ctx context.Context, exe, endpoint, folder, cacheDir, profile string, env []string) (*editor, error) {
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), "STUI_ENDPOINT="+endpoint, "XDG_CACHE_HOME="+cacheDir, "STUI_TOKEN=", "STUI_LSP_CPUPROFILE="+profile)
+	cmd.Env = append(cmd.Env, env...)
 	log := &tail{max: 8 << 10}
 	cmd.Stderr = log
 	stdin, err := cmd.StdinPipe()
