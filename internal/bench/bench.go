@@ -454,7 +454,8 @@ func (b *run) cpu(lspPID int) [3]time.Duration {
 }
 
 // editors starts many stui-lsp processes at once against the one backend;
-// each hovers and evaluates in turn. Every failure counts.
+// once all are up, each hovers and evaluates in turn, all at the same time.
+// Every failure counts.
 func (b *run) editors(ctx context.Context) error {
 	n := b.cfg.Editors
 	const perEditor = 40
@@ -466,20 +467,29 @@ func (b *run) editors(ctx context.Context) error {
 		first error
 	}
 	results := make([]result, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
+	var wg, up sync.WaitGroup
+	start, begin := make(chan struct{}), make(chan struct{})
+	fail := func(r *result, err error) {
+		r.errs++
+		if r.first == nil {
+			r.first = err
+		}
+	}
 	for i := range n {
 		wg.Add(1)
+		up.Add(1)
 		go func() {
 			defer wg.Done()
 			r := &results[i]
 			<-start
 			e, uri, err := b.newEditor(ctx)
+			up.Done()
 			if err != nil {
 				r.errs, r.first = perEditor+1, err
 				return
 			}
 			r.init = e.initializeLatency()
+			<-begin
 			for j := range perEditor {
 				t := time.Now()
 				if j%2 == 0 {
@@ -489,22 +499,18 @@ func (b *run) editors(ctx context.Context) error {
 				}
 				r.lat = append(r.lat, time.Since(t))
 				if err != nil {
-					r.errs++
-					if r.first == nil {
-						r.first = err
-					}
+					fail(r, err)
 				}
 			}
 			r.rss, _, _ = procStatus(e.pid)
 			if err := e.close(); err != nil {
-				r.errs++
-				if r.first == nil {
-					r.first = err
-				}
+				fail(r, err)
 			}
 		}()
 	}
 	close(start)
+	up.Wait()
+	close(begin)
 	wg.Wait()
 	var all, inits latencies
 	var rss []time.Duration
