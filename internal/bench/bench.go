@@ -86,6 +86,10 @@ type Report struct {
 	RawRTTP50us float64 `json:"raw_rtt_p50_us"`
 	RawRTTP95us float64 `json:"raw_rtt_p95_us"`
 	RawRTTP99us float64 `json:"raw_rtt_p99_us"`
+	// PipeRTT is a message the size of a hover request echoed by cat(1)
+	// through two pipes: what stdio alone costs a request and its reply.
+	PipeRTTP50us float64 `json:"pipe_rtt_p50_us"`
+	PipeRTTP99us float64 `json:"pipe_rtt_p99_us"`
 
 	HoverP50us    float64 `json:"hover_p50_us"`
 	HoverP95us    float64 `json:"hover_p95_us"`
@@ -329,9 +333,21 @@ func (b *run) latency(ctx context.Context) error {
 			return err
 		}
 	}
+	pipe, err := newPipeEcho()
+	if err != nil {
+		return err
+	}
+	defer pipe.close()
 	const block = 250
-	var rawLat, hoverLat, evalLat latencies
+	var rawLat, hoverLat, evalLat, pipeLat latencies
 	for len(rawLat) < b.cfg.Samples {
+		for range block / 5 {
+			d, err := pipe.roundTrip()
+			if err != nil {
+				return err
+			}
+			pipeLat = append(pipeLat, d)
+		}
 		for range block {
 			d, err := raw.roundTrip()
 			if err != nil {
@@ -357,6 +373,8 @@ func (b *run) latency(ctx context.Context) error {
 	r, h, ev := summarize(rawLat), summarize(hoverLat), summarize(evalLat)
 	rep := b.rep
 	rep.LatencySamples = len(rawLat)
+	p := summarize(pipeLat)
+	rep.PipeRTTP50us, rep.PipeRTTP99us = p.P50, p.P99
 	rep.RawRTTP50us, rep.RawRTTP95us, rep.RawRTTP99us = r.P50, r.P95, r.P99
 	rep.HoverP50us, rep.HoverP95us, rep.HoverP99us = h.P50, h.P95, h.P99
 	rep.HoverP50Ratio, rep.HoverP99Ratio = h.P50/r.P50, h.P99/r.P99
@@ -617,6 +635,7 @@ func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(tw, "machine\t%d CPUs, %s, %s, GOMAXPROCS %d, backend %s\n", r.Machine.CPUs, r.Machine.CPUModel, r.Machine.GoVersion, r.GOMAXPROCS, r.Backend)
 	fmt.Fprintf(tw, "measure\tp50\tp95\tp99\tp50/raw\tp99/raw\n")
 	fmt.Fprintf(tw, "raw ZeroMQ ping (REQ)\t%.0f µs\t%.0f µs\t%.0f µs\t1.00\t1.00\n", r.RawRTTP50us, r.RawRTTP95us, r.RawRTTP99us)
+	fmt.Fprintf(tw, "stdio pipes alone (cat echo)\t%.0f µs\t\t%.0f µs\t%.2f\t%.2f\n", r.PipeRTTP50us, r.PipeRTTP99us, ratio(r.PipeRTTP50us, r.RawRTTP50us), ratio(r.PipeRTTP99us, r.RawRTTP99us))
 	fmt.Fprintf(tw, "hover (browse_class)\t%.0f µs\t%.0f µs\t%.0f µs\t%.2f\t%.2f\n", r.HoverP50us, r.HoverP95us, r.HoverP99us, r.HoverP50Ratio, r.HoverP99Ratio)
 	fmt.Fprintf(tw, "stui.evaluate\t%.0f µs\t%.0f µs\t%.0f µs\t%.2f\t%.2f\n", r.EvaluateP50us, r.EvaluateP95us, r.EvaluateP99us, r.EvaluateP50Ratio, r.EvaluateP99Ratio)
 	fmt.Fprintf(tw, "%d editors at once (hover+evaluate)\t%.0f µs\t\t%.0f µs\t%.2f\t\n", r.Editors, r.EditorP50us, r.EditorP99us, r.EditorP50Ratio)

@@ -3,6 +3,8 @@ package bench
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"os/exec"
 	"strconv"
 	"time"
 
@@ -91,4 +93,48 @@ func rawThroughput(endpoint string, inflight int, d time.Duration) (float64, err
 		}
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// pipeEcho is the stdio baseline: cat(1) in a process of its own, echoing a
+// message the size of a hover request through two pipes, as an editor's
+// request and the server's reply cross them.
+type pipeEcho struct {
+	cmd *exec.Cmd
+	w   io.WriteCloser
+	r   io.Reader
+	msg []byte
+	buf []byte
+}
+
+func newPipeEcho() (*pipeEcho, error) {
+	cmd := exec.Command("cat")
+	w, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	r, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	msg := []byte(`Content-Length: 160` + "\r\n\r\n" + `{"jsonrpc":"2.0","id":1,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///tmp/ws/BenchPoint.class.st"},"position":{"line":9,"character":3}}}`)
+	return &pipeEcho{cmd: cmd, w: w, r: r, msg: msg, buf: make([]byte, len(msg))}, nil
+}
+
+func (p *pipeEcho) roundTrip() (time.Duration, error) {
+	start := time.Now()
+	if _, err := p.w.Write(p.msg); err != nil {
+		return 0, err
+	}
+	if _, err := io.ReadFull(p.r, p.buf); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
+
+func (p *pipeEcho) close() {
+	p.w.Close()
+	_ = p.cmd.Wait()
 }
