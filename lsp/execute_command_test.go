@@ -396,3 +396,10 @@ func TestLongResultsAreCutInline(t *testing.T) {
 		t.Error("the tooltip should keep the whole printString")
 	}
 }
+
+func TestDetachedWorkDoesNotReuseTheRequestID(t *testing.T) {
+	ctx := stuiproto.WithRequestID(context.Background(), "lsp-1")
+	if id, ok := stuiproto.RequestIDFromContext(detach(ctx)); ok {
+		t.Errorf("detached context still carries request id %q", id)
+	}
+}

@@ -20,6 +20,8 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
 // Options configures a server. The zero value serves with no image and no log.
@@ -285,6 +287,8 @@ func validJSON(b []byte) bool {
 // detach returns a context for work that outlives the request it started in.
 // A request's context is recycled when its handler returns, so anything kept
 // longer must step up to the connection's context, minus its cancellation.
+// It also drops the STUI request id an evaluation may have put there: the
+// later work is a request of its own.
 func detach(ctx context.Context) context.Context {
-	return context.WithoutCancel(jsonrpc2.DetachContext(ctx))
+	return stuiproto.WithRequestID(context.WithoutCancel(jsonrpc2.DetachContext(ctx)), "")
 }
