@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -572,4 +573,73 @@ func TestFaultDefaultEndpoint(t *testing.T) {
 			p.shutdownAndExit()
 		})
 	}
+}
+
+// TestFaultCurve: keys made by `stui-lsp keygen` and given with
+// --curve-server-key/--curve-secret-key encrypt and authenticate the
+// connection to a CURVE image; a wrong server key or a secret key file others
+// may read is refused, with an answer within the deadline.
+func TestFaultCurve(t *testing.T) {
+	if !zmq.HasCurve() {
+		t.Skip("skipping: libzmq has no CURVE support")
+	}
+	bin := robustBuild(t)
+	dir := t.TempDir()
+	client := filepath.Join(dir, "client")
+	out, err := exec.Command(bin, "keygen", client).CombinedOutput()
+	if err != nil {
+		t.Fatalf("stui-lsp keygen: %v\n%s", err, out)
+	}
+	fi, err := os.Stat(client + ".key")
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secret key file: %v, mode %v", err, fi.Mode())
+	}
+	if out, err := exec.Command(bin, "keygen", client).CombinedOutput(); err == nil {
+		t.Errorf("keygen overwrote existing keys: %s", out)
+	}
+	serverPublic, serverSecret, err := zmq.NewCurveKeypair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherPublic, _, _ := zmq.NewCurveKeypair()
+	writeKey := func(name, key string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(key+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	serverPub, otherPub := writeKey("server.pub", serverPublic), writeKey("other.pub", otherPublic)
+	curveServer := faultSetup{opts: []stuitest.Option{stuitest.WithCurve(serverSecret)}}
+
+	t.Run("right keys", func(t *testing.T) {
+		setup := curveServer
+		setup.args = []string{"--curve-server-key", serverPub, "--curve-secret-key", client + ".key"}
+		r := faultStart(t, bin, setup)
+		r.expectValue("3 + 4", "7")
+		r.expectLiveHover()
+		r.finish()
+	})
+	t.Run("wrong server key", func(t *testing.T) {
+		setup := curveServer
+		setup.args = []string{"--curve-server-key", otherPub, "--curve-secret-key", client + ".key"}
+		r := faultStart(t, bin, setup)
+		r.expectError("3 + 4", `image not connected`)
+		r.finish()
+	})
+	t.Run("secret key readable by others", func(t *testing.T) {
+		loose := filepath.Join(dir, "loose.key")
+		data, _ := os.ReadFile(client + ".key")
+		if err := os.WriteFile(loose, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		setup := curveServer
+		setup.args = []string{"--curve-server-key", serverPub, "--curve-secret-key", loose}
+		r := faultStart(t, bin, setup)
+		r.p.waitFor("the refusal", false, 0, robustReplyWithin, func(m robustMsg) bool {
+			return m.Method == protocol.MethodWindowShowMessage && strings.Contains(string(m.Params), "must be readable by its owner only")
+		})
+		r.expectError("3 + 4", `image not connected`)
+		r.finish()
+	})
 }

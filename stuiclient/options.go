@@ -1,8 +1,12 @@
 package stuiclient
 
 import (
+	"fmt"
+	"os"
+	"strings"
 	"time"
 
+	zmq "github.com/pebbe/zmq4"
 	"go.uber.org/zap"
 )
 
@@ -79,4 +83,80 @@ func WithCurve(serverPublicKey, clientPublicKey, clientSecretKey string) Option 
 // calling f (once per client) instead of returning a *VersionMismatchError.
 func WithVersionWarning(f func(*VersionMismatchError)) Option {
 	return func(o *options) { o.versionWarning = f }
+}
+
+// LoadCurve reads CURVE keys from files and returns the option that uses
+// them: serverPublicFile holds the image's public key, clientSecretFile this
+// client's secret key (its public key is derived from it). Each file holds one
+// Z85 key on its first line, as GenerateCurveKeys writes them. A secret key
+// file that its group or others may read is refused, as a token file is.
+func LoadCurve(serverPublicFile, clientSecretFile string) (Option, error) {
+	server, err := readKeyFile(serverPublicFile, false)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := readKeyFile(clientSecretFile, true)
+	if err != nil {
+		return nil, err
+	}
+	public, err := zmq.AuthCurvePublic(secret)
+	if err != nil {
+		return nil, fmt.Errorf("stui: CURVE secret key %s: %w", clientSecretFile, err)
+	}
+	return WithCurve(server, public, secret), nil
+}
+
+// GenerateCurveKeys makes a CURVE key pair and writes the public key to
+// prefix+".pub" (mode 0644) and the secret key to prefix+".key" (mode 0600,
+// created with that mode). It refuses to overwrite an existing key file.
+func GenerateCurveKeys(prefix string) (public string, err error) {
+	for _, path := range []string{prefix + ".key", prefix + ".pub"} {
+		if _, err := os.Lstat(path); err == nil {
+			return "", fmt.Errorf("stui: %s exists already: not overwriting a key", path)
+		}
+	}
+	public, secret, err := zmq.NewCurveKeypair()
+	if err != nil {
+		return "", fmt.Errorf("stui: generating CURVE keys: %w", err)
+	}
+	for _, k := range []struct {
+		path, key string
+		mode      os.FileMode
+	}{{prefix + ".key", secret, 0o600}, {prefix + ".pub", public, 0o644}} {
+		f, err := os.OpenFile(k.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, k.mode)
+		if err != nil {
+			return "", fmt.Errorf("stui: %w", err)
+		}
+		_, werr := f.WriteString(k.key + "\n")
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return "", fmt.Errorf("stui: %s: %w", k.path, werr)
+		}
+	}
+	return public, nil
+}
+
+func readKeyFile(path string, secret bool) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("stui: CURVE key: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("stui: CURVE key: %w", err)
+	}
+	if secret && fi.Mode().Perm()&0o077 != 0 {
+		return "", fmt.Errorf("stui: CURVE secret key file %s has mode %04o: it must be readable by its owner only (chmod 600 %s)", path, fi.Mode().Perm(), path)
+	}
+	buf := make([]byte, 256)
+	n, _ := f.Read(buf)
+	line, _, _ := strings.Cut(string(buf[:n]), "\n")
+	key := strings.TrimSpace(line)
+	if len(key) != 40 {
+		return "", fmt.Errorf("stui: CURVE key file %s: want one 40-character Z85 key on the first line", path)
+	}
+	return key, nil
 }

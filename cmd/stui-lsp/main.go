@@ -35,6 +35,7 @@ Usage:
   stui-lsp eval [flags] CODE     evaluate CODE in the image and print the result
   stui-lsp doctor [flags]        self-check: libzmq, endpoint, token, image
   stui-lsp check PATH...         report Smalltalk syntax errors (file:line:col)
+  stui-lsp keygen PREFIX         make a CURVE key pair: PREFIX.key (secret), PREFIX.pub
   stui-lsp bench [--quick]       measure latency, throughput and memory (stui-lsp bench -h)
   stui-lsp version               print the version
 
@@ -51,6 +52,8 @@ type config struct {
 	logFile   string
 	logLevel  string
 	tokenFile string
+	// CURVE: the image's public key file and this client's secret key file.
+	curveServerKey, curveSecretKey string
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -69,6 +72,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.logFile, "log-file", "", "write the log to this file instead of stderr")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&cfg.tokenFile, "token-file", "", "shared-secret file (default: $STUI_TOKEN, else the per-user token file if present)")
+	fs.StringVar(&cfg.curveServerKey, "curve-server-key", "", "the image's CURVE public key file; with --curve-secret-key, encrypts and authenticates the connection")
+	fs.StringVar(&cfg.curveSecretKey, "curve-secret-key", "", "this client's CURVE secret key file (mode 0600), as made by stui-lsp keygen")
 	fs.Bool("stdio", true, "serve on stdin/stdout (the default; accepted for editors that pass it)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -103,6 +108,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return check.Run(fs.Args(), stdout, stderr)
+	case "keygen":
+		if fs.NArg() != 1 {
+			fmt.Fprintln(stderr, "stui-lsp keygen: give a file name prefix, e.g. stui-lsp keygen ~/.config/stui/client")
+			return 2
+		}
+		public, err := stuiclient.GenerateCurveKeys(fs.Arg(0))
+		if err != nil {
+			fmt.Fprintln(stderr, "stui-lsp keygen:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s.key: secret key (mode 0600, keep it private)\n%s.pub: public key %s\n", fs.Arg(0), fs.Arg(0), public)
+		return 0
 	case "help":
 		fs.Usage()
 		return 0
@@ -132,6 +149,13 @@ func serve(ctx context.Context, cfg config, stdin io.Reader, stdout, stderr io.W
 	defer closeLog()
 	dial := func(endpoint string) (lsp.Image, error) {
 		opts := []stuiclient.Option{stuiclient.WithLogger(log.Named("stui"))}
+		if cfg.curveServerKey != "" || cfg.curveSecretKey != "" {
+			curve, err := stuiclient.LoadCurve(cfg.curveServerKey, cfg.curveSecretKey)
+			if err != nil {
+				return nil, err
+			}
+			opts = append(opts, curve)
+		}
 		if tok, err := loadToken(cfg.tokenFile); err != nil {
 			log.Warn("not using a token", zap.Error(err))
 		} else if tok != "" {
