@@ -499,10 +499,14 @@ func (c *Client) run(cn *conn) {
 			cn, outbox = c.redial(cn, outbox, err)
 			continue
 		}
-		var err error
-		if outbox, err = c.flush(cn, outbox); err != nil {
-			cn, outbox = c.redial(cn, outbox, err)
-			continue
+		// Nothing is sent while the connection is known to be down: libzmq
+		// could still hand it to the connection that is dying.
+		if c.connected.Load() {
+			var err error
+			if outbox, err = c.flush(cn, outbox); err != nil {
+				cn, outbox = c.redial(cn, outbox, err)
+				continue
+			}
 		}
 		if err := c.wait(cn, len(outbox) > 0 && c.connected.Load()); err != nil {
 			c.log.Error("waiting on the socket failed, recreating it", zap.Error(err))
