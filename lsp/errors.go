@@ -32,23 +32,40 @@ func (s *server) imageError(err error) error {
 			msg += fmt.Sprintf(" (line %d, column %d)", d.Line, d.Column)
 		}
 		return jsonrpc2.NewError(jsonrpc2.Code(-32001), msg)
-	case errors.Is(err, errNotConnected), stuiproto.IsConnectionError(err):
+	case errors.Is(err, stuiproto.ErrDeadline):
+		return jsonrpc2.NewError(jsonrpc2.Code(-32001),
+			"the image did not answer in time; it may be busy with a long evaluation (stui.interrupt stops it) or hung: "+trimStui(err))
+	case errors.Is(err, errNotConnected), errors.Is(err, stuiproto.ErrUnavailable):
 		_, endpoint, _ := s.image.status()
 		return jsonrpc2.NewError(jsonrpc2.Code(-32001), notConnectedMessage(endpoint, err))
 	case errors.Is(err, stuiproto.ErrCanceled):
 		return err
 	}
-	return jsonrpc2.NewError(jsonrpc2.Code(-32001), "stui: "+err.Error())
+	return jsonrpc2.NewError(jsonrpc2.Code(-32001), "stui: "+trimStui(err))
 }
 
-func notConnectedMessage(endpoint string, err error) string {
+// trimStui drops the "stui: " the client already put in front of its errors.
+func trimStui(err error) string {
+	return strings.TrimPrefix(err.Error(), "stui: ")
+}
+
+// notConnectedMessage says the image is not there, why if known, and how to
+// start it.
+func notConnectedMessage(endpoint string, cause error) string {
 	var b strings.Builder
 	b.WriteString("image not connected")
 	if endpoint != "" {
 		b.WriteString(" at " + endpoint)
 	}
-	if err != nil && !errors.Is(err, errNotConnected) {
-		b.WriteString(" (" + err.Error() + ")")
+	if cause != nil {
+		reason := strings.TrimPrefix(cause.Error(), errNotConnected.Error())
+		reason = strings.TrimPrefix(strings.TrimPrefix(reason, ": "), "stui: ")
+		if i := strings.Index(reason, ". Start the STUI server"); i >= 0 {
+			reason = reason[:i] // already a full message
+		}
+		if reason != "" && !strings.HasPrefix(reason, "image not connected") {
+			b.WriteString(" (" + reason + ")")
+		}
 	}
 	b.WriteString(". Start the STUI server in your image: STUIServer startOn: '")
 	if strings.HasPrefix(endpoint, "tcp://") || strings.HasPrefix(endpoint, "ipc://") {

@@ -160,8 +160,10 @@ var requestCounter atomic.Uint64
 // the evaluation in the image.
 func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stuiproto.EvaluateResult, error) {
 	if !s.image.available() {
-		_, endpoint, lastErr := s.image.status()
-		return nil, fmt.Errorf("%w: %s", errNotConnected, notConnectedMessage(endpoint, lastErr))
+		if _, _, lastErr := s.image.status(); lastErr != nil {
+			return nil, fmt.Errorf("%w: %w", errNotConnected, lastErr)
+		}
+		return nil, errNotConnected
 	}
 	st := s.currentSettings()
 	ws := s.sessions.forFolder(s.workspace.folderOf(t.doc))

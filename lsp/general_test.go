@@ -12,6 +12,8 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
 func TestRequestBeforeInitializeIsRefused(t *testing.T) {
@@ -222,5 +224,30 @@ func TestSettingsMerge(t *testing.T) {
 	}
 	if _, err := defaultSettings().merge([]byte(`[1,2]`)); err == nil {
 		t.Error("a non-object setting should be reported")
+	}
+}
+
+func TestImageErrorsSayWhatHappened(t *testing.T) {
+	s := newServer(nil, Options{CacheDir: t.TempDir()})
+	s.image.configure("tcp://127.0.0.1:5999", "test", true)
+	cases := []struct {
+		err  error
+		want []string
+	}{
+		{fmt.Errorf("%w: %w", errNotConnected, fmt.Errorf("stui: nothing listens at tcp://127.0.0.1:5999")), []string{"image not connected at tcp://127.0.0.1:5999 (nothing listens", "STUIServer startOn: 'tcp://127.0.0.1:5999'"}},
+		{fmt.Errorf("ping: %w", stuiproto.ErrDeadline), []string{"did not answer in time", "interrupt"}},
+		{&stuiproto.RemoteError{Type: "SyntaxError", Message: "Nothing more expected", Details: &stuiproto.ErrorDetails{Line: 2, Column: 5}}, []string{"SyntaxError: Nothing more expected (line 2, column 5)"}},
+		{fmt.Errorf("stui: malformed reply"), []string{"stui: malformed reply"}},
+	}
+	for _, c := range cases {
+		got := s.imageError(c.err).Error()
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("imageError(%v) = %q, want it to contain %q", c.err, got, w)
+			}
+		}
+		if strings.Contains(got, "stui: stui:") {
+			t.Errorf("doubled prefix in %q", got)
+		}
 	}
 }
