@@ -93,15 +93,30 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "stui-lsp %s (STUI protocol %s)\n", version, stuiproto.Version)
 		return 0
 	case "ping":
-		return cli.Ping(ctx, cfg.endpoint, stdout, stderr)
+		opts, err := clientOptions(cfg)
+		if err != nil {
+			fmt.Fprintln(stderr, "stui-lsp:", err)
+			return 2
+		}
+		return cli.Ping(ctx, cfg.endpoint, stdout, stderr, opts...)
 	case "eval":
 		if fs.NArg() == 0 {
 			fmt.Fprintln(stderr, "stui-lsp eval: give the code to evaluate, e.g. stui-lsp eval '3 + 4'")
 			return 2
 		}
-		return cli.Eval(ctx, cfg.endpoint, strings.Join(fs.Args(), " "), stdout, stderr)
+		opts, err := clientOptions(cfg)
+		if err != nil {
+			fmt.Fprintln(stderr, "stui-lsp:", err)
+			return 2
+		}
+		return cli.Eval(ctx, cfg.endpoint, strings.Join(fs.Args(), " "), stdout, stderr, opts...)
 	case "doctor":
-		return cli.Doctor(ctx, cfg.endpoint, stdout, stderr)
+		opts, err := clientOptions(cfg)
+		if err != nil {
+			fmt.Fprintln(stdout, "warning     not using the token or keys:", err)
+			opts = nil
+		}
+		return cli.Doctor(ctx, cfg.endpoint, stdout, stderr, opts...)
 	case "check":
 		if fs.NArg() == 0 {
 			fmt.Fprintln(stderr, "stui-lsp check: give files or folders to check")
@@ -148,20 +163,11 @@ func serve(ctx context.Context, cfg config, stdin io.Reader, stdout, stderr io.W
 	}
 	defer closeLog()
 	dial := func(endpoint string) (lsp.Image, error) {
-		opts := []stuiclient.Option{stuiclient.WithLogger(log.Named("stui"))}
-		if cfg.curveServerKey != "" || cfg.curveSecretKey != "" {
-			curve, err := stuiclient.LoadCurve(cfg.curveServerKey, cfg.curveSecretKey)
-			if err != nil {
-				return nil, err
-			}
-			opts = append(opts, curve)
+		opts, err := clientOptions(cfg)
+		if err != nil {
+			return nil, err
 		}
-		if tok, err := loadToken(cfg.tokenFile); err != nil {
-			log.Warn("not using a token", zap.Error(err))
-		} else if tok != "" {
-			opts = append(opts, stuiclient.WithToken(tok))
-		}
-		return stuiclient.New(endpoint, opts...)
+		return stuiclient.New(endpoint, append(opts, stuiclient.WithLogger(log.Named("stui")))...)
 	}
 	err = lsp.Serve(ctx, stdio{stdin, stdout}, lsp.Options{
 		Logger:         log,
@@ -175,6 +181,28 @@ func serve(ctx context.Context, cfg config, stdin io.Reader, stdout, stderr io.W
 		return 1
 	}
 	return 0
+}
+
+// clientOptions are the token and CURVE keys every client of the image uses,
+// the server's and the subcommands' alike. A token or key file that exists but
+// cannot be used is an error: sending nothing would only earn a bare refusal.
+func clientOptions(cfg config) ([]stuiclient.Option, error) {
+	var opts []stuiclient.Option
+	if cfg.curveServerKey != "" || cfg.curveSecretKey != "" {
+		curve, err := stuiclient.LoadCurve(cfg.curveServerKey, cfg.curveSecretKey)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, curve)
+	}
+	tok, err := loadToken(cfg.tokenFile)
+	if err != nil {
+		return nil, err
+	}
+	if tok != "" {
+		opts = append(opts, stuiclient.WithToken(tok))
+	}
+	return opts, nil
 }
 
 // loadToken finds the shared secret: the flag's file, $STUI_TOKEN, or the

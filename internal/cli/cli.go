@@ -43,15 +43,19 @@ func withDefaultTimeout(ctx context.Context, d time.Duration) (context.Context, 
 
 // connect makes a client with the configured token, reporting problems on
 // stderr. It returns nil and an exit status when it cannot.
-func connect(endpoint string, stderr io.Writer) (*stuiclient.Client, int) {
-	var opts []stuiclient.Option
-	tok, err := stuiclient.LoadToken("")
-	switch {
-	case err == nil:
-		opts = append(opts, stuiclient.WithToken(tok))
-	case !errors.Is(err, stuiclient.ErrNoToken):
-		fmt.Fprintf(stderr, "stui-lsp: %v\n", err)
-		return nil, ExitSetup
+//
+// opts, when given, carry the token and keys the caller chose; without them
+// the default token file is used if present.
+func connect(endpoint string, stderr io.Writer, opts []stuiclient.Option) (*stuiclient.Client, int) {
+	if opts == nil {
+		tok, err := stuiclient.LoadToken("")
+		switch {
+		case err == nil:
+			opts = append(opts, stuiclient.WithToken(tok))
+		case !errors.Is(err, stuiclient.ErrNoToken):
+			fmt.Fprintf(stderr, "stui-lsp: %v\n", err)
+			return nil, ExitSetup
+		}
 	}
 	c, err := stuiclient.New(endpoint, opts...)
 	if err != nil {
@@ -68,8 +72,8 @@ func unreachable(stderr io.Writer, endpoint string, err error) {
 
 // Ping asks the image at endpoint who it is and prints the answer with the
 // round-trip time.
-func Ping(ctx context.Context, endpoint string, stdout, stderr io.Writer) int {
-	c, code := connect(endpoint, stderr)
+func Ping(ctx context.Context, endpoint string, stdout, stderr io.Writer, opts ...stuiclient.Option) int {
+	c, code := connect(endpoint, stderr, opts)
 	if c == nil {
 		return code
 	}
@@ -98,12 +102,12 @@ func Ping(ctx context.Context, endpoint string, stdout, stderr io.Writer) int {
 // Eval evaluates code in the image (without a session) and prints the
 // result's printString. An error prints its type, message and place, and
 // exits with ExitFailed.
-func Eval(ctx context.Context, endpoint, code string, stdout, stderr io.Writer) int {
+func Eval(ctx context.Context, endpoint, code string, stdout, stderr io.Writer, opts ...stuiclient.Option) int {
 	if strings.TrimSpace(code) == "" {
 		fmt.Fprintln(stderr, "stui-lsp eval: no code given")
 		return ExitSetup
 	}
-	c, exit := connect(endpoint, stderr)
+	c, exit := connect(endpoint, stderr, opts)
 	if c == nil {
 		return exit
 	}
@@ -148,7 +152,7 @@ func reportError(stderr io.Writer, endpoint string, err error) int {
 // Doctor checks the local setup and whether an image answers. It exits
 // non-zero only when libzmq itself is unusable: an image that does not
 // answer is information, not a failure of the check.
-func Doctor(ctx context.Context, endpoint string, stdout, stderr io.Writer) int {
+func Doctor(ctx context.Context, endpoint string, stdout, stderr io.Writer, opts ...stuiclient.Option) int {
 	status := ExitOK
 	major, minor, patch := zmq.Version()
 	if s, err := zmq.NewSocket(zmq.DEALER); err != nil || major < 4 {
@@ -169,13 +173,13 @@ func Doctor(ctx context.Context, endpoint string, stdout, stderr io.Writer) int 
 		return status
 	}
 
-	c, err := stuiclient.New(endpoint)
+	c, err := stuiclient.New(endpoint, opts...)
 	if err != nil {
 		fmt.Fprintf(stdout, "image       cannot connect: %v\n", err)
 		return ExitOK
 	}
 	defer c.Close()
-	if tok, err := stuiclient.LoadToken(""); err == nil {
+	if tok, err := stuiclient.LoadToken(""); err == nil && opts == nil {
 		c.Close()
 		if c, err = stuiclient.New(endpoint, stuiclient.WithToken(tok)); err != nil {
 			fmt.Fprintf(stdout, "image       not asked: %v\n", err)
