@@ -209,6 +209,9 @@ func clientOptions(cfg config) ([]stuiclient.Option, error) {
 // default token file when it exists.
 func loadToken(path string) (string, error) {
 	if path != "" {
+		if _, err := os.Stat(path); err != nil {
+			return "", fmt.Errorf("--token-file: %w", err)
+		}
 		return stuiclient.LoadToken(path)
 	}
 	if env := os.Getenv("STUI_TOKEN"); env != "" {
