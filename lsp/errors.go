@@ -66,6 +66,11 @@ func notConnectedMessage(endpoint string, cause error) string {
 		if reason != "" && !strings.HasPrefix(reason, "image not connected") {
 			b.WriteString(" (" + reason + ")")
 		}
+		// A refusal of our own (a token file, keys, an insecure endpoint) is
+		// not fixed by starting the image.
+		if !errors.Is(cause, stuiproto.ErrUnavailable) && reason != "" && !strings.HasPrefix(reason, "image not connected") {
+			return b.String()
+		}
 	}
 	b.WriteString(". Start the STUI server in your image: STUIServer startOn: '")
 	if strings.HasPrefix(endpoint, "tcp://") || strings.HasPrefix(endpoint, "ipc://") {

@@ -234,7 +234,8 @@ func TestImageErrorsSayWhatHappened(t *testing.T) {
 		err  error
 		want []string
 	}{
-		{fmt.Errorf("%w: %w", errNotConnected, fmt.Errorf("stui: nothing listens at tcp://127.0.0.1:5999")), []string{"image not connected at tcp://127.0.0.1:5999 (nothing listens", "STUIServer startOn: 'tcp://127.0.0.1:5999'"}},
+		{fmt.Errorf("%w: %w", errNotConnected, fmt.Errorf("%w: nothing listens at tcp://127.0.0.1:5999", stuiproto.ErrUnavailable)), []string{"image not connected at tcp://127.0.0.1:5999 (image unavailable: nothing listens", "STUIServer startOn: 'tcp://127.0.0.1:5999'"}},
+		{fmt.Errorf("%w: %w", errNotConnected, errors.New("stui: token file /t has mode 0644")), []string{"(token file /t has mode 0644)"}},
 		{fmt.Errorf("ping: %w", stuiproto.ErrDeadline), []string{"did not answer in time", "interrupt"}},
 		{&stuiproto.RemoteError{Type: "SyntaxError", Message: "Nothing more expected", Details: &stuiproto.ErrorDetails{Line: 2, Column: 5}}, []string{"SyntaxError: Nothing more expected (line 2, column 5)"}},
 		{fmt.Errorf("stui: malformed reply"), []string{"stui: malformed reply"}},
