@@ -28,9 +28,8 @@ func TestEditors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := t.TempDir()
-	lspBin := editorBuild(t, root, bin, "stui-lsp")
-	imageBin := editorBuild(t, root, bin, "stui-testimage")
+	lspBin := buildCommand(t, "stui-lsp")
+	imageBin := buildCommand(t, "stui-testimage")
 	endpoint := editorStartImage(t, imageBin)
 	dead := editorDeadEndpoint(t)
 
@@ -117,22 +116,6 @@ func TestEditors(t *testing.T) {
 			}
 		})
 	}
-}
-
-// editorBuild builds ./cmd/<name> into dir, or takes the binary from
-// $STUI_E2E_BIN_DIR when that is set (to test a build made elsewhere).
-func editorBuild(t *testing.T, root, dir, name string) string {
-	t.Helper()
-	if pre := os.Getenv("STUI_E2E_BIN_DIR"); pre != "" {
-		return filepath.Join(pre, name)
-	}
-	out := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/"+name)
-	cmd.Dir = root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/%s: %v\n%s", name, err, b)
-	}
-	return out
 }
 
 // editorStartImage starts stui-testimage and returns the endpoint it prints.

@@ -28,23 +28,6 @@ import (
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
 )
 
-// binBuild builds cmd/stui-lsp into the test's temporary directory, or skips
-// when this machine cannot (no cgo or no libzmq).
-func binBuild(t *testing.T) string {
-	t.Helper()
-	if out, err := exec.Command("go", "env", "CGO_ENABLED").Output(); err != nil || strings.TrimSpace(string(out)) != "1" {
-		t.Skip("skipping: stui-lsp needs cgo (CGO_ENABLED=1) and libzmq to build")
-	}
-	if err := exec.Command("pkg-config", "--exists", "libzmq").Run(); err != nil {
-		t.Skip("skipping: libzmq not found by pkg-config (install pkg-config and libzmq3-dev)")
-	}
-	bin := filepath.Join(t.TempDir(), "stui-lsp")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/stui-lsp/stui-lsp/cmd/stui-lsp").CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/stui-lsp: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // binCodec is the protocol package's union-aware codec.
 type binCodec struct{}
 
@@ -312,7 +295,7 @@ Counter >> halve [
 `
 
 func TestBinaryLanguageFeaturesAgainstStuitest(t *testing.T) {
-	bin := binBuild(t)
+	bin := buildCommand(t, "stui-lsp")
 	backend := stuitest.NewBackend()
 	backend.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo-Core", InstanceVars: []string{"count"},
 		Methods: []stuitest.MethodFixture{

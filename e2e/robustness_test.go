@@ -31,29 +31,6 @@ import (
 // the image is not involved.
 const robustReplyWithin = 5 * time.Second
 
-// robustBuild builds cmd/stui-lsp into the test's temporary directory, or
-// skips the test when this machine cannot build it (no cgo or no libzmq).
-func robustBuild(t *testing.T) string {
-	t.Helper()
-	if out, err := exec.Command("go", "env", "CGO_ENABLED").Output(); err != nil || strings.TrimSpace(string(out)) != "1" {
-		t.Skip("skipping: stui-lsp needs cgo (CGO_ENABLED=1) and libzmq to build")
-	}
-	if err := exec.Command("pkg-config", "--exists", "libzmq").Run(); err != nil {
-		t.Skip("skipping: libzmq not found by pkg-config (install pkg-config and libzmq3-dev)")
-	}
-	bin := filepath.Join(t.TempDir(), "stui-lsp")
-	args := []string{"build", "-o", bin}
-	if robustRace() {
-		// The log check then also catches data races inside the server.
-		args = append(args, "-race")
-	}
-	cmd := exec.Command("go", append(args, "github.com/stui-lsp/stui-lsp/cmd/stui-lsp")...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/stui-lsp: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // robustMsg is any JSON-RPC message, kept loose so that malformed replies can
 // be inspected too.
 type robustMsg struct {
@@ -485,7 +462,7 @@ func robustAlive(t *testing.T, p *robustProc, uri string) {
 }
 
 func TestRobustMalformedJSONRPC(t *testing.T) {
-	bin := robustBuild(t)
+	bin := buildCommand(t, "stui-lsp")
 	p := robustStart(t, bin, robustConfig{})
 
 	// Before initialize: requests are refused, the connection stays.
@@ -652,7 +629,7 @@ func TestRobustLargeDocument(t *testing.T) {
 	if robustRace() {
 		t.Skip("skipping: a 10 MB document is too slow under -race")
 	}
-	bin := robustBuild(t)
+	bin := buildCommand(t, "stui-lsp")
 	p := robustStart(t, bin, robustConfig{})
 	p.initialize(nil)
 	const uri = "file:///play/large.st"
@@ -689,7 +666,7 @@ func TestRobustLargeDocument(t *testing.T) {
 }
 
 func TestRobustBrokenFramingEndsTheConnection(t *testing.T) {
-	bin := robustBuild(t)
+	bin := buildCommand(t, "stui-lsp")
 	for _, c := range []struct{ name, raw string }{
 		{"bad Content-Length", "Content-Length: abc\r\n\r\n{}"},
 		{"no Content-Length", "X-Nothing: 1\r\n\r\n{}"},
@@ -713,7 +690,7 @@ func TestRobustBrokenFramingEndsTheConnection(t *testing.T) {
 }
 
 func TestRobustStdinClosed(t *testing.T) {
-	bin := robustBuild(t)
+	bin := buildCommand(t, "stui-lsp")
 	t.Run("after initialize", func(t *testing.T) {
 		p := robustStart(t, bin, robustConfig{})
 		p.initialize(nil)
@@ -752,7 +729,7 @@ func TestRobustEditorKilled(t *testing.T) {
 		robustEditorHelper()
 		return
 	}
-	bin := robustBuild(t)
+	bin := buildCommand(t, "stui-lsp")
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
