@@ -40,21 +40,11 @@ func (s *server) Hover(ctx context.Context, params *protocol.HoverParams) (*prot
 	}
 	if !live {
 		s.hoverOffline(&b, doc, id)
-		if b.Len() == 0 && liveErr == nil && s.image.available() {
-			return nil, nil
-		}
-		if liveErr == nil || stuiproto.IsConnectionError(liveErr) || errors.Is(liveErr, errNotConnected) || errors.Is(liveErr, context.DeadlineExceeded) {
-			if !s.image.available() || liveErr != nil {
-				_, endpoint, _ := s.image.status()
-				if b.Len() > 0 {
-					b.WriteString("\n\n")
-				}
-				b.WriteString("_image not connected")
-				if endpoint != "" {
-					b.WriteString(" (" + endpoint + ")")
-				}
-				b.WriteString("_")
+		if note := s.hoverNote(liveErr); note != "" {
+			if b.Len() > 0 {
+				b.WriteString("\n\n")
 			}
+			b.WriteString(s.emphasis(note))
 		}
 	}
 	if b.Len() == 0 {
@@ -64,11 +54,37 @@ func (s *server) Hover(ctx context.Context, params *protocol.HoverParams) (*prot
 	return &protocol.Hover{Contents: s.markup(b.String()), Range: &r}, nil
 }
 
+// hoverNote says why a hover shows only what the files know, or nothing when
+// the image simply had nothing to add.
+func (s *server) hoverNote(liveErr error) string {
+	_, endpoint, _ := s.image.status()
+	notConnected := "image not connected"
+	if endpoint != "" {
+		notConnected += " (" + endpoint + ")"
+	}
+	switch {
+	case !s.image.available(), errors.Is(liveErr, errNotConnected), errors.Is(liveErr, stuiproto.ErrUnavailable):
+		return notConnected
+	case errors.Is(liveErr, stuiproto.ErrDeadline), errors.Is(liveErr, context.DeadlineExceeded):
+		return "the image did not answer in time"
+	case liveErr != nil:
+		return "image error: " + trimStui(liveErr)
+	}
+	return ""
+}
+
+func (s *server) emphasis(text string) string {
+	if s.caps.markdown {
+		return "_" + text + "_"
+	}
+	return text
+}
+
 func (s *server) markup(md string) *protocol.MarkupContent {
 	if s.caps.markdown {
 		return &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: md}
 	}
-	return &protocol.MarkupContent{Kind: protocol.MarkupKindPlainText, Value: strings.NewReplacer("```smalltalk\n", "", "```", "", "**", "", "_", "").Replace(md)}
+	return &protocol.MarkupContent{Kind: protocol.MarkupKindPlainText, Value: strings.NewReplacer("```smalltalk\n", "", "```", "", "**", "").Replace(md)}
 }
 
 // hoverLive asks the image. It reports whether it wrote anything; a "not

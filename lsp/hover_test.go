@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +140,19 @@ func TestHoverOfflineUsesTheFiles(t *testing.T) {
 	}
 	if time.Since(start) > 2*time.Second {
 		t.Errorf("offline hovers took %v", time.Since(start))
+	}
+}
+
+func TestHoverSaysWhyTheImageDidNotHelp(t *testing.T) {
+	img := newFakeImage()
+	img.on(stuiproto.CmdBrowseClass, func(context.Context, json.RawMessage) (any, error) {
+		return nil, fmt.Errorf("%w: reply is not valid JSON", stuiproto.ErrBadReply)
+	})
+	e := startEditor(t, editorOptions{image: img})
+	text, at := markers("Object subclass: #Foo.\n⟦c⟧Foo new")
+	u := e.open("bad.st", text)
+	got := e.hover(u, at["c"])
+	if !strings.Contains(got, "image error: malformed reply") || strings.Contains(got, "not connected") {
+		t.Errorf("hover on a malformed reply: %q", got)
 	}
 }
