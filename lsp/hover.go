@@ -98,6 +98,9 @@ func (s *server) hoverLive(ctx context.Context, b *strings.Builder, doc *documen
 		if err != nil {
 			return false, ignoreNotFound(err)
 		}
+		if res.ClassInfo.Name == "" {
+			return false, fmt.Errorf("%w: browse_class answered without a class", stuiproto.ErrBadReply)
+		}
 		writeClassHover(b, &res.ClassInfo, res.InstanceVars, res.ClassVars)
 		return true, nil
 	case identSelector:
