@@ -162,83 +162,20 @@ type ident struct {
 // identifierAt finds what the cursor is on: a class name, a variable, or a
 // message selector (for keyword messages the whole selector, from any part).
 func (f *parsedFile) identifierAt(off int) ident {
-	for _, c := range f.Classes {
-		if in(c.NameRange, off) {
-			return ident{kind: identClass, name: c.Name, span: span{c.NameRange.Start, c.NameRange.End}}
-		}
-		if c.Superclass != "" && in(c.SuperclassRange, off) {
-			return ident{kind: identClass, name: c.Superclass, span: span{c.SuperclassRange.Start, c.SuperclassRange.End}}
-		}
+	id := f.IdentifierAt(off)
+	out := ident{name: id.Name, span: span{id.Range.Start, id.Range.End}, method: id.Method}
+	switch id.Kind {
+	case smalltalk.IdentGlobal:
+		out.kind = identClass
+	case smalltalk.IdentSelector, smalltalk.IdentSymbol:
+		out.kind = identSelector
+	case smalltalk.IdentInstVar, smalltalk.IdentClassVar, smalltalk.IdentArg, smalltalk.IdentTemp, smalltalk.IdentUndeclared:
+		out.kind = identVariable
+	default:
+		out.kind = identNone
 	}
-	var roots []smalltalk.Node
-	m := f.methodAt(off)
-	if m != nil {
-		if in(m.ClassRange, off) {
-			return ident{kind: identClass, name: m.ClassName, span: span{m.ClassRange.Start, m.ClassRange.End}, method: m}
-		}
-		for _, p := range m.SelectorParts {
-			if in(p, off) {
-				return ident{kind: identSelector, name: m.Selector, span: span{p.Start, p.End}, method: m}
-			}
-		}
-		roots = append(roots, m)
-		for _, p := range m.Pragmas {
-			roots = append(roots, p)
-		}
-	} else {
-		if f.Body != nil {
-			roots = append(roots, f.Body)
-		} else {
-			roots = append(roots, f.Statements...)
-		}
+	if out.method == nil {
+		out.method = f.methodAt(off)
 	}
-	found := ident{method: m}
-	for _, root := range roots {
-		smalltalk.Inspect(root, func(n smalltalk.Node) bool {
-			r := n.Span()
-			if off < r.Start || off > r.End {
-				// Cascade parts do not cover their receiver; keep looking inside
-				// anything that might still hold the offset.
-				if _, ok := n.(*smalltalk.Cascade); !ok {
-					return false
-				}
-			}
-			switch n := n.(type) {
-			case *smalltalk.Variable:
-				if in(n.Range, off) && !n.IsPseudo() {
-					kind := identVariable
-					if isCapitalized(n.Name) {
-						kind = identClass
-					}
-					found = ident{kind: kind, name: n.Name, span: span{n.Start, n.End}, method: m}
-				}
-			case *smalltalk.Message:
-				for _, p := range n.Parts {
-					if in(p, off) {
-						found = ident{kind: identSelector, name: n.Selector, span: span{p.Start, p.End}, method: m}
-					}
-				}
-			case *smalltalk.Literal:
-				if n.Kind == smalltalk.LitSymbol && in(n.Range, off) {
-					name := strings.TrimPrefix(strings.TrimPrefix(f.Text(n.Range), "#"), "#")
-					name = unquote(name)
-					if name != "" {
-						found = ident{kind: identSelector, name: name, span: span{n.Start, n.End}, method: m}
-					}
-				}
-			}
-			return true
-		})
-	}
-	return found
-}
-
-// in reports whether off is within r, its end included (a cursor right after
-// a name is still on it).
-func in(r smalltalk.Range, off int) bool {
-	return r.End > r.Start && r.Start <= off && off <= r.End
-}
-
-func isCapitalized(name string) bool {
-	return name != "" && name[0] >= 'A' && name[0] <= 'Z'
+	return out
 }
