@@ -84,7 +84,9 @@ func (ds *diagnosticStore) clearLive(u uri.URI, source string, start, end int) {
 	defer ds.mu.Unlock()
 	list := ds.live[u][:0:0]
 	for _, old := range ds.live[u] {
-		if old.source == source && old.start < end && start < old.end || (old.source == source && old.start == start && old.end == end) {
+		overlaps := old.start < end && start < old.end
+		same := old.start == start && old.end == end // also catches empty spans
+		if old.source == source && (overlaps || same) {
 			continue
 		}
 		list = append(list, old)
