@@ -32,6 +32,15 @@ type Client struct {
 	queue   []*call          // handed to the owner goroutine, not yet taken
 	closed  bool
 
+	// sockMu serializes every use of the DEALER socket, which is not safe
+	// for concurrent use; the mutex also gives libzmq the memory barrier it
+	// asks for when a socket moves between threads. A caller sends its own
+	// request under it when the connection is up, which saves a hand-off to
+	// the owner goroutine and back on every request; the owner does the
+	// rest (replies, monitor events, queued requests, reconnects).
+	sockMu sync.Mutex
+	live   *conn // the connection callers may send on; nil while there is none
+
 	// The owner goroutine sleeps in Go's netpoller on the DEALER's ZMQ_FD,
 	// not in zmq_poll: a caller wakes it by expiring the read deadline of
 	// that descriptor, which readies the goroutine without a system call or
@@ -214,9 +223,13 @@ func (c *Client) Call(ctx context.Context, command string, params, result any) e
 		return fmt.Errorf("stui %s: request id %q is already in flight", command, id)
 	}
 	c.pending[id] = cl
-	c.queue = append(c.queue, cl)
 	c.mu.Unlock()
-	c.wake()
+	if !c.sendNow(cl) {
+		c.mu.Lock()
+		c.queue = append(c.queue, cl)
+		c.mu.Unlock()
+		c.wake()
+	}
 
 	start := time.Now()
 	var r reply
@@ -250,6 +263,37 @@ func (c *Client) Call(ctx context.Context, command string, params, result any) e
 		c.unavailable.Add(1)
 	}
 	return r.err
+}
+
+// sendNow sends cl on the caller's goroutine if the connection is up and the
+// socket takes it at once; otherwise the owner goroutine queues it.
+func (c *Client) sendNow(cl *call) bool {
+	if !c.connected.Load() {
+		return false
+	}
+	c.sockMu.Lock()
+	cn := c.live
+	if cn == nil || !c.connected.Load() {
+		c.sockMu.Unlock()
+		return false
+	}
+	if _, err := cn.dealer.SendMessageDontwait([]byte{}, cl.payload); err != nil {
+		// A full queue or a failing socket: the owner retries, or recreates
+		// the socket and reports.
+		c.sockMu.Unlock()
+		return false
+	}
+	cl.sent.Store(true)
+	c.sent.Add(1)
+	// Any call on the socket may take in the notice that a reply has come,
+	// and with it the edge on ZMQ_FD the owner sleeps on: if one is
+	// waiting now, wake the owner to read it.
+	ev, err := cn.dealer.GetEvents()
+	c.sockMu.Unlock()
+	if err != nil || ev&zmq.POLLIN != 0 {
+		c.kick()
+	}
+	return true
 }
 
 // decodeReply decodes a reply and its result in one pass over the bytes (the
@@ -445,6 +489,16 @@ func (c *Client) dial() (*conn, error) {
 	return cn, nil
 }
 
+// retire stops callers sending on cn and closes it.
+func (c *Client) retire(cn *conn) {
+	c.sockMu.Lock()
+	if c.live == cn {
+		c.live = nil
+	}
+	cn.close()
+	c.sockMu.Unlock()
+}
+
 func (cn *conn) close() {
 	// Closing the descriptors ends watchMonitor.
 	if cn.monFD != nil {
@@ -479,7 +533,7 @@ func (c *Client) run(cn *conn) {
 		c.wakeMu.Lock()
 		c.waker = nil
 		c.wakeMu.Unlock()
-		cn.close()
+		c.retire(cn)
 	}()
 
 	for {
@@ -520,6 +574,9 @@ func (c *Client) use(cn *conn) {
 	c.wakeMu.Lock()
 	c.waker = cn.dealerFD
 	c.wakeMu.Unlock()
+	c.sockMu.Lock()
+	c.live = cn
+	c.sockMu.Unlock()
 	go c.watchMonitor(cn.monFD)
 }
 
@@ -536,7 +593,9 @@ func (c *Client) wait(cn *conn, wantOut bool) error {
 		if c.wakeFlag.Load() {
 			return true
 		}
+		c.sockMu.Lock()
 		ev, err := cn.dealer.GetEvents()
+		c.sockMu.Unlock()
 		if err != nil {
 			sockErr = err
 			return true
@@ -592,7 +651,10 @@ func (c *Client) flush(cn *conn, outbox []*call) ([]*call, error) {
 			outbox = outbox[1:]
 			continue
 		}
-		if _, err := cn.dealer.SendMessageDontwait([]byte{}, cl.payload); err != nil {
+		c.sockMu.Lock()
+		_, err := cn.dealer.SendMessageDontwait([]byte{}, cl.payload)
+		c.sockMu.Unlock()
+		if err != nil {
 			if isAgain(err) {
 				return outbox, nil
 			}
@@ -622,7 +684,7 @@ func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
 			// Nothing listens. A call fails on the second failed attempt
 			// it sees, so that an event from before it was queued (the
 			// image may have come back since) does not fail it.
-			c.connected.Store(false)
+			c.down()
 			kept := outbox[:0]
 			var failed []*call
 			for _, cl := range outbox {
@@ -635,11 +697,11 @@ func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
 			c.failUnsent(failed, "nothing listens at "+c.endpoint)
 			outbox = kept
 		case zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL, zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL, zmq.EVENT_HANDSHAKE_FAILED_AUTH:
-			c.connected.Store(false)
+			c.down()
 			c.log.Warn("handshake failed", zap.Stringer("event", ev))
 			outbox = c.failUnsent(outbox, "security handshake failed (wrong CURVE keys, or the server does not use CURVE?)")
 		case zmq.EVENT_DISCONNECTED, zmq.EVENT_CLOSED:
-			if c.connected.Swap(false) {
+			if c.down() {
 				c.log.Info("connection lost")
 			}
 			// Requests sent over the lost connection will never be
@@ -647,6 +709,15 @@ func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
 			outbox = c.failSent(outbox, "the connection was lost")
 		}
 	}
+}
+
+// down marks the connection lost and reports whether it was up. It holds
+// sockMu so that a caller's send either comes before (and is among the sent
+// calls the owner then fails or sends again) or sees the connection down.
+func (c *Client) down() bool {
+	c.sockMu.Lock()
+	defer c.sockMu.Unlock()
+	return c.connected.Swap(false)
 }
 
 func (c *Client) up() {
@@ -658,7 +729,9 @@ func (c *Client) up() {
 
 func (c *Client) readReplies(cn *conn) error {
 	for {
+		c.sockMu.Lock()
 		frames, err := cn.dealer.RecvMessageBytes(zmq.DONTWAIT)
+		c.sockMu.Unlock()
 		if err != nil {
 			if isAgain(err) {
 				return nil
@@ -852,8 +925,8 @@ func (c *Client) failAll(kind error, detail string) {
 // not yet sent stay queued for the new one.
 func (c *Client) redial(old *conn, outbox []*call, cause error) (*conn, []*call) {
 	c.log.Warn("recreating the socket", zap.Error(cause))
-	c.connected.Store(false)
-	old.close()
+	c.down()
+	c.retire(old)
 	outbox = c.failSent(outbox, "the socket failed: "+cause.Error())
 	c.reconnects.Add(1)
 	for {
