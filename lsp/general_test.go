@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -137,6 +138,70 @@ func TestMalformedMessagesKeepTheConnection(t *testing.T) {
 	write(frame(`{"jsonrpc":"2.0","id":3,"method":"workspace/executeCommand","params":{"command":"stui.status"}}`))
 	if m := next(); m["result"] == nil {
 		t.Fatalf("request after invalid UTF-8: %v", m)
+	}
+}
+
+// TestFailedWriteCancelsWorkInFlight: once the editor's end of the output
+// pipe is gone, an evaluation still running in the image is cancelled rather
+// than left to finish for nobody.
+func TestFailedWriteCancelsWorkInFlight(t *testing.T) {
+	img := newFakeImage()
+	started := make(chan struct{}, 1)
+	cancelled := make(chan struct{})
+	img.on(stuiproto.CmdEvaluate, func(ctx context.Context, _ json.RawMessage) (any, error) {
+		started <- struct{}{}
+		select {
+		case <-ctx.Done():
+			close(cancelled)
+			return nil, ctx.Err()
+		case <-time.After(10 * time.Second):
+			return nil, errors.New("never cancelled")
+		}
+	})
+	toServer, fromEditor, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	toEditor, fromServer, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{CacheDir: t.TempDir(), Dial: func(string) (Image, error) { return img, nil }, Endpoint: "tcp://127.0.0.1:1"}
+	done := make(chan error, 1)
+	go func() { done <- Serve(context.Background(), pipeEnd{toServer, fromServer}, opts) }()
+	defer func() {
+		fromEditor.Close()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Error("server did not stop")
+		}
+	}()
+	write := func(s string) {
+		if _, err := fromEditor.Write([]byte(frame(s))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}`)
+	if msg, _, err := jsonrpc2.NewHeaderStream(pipeEnd{toEditor, fromEditor}).Read(context.Background()); err != nil {
+		t.Fatalf("initialize: %v", err)
+	} else if _, ok := msg.(*jsonrpc2.Response); !ok {
+		t.Fatalf("initialize: got %T", msg)
+	}
+	write(`{"jsonrpc":"2.0","method":"initialized","params":{}}`)
+	write(`{"jsonrpc":"2.0","id":2,"method":"workspace/executeCommand","params":{"command":"stui.evaluate","arguments":[{"code":"(Delay forSeconds: 60) wait"}]}}`)
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the evaluation never reached the image")
+	}
+	toEditor.Close()
+	// Anything the server writes now fails.
+	write(`{"jsonrpc":"2.0","id":3,"method":"shutdown"}`)
+	select {
+	case <-cancelled:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the evaluation was not cancelled after writing to the editor failed")
 	}
 }
 

@@ -47,13 +47,18 @@ type Options struct {
 // Serve runs the language server over rwc (LSP base protocol framing) until
 // the client sends exit, closes the stream, or ctx is cancelled.
 func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
-	stream := newTolerantStream(jsonrpc2.NewHeaderStream(rwc))
+	// Requests are cancelled with the connection, and the connection is
+	// cancelled when the editor can no longer be written to: the answers of
+	// the work in flight could not reach it.
+	connCtx, cancelConn := context.WithCancel(ctx)
+	defer cancelConn()
+	stream := newTolerantStream(jsonrpc2.NewHeaderStream(rwc), cancelConn)
 	conn := jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(lspCodec{}))
 	s := newServer(conn, opts)
 	if opts.started != nil {
 		opts.started(s)
 	}
-	conn.Go(ctx, s.handler())
+	conn.Go(connCtx, s.handler())
 	exited := false
 	select {
 	case <-conn.Done():
@@ -126,21 +131,33 @@ type frameReader interface {
 // instead of letting it end the connection, as JSON-RPC 2.0 asks. Framing
 // errors (a broken header) still end it: after one the stream cannot be
 // trusted to find the next message boundary.
+//
+// It also reports a failed write (the editor is gone, or its end of the pipe
+// is closed) to writeFailed.
 type tolerantStream struct {
 	jsonrpc2.Stream
-	frames frameReader
+	frames      frameReader
+	writeFailed func()
 }
 
-func newTolerantStream(s jsonrpc2.Stream) jsonrpc2.Stream {
-	fr, ok := s.(frameReader)
-	if !ok {
-		return s
+func newTolerantStream(s jsonrpc2.Stream, writeFailed func()) *tolerantStream {
+	fr, _ := s.(frameReader)
+	return &tolerantStream{Stream: s, frames: fr, writeFailed: writeFailed}
+}
+
+func (t *tolerantStream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error) {
+	n, err := t.Stream.Write(ctx, msg)
+	if err != nil && ctx.Err() == nil {
+		t.writeFailed()
 	}
-	return &tolerantStream{Stream: s, frames: fr}
+	return n, err
 }
 
 func (t *tolerantStream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 	growStack(0, 1)
+	if t.frames == nil {
+		return t.Stream.Read(ctx)
+	}
 	for {
 		frame, n, err := t.frames.ReadFrame(ctx)
 		if err != nil {
@@ -223,9 +240,7 @@ func (s *server) handler() jsonrpc2.Handler {
 	}
 	cancelling := protocol.CancelHandler(h)
 	return func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
-		rctx, done := requestContext(ctx)
-		defer done()
-		result, err := cancelling(rctx, req)
+		result, err := cancelling(requestContext(ctx), req)
 		if err != nil && !req.IsCall() {
 			// protocol.CancelHandler answers a malformed $/cancelRequest
 			// itself, with an error; from a notification that would close
@@ -258,21 +273,13 @@ type pooledRequestKey struct{}
 // returns, but context.WithCancel on it (protocol.CancelHandler does that for
 // every call, handlers for their timeouts) starts a goroutine that calls its
 // Done later; once reset, that call panics ("cannot create context from nil
-// parent") and takes the whole server down. The request's own cancellation is
-// carried over by watching its Done channel, taken now while it is valid; the
-// pooled context stays reachable for release alone.
-func requestContext(ctx context.Context) (context.Context, func()) {
-	requestDone := ctx.Done()
-	rctx, cancel := context.WithCancel(context.WithValue(jsonrpc2.DetachContext(ctx), pooledRequestKey{}, ctx))
-	stop := make(chan struct{})
-	go func() {
-		select {
-		case <-requestDone:
-			cancel()
-		case <-stop:
-		}
-	}()
-	return rctx, func() { close(stop); cancel() }
+// parent") and takes the whole server down. The connection's context, which
+// the request steps up to, is cancelled when the connection ends or its
+// writes fail, which is when jsonrpc2 would cancel the pooled one before the
+// handler returns; $/cancelRequest is protocol.CancelHandler's. The pooled
+// context stays reachable for release alone.
+func requestContext(ctx context.Context) context.Context {
+	return context.WithValue(jsonrpc2.DetachContext(ctx), pooledRequestKey{}, ctx)
 }
 
 // release lets the read loop go on while this request is handled
