@@ -27,14 +27,20 @@ backend measured in the same run. See docs/performance.md.
 Flags:
 `
 
-// benchBackendCommand is the hidden subcommand serving the bench's backend
+// The hidden subcommands serving the bench's backend and its relay, each
 // in a process of its own.
-const benchBackendCommand = bench.BackendCommand
+const (
+	benchBackendCommand = bench.BackendCommand
+	benchRelayCommand   = bench.RelayCommand
+)
 
-// runBench is `stui-lsp bench` and its hidden bench-backend.
+// runBench is `stui-lsp bench` and its hidden bench-backend and bench-relay.
 func runBench(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if cmd == benchBackendCommand {
+	switch cmd {
+	case benchBackendCommand:
 		return bench.ServeBackend(stdin, stdout)
+	case benchRelayCommand:
+		return bench.ServeRelay(stdin, stdout)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

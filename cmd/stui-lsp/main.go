@@ -61,7 +61,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
-	if cmd == "bench" || cmd == benchBackendCommand {
+	if cmd == "bench" || cmd == benchBackendCommand || cmd == benchRelayCommand {
 		return runBench(cmd, args, stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("stui-lsp", flag.ContinueOnError)

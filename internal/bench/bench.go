@@ -91,6 +91,13 @@ type Report struct {
 	PipeRTTP50us float64 `json:"pipe_rtt_p50_us"`
 	PipeRTTP99us float64 `json:"pipe_rtt_p99_us"`
 
+	// RelayHover is the bench's hover answered by the relay (see relay.go):
+	// the least any stdio server adds in this layout.
+	RelayHoverP50us    float64 `json:"relay_hover_p50_us"`
+	RelayHoverP99us    float64 `json:"relay_hover_p99_us"`
+	RelayHoverP50Ratio float64 `json:"relay_hover_p50_ratio"`
+	RelayHoverP99Ratio float64 `json:"relay_hover_p99_ratio"`
+
 	HoverP50us    float64 `json:"hover_p50_us"`
 	HoverP95us    float64 `json:"hover_p95_us"`
 	HoverP99us    float64 `json:"hover_p99_us"`
@@ -220,7 +227,8 @@ func (b *run) newEditor(ctx context.Context) (*editor, string, error) {
 }
 
 // newProfiledEditor is newEditor with a CPU profile of the server written to
-// ProfileDir/phase.pprof, if ProfileDir is set.
+// ProfileDir/phase.pprof, if ProfileDir is set. The latency phase's editor
+// makes its requests inline (see editor).
 func (b *run) newProfiledEditor(ctx context.Context, phase string) (*editor, string, error) {
 	profile := ""
 	if b.cfg.ProfileDir != "" && phase != "" {
@@ -235,7 +243,7 @@ func (b *run) newProfiledEditor(ctx context.Context, phase string) (*editor, str
 	if b.cfg.LSPGOMAXPROCS > 0 {
 		env = append(env, fmt.Sprintf("GOMAXPROCS=%d", b.cfg.LSPGOMAXPROCS))
 	}
-	e, err := startEditor(ctx, b.cfg.Exe, b.endpoint, folder, filepath.Join(b.tmp, "cache"), profile, env)
+	e, err := startEditor(ctx, b.cfg.Exe, nil, b.endpoint, folder, filepath.Join(b.tmp, "cache"), profile, env, phase == "latency")
 	if err != nil {
 		return nil, "", err
 	}
@@ -338,8 +346,20 @@ func (b *run) latency(ctx context.Context) error {
 		return err
 	}
 	defer pipe.close()
+	relay, err := startEditor(ctx, b.cfg.Exe, []string{RelayCommand}, b.endpoint, b.tmp, filepath.Join(b.tmp, "cache"), "", nil, true)
+	if err != nil {
+		return fmt.Errorf("relay: %w", err)
+	}
+	defer relay.close()
+	for range 100 {
+		if err := checkHover(ctx, relay, uri); err != nil {
+			return fmt.Errorf("relay: %w", err)
+		}
+	}
+	// Requests are encoded once, as the raw baseline's is.
+	hoverReq, evalReq := hoverParams(uri, hoverLine, hoverChar), evaluateParams("3 + 4")
 	const block = 250
-	var rawLat, hoverLat, evalLat, pipeLat latencies
+	var rawLat, relayLat, hoverLat, evalLat, pipeLat latencies
 	for len(rawLat) < b.cfg.Samples {
 		for range block / 5 {
 			d, err := pipe.roundTrip()
@@ -357,14 +377,21 @@ func (b *run) latency(ctx context.Context) error {
 		}
 		for range block {
 			t := time.Now()
-			if _, err := e.hover(ctx, uri, hoverLine, hoverChar); err != nil {
+			if _, err := relay.call(ctx, "textDocument/hover", hoverReq); err != nil {
+				return fmt.Errorf("relay: %w", err)
+			}
+			relayLat = append(relayLat, time.Since(t))
+		}
+		for range block {
+			t := time.Now()
+			if _, err := e.call(ctx, "textDocument/hover", hoverReq); err != nil {
 				return err
 			}
 			hoverLat = append(hoverLat, time.Since(t))
 		}
 		for range block {
 			t := time.Now()
-			if _, err := e.evaluate(ctx, "3 + 4"); err != nil {
+			if _, err := e.call(ctx, "workspace/executeCommand", evalReq); err != nil {
 				return err
 			}
 			evalLat = append(evalLat, time.Since(t))
@@ -376,6 +403,9 @@ func (b *run) latency(ctx context.Context) error {
 	p := summarize(pipeLat)
 	rep.PipeRTTP50us, rep.PipeRTTP99us = p.P50, p.P99
 	rep.RawRTTP50us, rep.RawRTTP95us, rep.RawRTTP99us = r.P50, r.P95, r.P99
+	rl := summarize(relayLat)
+	rep.RelayHoverP50us, rep.RelayHoverP99us = rl.P50, rl.P99
+	rep.RelayHoverP50Ratio, rep.RelayHoverP99Ratio = rl.P50/r.P50, rl.P99/r.P99
 	rep.HoverP50us, rep.HoverP95us, rep.HoverP99us = h.P50, h.P95, h.P99
 	rep.HoverP50Ratio, rep.HoverP99Ratio = h.P50/r.P50, h.P99/r.P99
 	rep.EvaluateP50us, rep.EvaluateP95us, rep.EvaluateP99us = ev.P50, ev.P95, ev.P99
@@ -636,6 +666,7 @@ func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(tw, "measure\tp50\tp95\tp99\tp50/raw\tp99/raw\n")
 	fmt.Fprintf(tw, "raw ZeroMQ ping (REQ)\t%.0f µs\t%.0f µs\t%.0f µs\t1.00\t1.00\n", r.RawRTTP50us, r.RawRTTP95us, r.RawRTTP99us)
 	fmt.Fprintf(tw, "stdio pipes alone (cat echo)\t%.0f µs\t\t%.0f µs\t%.2f\t%.2f\n", r.PipeRTTP50us, r.PipeRTTP99us, ratio(r.PipeRTTP50us, r.RawRTTP50us), ratio(r.PipeRTTP99us, r.RawRTTP99us))
+	fmt.Fprintf(tw, "hover by a bare relay (no LSP)\t%.0f µs\t\t%.0f µs\t%.2f\t%.2f\n", r.RelayHoverP50us, r.RelayHoverP99us, r.RelayHoverP50Ratio, r.RelayHoverP99Ratio)
 	fmt.Fprintf(tw, "hover (browse_class)\t%.0f µs\t%.0f µs\t%.0f µs\t%.2f\t%.2f\n", r.HoverP50us, r.HoverP95us, r.HoverP99us, r.HoverP50Ratio, r.HoverP99Ratio)
 	fmt.Fprintf(tw, "stui.evaluate\t%.0f µs\t%.0f µs\t%.0f µs\t%.2f\t%.2f\n", r.EvaluateP50us, r.EvaluateP95us, r.EvaluateP99us, r.EvaluateP50Ratio, r.EvaluateP99Ratio)
 	fmt.Fprintf(tw, "%d editors at once (hover+evaluate)\t%.0f µs\t\t%.0f µs\t%.2f\t\n", r.Editors, r.EditorP50us, r.EditorP99us, r.EditorP50Ratio)

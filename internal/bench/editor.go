@@ -19,9 +19,16 @@ import (
 )
 
 // editor drives one stui-lsp process over its stdin and stdout as an editor
-// does: Content-Length framing, many requests in flight, answers to the
-// server's own requests. It decodes only the envelope of each reply, so that
-// the bench measures the server, not a heavy client.
+// does: Content-Length framing, answers to the server's own requests. It
+// decodes only the envelope of each reply, so that the bench measures the
+// server, not a heavy client.
+//
+// It works in one of two ways. Concurrent (the default): a reader goroutine
+// takes every message and hands each reply to its caller, so that many
+// requests can be in flight. Inline: the caller writes its request and reads
+// until its reply, on its own goroutine, one request at a time; that is how
+// the latency measure works, because it is how the raw ZeroMQ baseline and
+// the stdio baseline are measured, so all three carry the same client cost.
 type editor struct {
 	cmd    *exec.Cmd
 	log    *tail // the end of the server's log (stderr)
@@ -30,6 +37,12 @@ type editor struct {
 
 	wmu sync.Mutex
 	w   io.WriteCloser
+
+	inline bool
+	imu    sync.Mutex // one inline call at a time
+	r      *bufio.Reader
+	rfile  *os.File // the server's stdout, for read deadlines
+	body   []byte   // the last message read inline
 
 	mu      sync.Mutex
 	pending map[int64]chan response
@@ -63,8 +76,8 @@ func (e *rpcError) Error() string { return fmt.Sprintf("LSP error %d: %s", e.Cod
 // editors run it, and initializes it against endpoint. folder is the
 // workspace folder; cacheDir becomes XDG_CACHE_HOME so the sessions the
 // server remembers stay out of the user's cache.
-func startEditor(ctx context.Context, exe, endpoint, folder, cacheDir, profile string, env []string) (*editor, error) {
-	cmd := exec.Command(exe)
+func startEditor(ctx context.Context, exe string, args []string, endpoint, folder, cacheDir, profile string, env []string, inline bool) (*editor, error) {
+	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), "STUI_ENDPOINT="+endpoint, "XDG_CACHE_HOME="+cacheDir, "STUI_TOKEN=", "STUI_LSP_CPUPROFILE="+profile)
 	cmd.Env = append(cmd.Env, env...)
 	log := &tail{max: 8 << 10}
@@ -83,7 +96,12 @@ func startEditor(ctx context.Context, exe, endpoint, folder, cacheDir, profile s
 		return nil, err
 	}
 	e.pid = cmd.Process.Pid
-	go e.read(bufio.NewReaderSize(stdout, 64<<10))
+	e.r = bufio.NewReaderSize(stdout, 64<<10)
+	if f, ok := stdout.(*os.File); ok && inline {
+		e.inline, e.rfile = true, f
+	} else {
+		go e.read()
+	}
 
 	root := "file://" + folder
 	init := map[string]any{
@@ -113,29 +131,78 @@ func startEditor(ctx context.Context, exe, endpoint, folder, cacheDir, profile s
 // initialize reply.
 func (e *editor) initializeLatency() time.Duration { return e.initialized.Sub(e.started) }
 
-func (e *editor) write(msg any) error {
-	body, err := json.Marshal(msg)
-	if err != nil {
-		return err
+// message frames a JSON-RPC message. id is the request id, or, as a string,
+// the id of a server request being answered; nil for a notification. body
+// is the params, or the result of an answer, already encoded or not.
+func message(id any, method string, body any) ([]byte, error) {
+	raw, ok := body.(json.RawMessage)
+	if !ok {
+		var err error
+		if raw, err = json.Marshal(body); err != nil {
+			return nil, err
+		}
 	}
-	frame := make([]byte, 0, len(body)+32)
+	msg := make([]byte, 0, len(raw)+96)
+	msg = append(msg, `{"jsonrpc":"2.0"`...)
+	switch id := id.(type) {
+	case int64:
+		msg = append(msg, `,"id":`...)
+		msg = strconv.AppendInt(msg, id, 10)
+	case json.RawMessage:
+		msg = append(msg, `,"id":`...)
+		msg = append(msg, id...)
+	}
+	if method != "" {
+		msg = append(msg, `,"method":`...)
+		msg = strconv.AppendQuote(msg, method)
+		msg = append(msg, `,"params":`...)
+	} else {
+		msg = append(msg, `,"result":`...)
+	}
+	msg = append(msg, raw...)
+	msg = append(msg, '}')
+	frame := make([]byte, 0, len(msg)+32)
 	frame = append(frame, "Content-Length: "...)
-	frame = strconv.AppendInt(frame, int64(len(body)), 10)
+	frame = strconv.AppendInt(frame, int64(len(msg)), 10)
 	frame = append(frame, "\r\n\r\n"...)
-	frame = append(frame, body...)
+	return append(frame, msg...), nil
+}
+
+func (e *editor) write(frame []byte) error {
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
-	_, err = e.w.Write(frame)
+	_, err := e.w.Write(frame)
 	return err
 }
 
 func (e *editor) notify(method string, params any) error {
-	return e.write(map[string]any{"jsonrpc": "2.0", "method": method, "params": params})
+	frame, err := message(nil, method, params)
+	if err != nil {
+		return err
+	}
+	return e.write(frame)
 }
 
-// call sends a request and waits for its reply.
+// answer replies to a request from the server.
+func (e *editor) answer(id json.RawMessage, result any) error {
+	frame, err := message(id, "", result)
+	if err != nil {
+		return err
+	}
+	return e.write(frame)
+}
+
+// call sends a request and waits for its reply. params may be encoded
+// already (json.RawMessage), which keeps encoding out of a measured loop.
 func (e *editor) call(ctx context.Context, method string, params any) (json.RawMessage, error) {
+	if e.inline {
+		return e.callInline(ctx, method, params)
+	}
 	id := e.nextID.Add(1)
+	frame, err := message(id, method, params)
+	if err != nil {
+		return nil, err
+	}
 	ch := make(chan response, 1)
 	e.mu.Lock()
 	if e.readErr != nil {
@@ -145,7 +212,7 @@ func (e *editor) call(ctx context.Context, method string, params any) (json.RawM
 	}
 	e.pending[id] = ch
 	e.mu.Unlock()
-	if err := e.write(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params}); err != nil {
+	if err := e.write(frame); err != nil {
 		e.forget(id)
 		return nil, err
 	}
@@ -185,60 +252,100 @@ type envelope struct {
 	Error  *rpcError       `json:"error"`
 }
 
-func (e *editor) read(r *bufio.Reader) {
-	err := e.readLoop(r)
+func (e *editor) read() {
+	err := e.readLoop()
 	e.mu.Lock()
 	e.readErr = err
 	e.mu.Unlock()
 	close(e.done)
 }
 
-func (e *editor) readLoop(r *bufio.Reader) error {
-	var body []byte
+// readMessage reads the next message into e.body and decodes its envelope.
+func (e *editor) readMessage() (envelope, error) {
+	var env envelope
+	body, err := readFrame(e.r, e.body)
+	if err != nil {
+		return env, err
+	}
+	e.body = body
+	if err := json.Unmarshal(e.body, &env); err != nil {
+		return env, fmt.Errorf("reply is not JSON: %w", err)
+	}
+	return env, nil
+}
+
+// serverMessage deals with a request or notification from the server and
+// reports whether env was one.
+func (e *editor) serverMessage(env envelope, answerLater bool) bool {
+	switch {
+	case env.Method != "" && len(env.ID) > 0:
+		// The server asks something (configuration, progress, refresh).
+		var result any
+		if env.Method == "workspace/configuration" {
+			result = []any{nil}
+		}
+		if answerLater {
+			go e.answer(env.ID, result)
+		} else {
+			_ = e.answer(env.ID, result)
+		}
+		return true
+	case env.Method != "":
+		// A notification: log messages, diagnostics. Not measured.
+		if env.Method == "window/logMessage" && bytes.Contains(e.body, []byte("image connected")) {
+			e.connectedOnce.Do(func() { close(e.connected) })
+		}
+		return true
+	}
+	return false
+}
+
+// callInline writes a request and reads until its reply, on the caller's
+// goroutine.
+func (e *editor) callInline(ctx context.Context, method string, params any) (json.RawMessage, error) {
+	e.imu.Lock()
+	defer e.imu.Unlock()
+	id := e.nextID.Add(1)
+	frame, err := message(id, method, params)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.write(frame); err != nil {
+		return nil, err
+	}
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(time.Minute)
+	}
+	_ = e.rfile.SetReadDeadline(deadline)
+	want := strconv.FormatInt(id, 10)
 	for {
-		n := -1
-		for {
-			line, err := r.ReadSlice('\n')
-			if err != nil {
-				return err
+		env, err := e.readMessage()
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				_ = e.notify("$/cancelRequest", map[string]any{"id": id})
+				return nil, fmt.Errorf("%s: no reply by %s", method, deadline.Format(time.TimeOnly))
 			}
-			line = bytes.TrimRight(line, "\r\n")
-			if len(line) == 0 {
-				break
-			}
-			if k, v, ok := bytes.Cut(line, []byte(":")); ok && bytes.EqualFold(bytes.TrimSpace(k), []byte("Content-Length")) {
-				if n, err = strconv.Atoi(string(bytes.TrimSpace(v))); err != nil {
-					return fmt.Errorf("bad Content-Length %q", v)
-				}
-			}
+			return nil, fmt.Errorf("%s: %w", method, err)
 		}
-		if n < 0 {
-			return errors.New("a message without Content-Length")
+		if e.serverMessage(env, false) || string(env.ID) != want {
+			continue
 		}
-		if cap(body) < n {
-			body = make([]byte, n)
+		if env.Error != nil {
+			return nil, env.Error
 		}
-		body = body[:n]
-		if _, err := io.ReadFull(r, body); err != nil {
+		return bytes.Clone(env.Result), nil
+	}
+}
+
+func (e *editor) readLoop() error {
+	for {
+		env, err := e.readMessage()
+		if err != nil {
 			return err
 		}
-		var env envelope
-		if err := json.Unmarshal(body, &env); err != nil {
-			return fmt.Errorf("reply is not JSON: %w", err)
-		}
 		switch {
-		case env.Method != "" && len(env.ID) > 0:
-			// The server asks something (configuration, progress, refresh).
-			var result any
-			if env.Method == "workspace/configuration" {
-				result = []any{nil}
-			}
-			go e.write(map[string]any{"jsonrpc": "2.0", "id": env.ID, "result": result})
-		case env.Method != "":
-			// A notification: log messages, diagnostics. Not measured.
-			if env.Method == "window/logMessage" && bytes.Contains(body, []byte("image connected")) {
-				e.connectedOnce.Do(func() { close(e.connected) })
-			}
+		case e.serverMessage(env, true):
 		default:
 			id, err := strconv.ParseInt(string(env.ID), 10, 64)
 			if err != nil {
@@ -259,6 +366,23 @@ func (e *editor) readLoop(r *bufio.Reader) error {
 // waitConnected waits until the server has reported the image connected,
 // or d has passed.
 func (e *editor) waitConnected(d time.Duration) bool {
+	if e.inline {
+		e.imu.Lock()
+		defer e.imu.Unlock()
+		_ = e.rfile.SetReadDeadline(time.Now().Add(d))
+		for {
+			select {
+			case <-e.connected:
+				return true
+			default:
+			}
+			env, err := e.readMessage()
+			if err != nil {
+				return false
+			}
+			e.serverMessage(env, false)
+		}
+	}
 	select {
 	case <-e.connected:
 		return true
@@ -276,17 +400,27 @@ func (e *editor) open(name, text string) (string, error) {
 }
 
 func (e *editor) hover(ctx context.Context, uri string, line, char int) (json.RawMessage, error) {
-	return e.call(ctx, "textDocument/hover", map[string]any{
+	return e.call(ctx, "textDocument/hover", hoverParams(uri, line, char))
+}
+
+func hoverParams(uri string, line, char int) json.RawMessage {
+	p, _ := json.Marshal(map[string]any{
 		"textDocument": map[string]any{"uri": uri},
 		"position":     map[string]any{"line": line, "character": char},
 	})
+	return p
 }
 
 func (e *editor) evaluate(ctx context.Context, code string) (json.RawMessage, error) {
-	return e.call(ctx, "workspace/executeCommand", map[string]any{
+	return e.call(ctx, "workspace/executeCommand", evaluateParams(code))
+}
+
+func evaluateParams(code string) json.RawMessage {
+	p, _ := json.Marshal(map[string]any{
 		"command":   "stui.evaluate",
 		"arguments": []any{map[string]any{"code": code}},
 	})
+	return p
 }
 
 // close shuts the server down as an editor does (shutdown, exit) and waits
