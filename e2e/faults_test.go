@@ -215,11 +215,18 @@ func (r *faultRig) expectLiveHover() {
 
 // expectDegradedHover checks that the hover came back in time and says why
 // the image did not help (why is a piece of that note, "" to not check).
-func (r *faultRig) expectDegradedHover(why string) {
+// expectDegradedHover checks that the hover says why the image did not
+// help: one of whys, or any reason if none is given.
+func (r *faultRig) expectDegradedHover(whys ...string) {
 	r.t.Helper()
 	got := r.hoverText()
-	if why != "" && !strings.Contains(got, why) {
-		r.t.Errorf("hover on Object: %q, want it to say %q", got, why)
+	for _, why := range whys {
+		if strings.Contains(got, why) {
+			return
+		}
+	}
+	if len(whys) > 0 {
+		r.t.Errorf("hover on Object: %q, want it to say one of %q", got, whys)
 	}
 }
 
@@ -409,8 +416,11 @@ func TestFaultMatrix(t *testing.T) {
 		r.srv.SetFault(stuitest.Oversized)
 		r.expectError("3 + 4", `reply too large`)
 		// The padding is sized for evaluate's reply; the hover's may come in
-		// just under the limit, as a reply without a class in it.
-		r.expectDegradedHover("image error")
+		// just under the limit, as a reply without a class in it. Moving
+		// and decoding 10 MB can also outlast the 500 ms hover deadline on a
+		// loaded machine (with the race detector, it did): either way the
+		// hover must say why it has nothing from the image.
+		r.expectDegradedHover("image error", "did not answer in time")
 		r.srv.SetFault(stuitest.NoFault)
 		r.expectValue("3 + 4", "7")
 		r.expectLiveHover()
