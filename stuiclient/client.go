@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +49,7 @@ type Client struct {
 	wakeMu   sync.Mutex
 	waker    *os.File    // the current connection's ZMQ_FD; under wakeMu
 	wakeFlag atomic.Bool // the queue or closed changed since the owner looked
+	monFlag  atomic.Bool // the monitor socket signalled since the owner read it
 
 	connected atomic.Bool
 	nextID    atomic.Uint64
@@ -548,7 +550,11 @@ func (c *Client) run(cn *conn) {
 				return
 			}
 		}
-		outbox = c.readEvents(cn, outbox)
+		// Monitor events are read only when the monitor has signalled: this
+		// loop runs for every reply, and each read is three cgo calls.
+		if c.monFlag.Swap(false) {
+			outbox = c.readEvents(cn, outbox)
+		}
 		if err := c.readReplies(cn); err != nil {
 			cn, outbox = c.redial(cn, outbox, err)
 			continue
@@ -603,10 +609,7 @@ func (c *Client) wait(cn *conn, wantOut bool) error {
 		if ev&zmq.POLLIN != 0 || (wantOut && ev&zmq.POLLOUT != 0) {
 			return true
 		}
-		if ev, err := cn.mon.GetEvents(); err != nil || ev&zmq.POLLIN != 0 {
-			return true
-		}
-		return false
+		return c.monFlag.Load()
 	})
 	if sockErr != nil {
 		return sockErr
@@ -631,7 +634,7 @@ func (c *Client) watchMonitor(f *os.File) {
 		err := raw.Read(func(uintptr) bool {
 			if !armed {
 				armed = true
-				c.kick()
+				c.monitorSignalled()
 				return false
 			}
 			return true
@@ -639,8 +642,13 @@ func (c *Client) watchMonitor(f *os.File) {
 		if err != nil {
 			return
 		}
-		c.kick()
+		c.monitorSignalled()
 	}
+}
+
+func (c *Client) monitorSignalled() {
+	c.monFlag.Store(true)
+	c.kick()
 }
 
 // flush sends what it can of outbox and returns the rest.
@@ -795,6 +803,9 @@ func (c *Client) deliver(data []byte) {
 		c.bad.Add(1)
 	}
 	cl.reply <- reply{err: err}
+	// Let the caller run now, on this core, rather than after this loop's
+	// next round of cgo calls.
+	runtime.Gosched()
 }
 
 // claimID removes and returns the call waiting for id.
