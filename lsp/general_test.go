@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -158,17 +157,12 @@ func TestFailedWriteCancelsWorkInFlight(t *testing.T) {
 			return nil, errors.New("never cancelled")
 		}
 	})
-	toServer, fromEditor, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	toEditor, fromServer, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	serverEnd, editorEnd := osPipes(t)
+	// The editor's end: it writes to fromEditor and reads from toEditor.
+	toEditor, fromEditor := editorEnd.(pipeEnd).r, editorEnd.(pipeEnd).w
 	opts := Options{CacheDir: t.TempDir(), Dial: func(string) (Image, error) { return img, nil }, Endpoint: "tcp://127.0.0.1:1"}
 	done := make(chan error, 1)
-	go func() { done <- Serve(context.Background(), pipeEnd{toServer, fromServer}, opts) }()
+	go func() { done <- Serve(context.Background(), serverEnd, opts) }()
 	defer func() {
 		fromEditor.Close()
 		select {
