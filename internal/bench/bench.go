@@ -97,6 +97,8 @@ type Report struct {
 	RelayHoverP99us    float64 `json:"relay_hover_p99_us"`
 	RelayHoverP50Ratio float64 `json:"relay_hover_p50_ratio"`
 	RelayHoverP99Ratio float64 `json:"relay_hover_p99_ratio"`
+	// HoverOverRelay is hover p50 minus the relay's: stui-lsp's own share.
+	HoverOverRelayP50us float64 `json:"hover_over_relay_p50_us"`
 
 	HoverP50us    float64 `json:"hover_p50_us"`
 	HoverP95us    float64 `json:"hover_p95_us"`
@@ -407,6 +409,7 @@ func (b *run) latency(ctx context.Context) error {
 	rep.RelayHoverP50us, rep.RelayHoverP99us = rl.P50, rl.P99
 	rep.RelayHoverP50Ratio, rep.RelayHoverP99Ratio = rl.P50/r.P50, rl.P99/r.P99
 	rep.HoverP50us, rep.HoverP95us, rep.HoverP99us = h.P50, h.P95, h.P99
+	rep.HoverOverRelayP50us = h.P50 - rl.P50
 	rep.HoverP50Ratio, rep.HoverP99Ratio = h.P50/r.P50, h.P99/r.P99
 	rep.EvaluateP50us, rep.EvaluateP95us, rep.EvaluateP99us = ev.P50, ev.P95, ev.P99
 	rep.EvaluateP50Ratio, rep.EvaluateP99Ratio = ev.P50/r.P50, ev.P99/r.P99
@@ -669,6 +672,7 @@ func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(tw, "hover by a bare relay (no LSP)\t%.0f µs\t\t%.0f µs\t%.2f\t%.2f\n", r.RelayHoverP50us, r.RelayHoverP99us, r.RelayHoverP50Ratio, r.RelayHoverP99Ratio)
 	fmt.Fprintf(tw, "hover (browse_class)\t%.0f µs\t%.0f µs\t%.0f µs\t%.2f\t%.2f\n", r.HoverP50us, r.HoverP95us, r.HoverP99us, r.HoverP50Ratio, r.HoverP99Ratio)
 	fmt.Fprintf(tw, "stui.evaluate\t%.0f µs\t%.0f µs\t%.0f µs\t%.2f\t%.2f\n", r.EvaluateP50us, r.EvaluateP95us, r.EvaluateP99us, r.EvaluateP50Ratio, r.EvaluateP99Ratio)
+	fmt.Fprintf(tw, "hover p50 above the relay's\t%.0f µs\t\t\t%.2f\t\n", r.HoverOverRelayP50us, ratio(r.HoverOverRelayP50us, r.RawRTTP50us))
 	fmt.Fprintf(tw, "%d editors at once (hover+evaluate)\t%.0f µs\t\t%.0f µs\t%.2f\t\n", r.Editors, r.EditorP50us, r.EditorP99us, r.EditorP50Ratio)
 	fmt.Fprintf(tw, "\nthroughput\tstui.evaluate\traw DEALER ping\tratio\n")
 	fmt.Fprintf(tw, "1 in flight\t%.0f req/s\t%.0f req/s\t%.2f\n", r.EvaluateRPS1, r.RawRPS1, ratio(r.EvaluateRPS1, r.RawRPS1))
