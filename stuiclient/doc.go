@@ -3,11 +3,15 @@
 // into the types of package stuiproto.
 //
 // One Client keeps many requests in flight over a single DEALER socket. A
-// single goroutine owns that socket; callers hand it requests through a queue
-// and an inproc wake-up socket, and receive their reply, matched by id, on a
-// channel of their own. Every frame the client sends starts with an empty
-// delimiter, so a ROUTER server (which answers out of order) and a plain REP
-// server (which answers one request at a time) both understand it.
+// caller sends its own request while the connection is up, under a mutex that
+// serializes every use of the socket. One goroutine, the socket's owner,
+// waits in Go's netpoller on the socket's ZMQ_FD, reads the replies and hands
+// each, matched by id, to its caller's channel; it also follows the socket's
+// monitor events, sends what callers could not (the connection down, a full
+// queue) and recreates the socket when it fails. Every frame the client sends
+// starts with an empty delimiter, so a ROUTER server (which answers out of
+// order) and a plain REP server (which answers one request at a time) both
+// understand it.
 //
 // Every call has a deadline: the context's, or the client's default timeout.
 // Errors are typed: ErrTimeout, ErrUnavailable, ErrCanceled, ErrReplyTooLarge,
