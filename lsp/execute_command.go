@@ -353,12 +353,18 @@ type resetResult struct {
 	SessionID string `json:"session_id"`
 }
 
-func (s *server) runResetSession(ctx context.Context, args commandArgs) (*resetResult, error) {
+// sessionOfArgs is the session of the workspace folder holding the command's
+// document, or of the first folder when it names none.
+func (s *server) sessionOfArgs(args commandArgs) *workspaceSession {
 	var doc *document
 	if args.URI != "" {
 		doc, _ = s.docs.get(args.URI)
 	}
-	ws := s.sessions.forFolder(s.workspace.folderOf(doc))
+	return s.sessions.forFolder(s.workspace.folderOf(doc))
+}
+
+func (s *server) runResetSession(ctx context.Context, args commandArgs) (*resetResult, error) {
+	ws := s.sessionOfArgs(args)
 	id, err := ws.reset(ctx)
 	if err != nil {
 		return nil, s.imageError(err)
@@ -372,11 +378,7 @@ func (s *server) runResetSession(ctx context.Context, args commandArgs) (*resetR
 }
 
 func (s *server) runInterrupt(ctx context.Context, args commandArgs) (*stuiproto.InterruptResult, error) {
-	var doc *document
-	if args.URI != "" {
-		doc, _ = s.docs.get(args.URI)
-	}
-	ws := s.sessions.forFolder(s.workspace.folderOf(doc))
+	ws := s.sessionOfArgs(args)
 	ws.mu.Lock()
 	id := ws.id
 	ws.mu.Unlock()

@@ -25,11 +25,7 @@ type inspectResult struct {
 // runInspect inspects the result of the code at the target, or drills into an
 // object id given by an earlier inspection.
 func (s *server) runInspect(ctx context.Context, args commandArgs) (*inspectResult, error) {
-	var doc *document
-	if args.URI != "" {
-		doc, _ = s.docs.get(args.URI)
-	}
-	ws := s.sessions.forFolder(s.workspace.folderOf(doc))
+	ws := s.sessionOfArgs(args)
 	objectID := args.ObjectID
 	if objectID == "" {
 		t, err := s.target(args)
