@@ -254,13 +254,10 @@ func Parse(name string, src []byte) *File {
 	case kind == Chunk:
 		parseChunks(f, p)
 	default:
-		p.reset(0, len(src))
-		f.Body = p.parseSequence(EOF, nil)
-		f.Temps = f.Body.Temps
-		f.Statements = f.Body.Statements
+		parseStatements(f, p)
 	}
 	p.flush()
-	sort.SliceStable(f.Errors, func(i, j int) bool { return f.Errors[i].Start < f.Errors[j].Start })
+	sortErrors(f)
 	if !sort.SliceIsSorted(f.Comments, func(i, j int) bool { return f.Comments[i].Start < f.Comments[j].Start }) {
 		sort.Slice(f.Comments, func(i, j int) bool { return f.Comments[i].Start < f.Comments[j].Start })
 	}
@@ -271,13 +268,22 @@ func Parse(name string, src []byte) *File {
 func ParseExpression(src []byte) *File {
 	f := &File{Src: src}
 	p := newParser(f)
-	p.reset(0, len(src))
+	parseStatements(f, p)
+	p.flush()
+	sortErrors(f)
+	return f
+}
+
+// parseStatements parses the whole of f.Src as playground statements.
+func parseStatements(f *File, p *parser) {
+	p.reset(0, len(f.Src))
 	f.Body = p.parseSequence(EOF, nil)
 	f.Temps = f.Body.Temps
 	f.Statements = f.Body.Statements
-	p.flush()
+}
+
+func sortErrors(f *File) {
 	sort.SliceStable(f.Errors, func(i, j int) bool { return f.Errors[i].Start < f.Errors[j].Start })
-	return f
 }
 
 // skipSpaceComments returns the offset of the first byte at or after p
