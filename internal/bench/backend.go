@@ -88,6 +88,19 @@ func ServeBackend(stdin io.Reader, stdout io.Writer) int {
 	return 0
 }
 
+// stdioPipes connects to cmd's stdin and stdout.
+func stdioPipes(cmd *exec.Cmd) (io.WriteCloser, io.ReadCloser, error) {
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	return stdin, stdout, nil
+}
+
 // backend is a running backend: in a process of its own (the default, as a
 // Pharo image is), or in the bench process.
 type backend struct {
@@ -103,11 +116,7 @@ func startBackend(exe string, inProcess bool) (*backend, error) {
 	}
 	cmd := exec.Command(exe, BackendCommand)
 	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
+	stdin, stdout, err := stdioPipes(cmd)
 	if err != nil {
 		return nil, err
 	}

@@ -82,11 +82,7 @@ func startEditor(ctx context.Context, exe string, args []string, endpoint, folde
 	cmd.Env = append(cmd.Env, env...)
 	log := &tail{max: 8 << 10}
 	cmd.Stderr = log
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
+	stdin, stdout, err := stdioPipes(cmd)
 	if err != nil {
 		return nil, err
 	}

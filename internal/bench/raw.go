@@ -108,11 +108,7 @@ type pipeEcho struct {
 
 func newPipeEcho() (*pipeEcho, error) {
 	cmd := exec.Command("cat")
-	w, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	r, err := cmd.StdoutPipe()
+	w, r, err := stdioPipes(cmd)
 	if err != nil {
 		return nil, err
 	}
