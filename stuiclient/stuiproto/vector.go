@@ -122,3 +122,19 @@ func DecodeStrict(data []byte, v any) error {
 	}
 	return nil
 }
+
+// LookupPath follows a vector's dotted path (a SetupStep.Bind value or an
+// Exact entry, such as "result.session_id") into a reply decoded as JSON
+// into any.
+func LookupPath(v any, path string) (any, bool) {
+	for _, k := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}

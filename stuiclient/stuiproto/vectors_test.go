@@ -193,7 +193,7 @@ func TestVectorsWellFormed(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, p := range v.Exact {
-				if _, ok := lookupPath(reply, p); !ok {
+				if _, ok := LookupPath(reply, p); !ok {
 					t.Errorf("exact path %q is not in the reply", p)
 				}
 			}
@@ -209,19 +209,6 @@ func TestVectorsWellFormed(t *testing.T) {
 			}
 		})
 	}
-}
-
-func lookupPath(v any, path string) (any, bool) {
-	for _, k := range strings.Split(path, ".") {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = m[k]; !ok {
-			return nil, false
-		}
-	}
-	return v, true
 }
 
 type docContract struct {

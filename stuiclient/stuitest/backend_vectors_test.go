@@ -42,7 +42,7 @@ func TestBackendConformsToVectors(t *testing.T) {
 				data, _ := json.Marshal(rep)
 				json.Unmarshal(data, &got)
 				for lit, path := range step.Bind {
-					val, ok := lookup(got, path)
+					val, ok := stuiproto.LookupPath(got, path)
 					if !ok {
 						t.Fatalf("setup[%d]: no %s in the reply", i, path)
 					}
@@ -68,8 +68,8 @@ func TestBackendConformsToVectors(t *testing.T) {
 			json.Unmarshal(data, &got)
 			json.Unmarshal([]byte(substitute(string(v.RawReply), bind)), &want)
 			for _, p := range v.Exact {
-				w, _ := lookup(want, p)
-				g, ok := lookup(got, p)
+				w, _ := stuiproto.LookupPath(want, p)
+				g, ok := stuiproto.LookupPath(got, p)
 				wj, _ := json.Marshal(w)
 				gj, _ := json.Marshal(g)
 				if !ok || string(wj) != string(gj) {
@@ -110,19 +110,6 @@ func substitute(s string, bind map[string]string) string {
 		s = strings.ReplaceAll(s, lit, val)
 	}
 	return s
-}
-
-func lookup(v any, path string) (any, bool) {
-	for _, k := range strings.Split(path, ".") {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = m[k]; !ok {
-			return nil, false
-		}
-	}
-	return v, true
 }
 
 // sameShape checks the vector rule: every key of want is in got with a value
