@@ -1,0 +1,234 @@
+package lsp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+	"go.uber.org/zap"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+// evalTarget is what to evaluate and where it came from.
+type evalTarget struct {
+	doc  *document // nil for code given directly
+	span span
+	code string
+}
+
+// target resolves the arguments to code: explicit code, a selection, or the
+// statement under an empty range.
+func (s *server) target(args commandArgs) (evalTarget, error) {
+	if args.URI == "" {
+		if strings.TrimSpace(args.Code) == "" {
+			return evalTarget{}, errInvalidParams(`give {"code": "..."} or {"uri": ..., "range": ...}`)
+		}
+		return evalTarget{code: args.Code}, nil
+	}
+	doc, ok := s.docs.get(args.URI)
+	if !ok {
+		return evalTarget{}, errInvalidParams("document %s is not open", args.URI)
+	}
+	if args.Range == nil {
+		return evalTarget{}, errInvalidParams("missing range for %s", args.URI)
+	}
+	lines := doc.lines()
+	start, end := lines.span(*args.Range, s.encoding)
+	if start == end {
+		st, found := doc.file().statementAt(start)
+		if !found {
+			return evalTarget{}, errInvalidParams("no statement at line %d, character %d", args.Range.Start.Line+1, args.Range.Start.Character+1)
+		}
+		start, end = st.start, st.end
+	}
+	code := doc.text[start:end]
+	if strings.TrimSpace(code) == "" {
+		return evalTarget{}, errInvalidParams("nothing to evaluate in the selection")
+	}
+	return evalTarget{doc: doc, span: span{start, end}, code: code}, nil
+}
+
+// evaluateResult is what stui.evaluate returns to the editor.
+type evaluateResult struct {
+	Result        string  `json:"result"`
+	ResultType    string  `json:"result_type"`
+	ObjectID      *string `json:"object_id"`
+	Truncated     bool    `json:"truncated"`
+	ExecutionTime float64 `json:"execution_time"`
+}
+
+var requestCounter atomic.Uint64
+
+// evaluate runs code in the workspace session. A cancelled request interrupts
+// the evaluation in the image.
+func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stuiproto.EvaluateResult, error) {
+	if !s.image.available() {
+		if _, _, lastErr := s.image.status(); lastErr != nil {
+			return nil, fmt.Errorf("%w: %w", errNotConnected, lastErr)
+		}
+		return nil, errNotConnected
+	}
+	st := s.currentSettings()
+	ws := s.sessions.forFolder(s.workspace.folderOf(t.doc))
+	requestID := "lsp-" + strconv.FormatUint(requestCounter.Add(1), 10)
+	timeout := time.Duration(st.EvaluateTimeoutMS) * time.Millisecond
+	callCtx, cancel := context.WithTimeout(stuiproto.WithRequestID(ctx, requestID), timeout+2*time.Second)
+	defer cancel()
+
+	stopWatch := context.AfterFunc(ctx, func() {
+		// The editor gave up on the request: stop the work in the image too.
+		ictx, icancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer icancel()
+		var res stuiproto.InterruptResult
+		err := s.image.call(ictx, stuiproto.CmdInterrupt, stuiproto.InterruptParams{RequestID: requestID}, &res)
+		s.log.Debug("interrupted cancelled evaluation", zap.String("request", requestID), zap.Int("stopped", res.Interrupted), zap.Error(err))
+	})
+	defer stopWatch()
+
+	var res stuiproto.EvaluateResult
+	err := ws.do(callCtx, func(id string) error {
+		return s.image.call(callCtx, stuiproto.CmdEvaluate, stuiproto.EvaluateParams{
+			Code:           t.code,
+			SessionID:      id,
+			EvaluationMode: mode,
+			MaxResultChars: st.MaxResultChars,
+			TimeoutMS:      st.EvaluateTimeoutMS,
+		}, &res)
+	})
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if t.doc != nil {
+		s.recordOutcome(ctx, t, &res, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ws.markUsed()
+	return &res, nil
+}
+
+// recordOutcome shows an evaluation in its document: the result as an inlay
+// hint, or the error as a diagnostic where it happened.
+func (s *server) recordOutcome(ctx context.Context, t evalTarget, res *stuiproto.EvaluateResult, err error) {
+	u := t.doc.uri
+	s.diags.clearLive(u, sourceEvaluate, t.span.start, t.span.end)
+	if err == nil {
+		s.results.put(u, t.span, res, s.currentSettings().InlineResultChars)
+		if s.caps.inlayHintRefresh {
+			go s.refreshInlayHints(detach(ctx))
+		}
+		s.republish(ctx, u)
+		return
+	}
+	var remote *stuiproto.RemoteError
+	if !errors.As(err, &remote) {
+		return
+	}
+	d := spanDiagnostic{
+		anchored: anchored{t.span.start, t.span.end},
+		severity: protocol.DiagnosticSeverityError,
+		source:   sourceEvaluate,
+		code:     remote.Type,
+		message:  remote.Message,
+	}
+	switch remote.Type {
+	case stuiproto.ErrSyntax, stuiproto.ErrCompile:
+		if det := remote.Details; det != nil && det.Line > 0 {
+			at := t.span.start + offsetAtLineColumn(t.code, det.Line, det.Column)
+			d.anchored = anchored{at, tokenEnd(t.doc.text, at, t.span.end)}
+		}
+	case stuiproto.ErrRuntime:
+		if det := remote.Details; det != nil && det.ErrorClass != "" {
+			d.message = det.ErrorClass + ": " + remote.Message
+		}
+		if len(remote.StackTrace) > 0 {
+			frames := remote.StackTrace
+			if len(frames) > 6 {
+				frames = frames[:6]
+			}
+			d.message += "\n" + strings.Join(frames, "\n")
+		}
+	case stuiproto.ErrTimeout, stuiproto.ErrInterrupted:
+		d.severity = protocol.DiagnosticSeverityWarning
+	}
+	s.diags.addLive(u, d)
+	s.republish(ctx, u)
+}
+
+// tokenEnd finds the end of the word or symbol starting at off, so a syntax
+// error underlines something visible.
+func tokenEnd(text string, off, limit int) int {
+	if off >= limit || off >= len(text) {
+		return min(off+1, len(text))
+	}
+	end := off
+	for end < limit && end < len(text) && !strings.ContainsRune(" \t\r\n.", rune(text[end])) {
+		end++
+	}
+	if end == off {
+		end = off + 1
+	}
+	return end
+}
+
+func (s *server) runEvaluate(ctx context.Context, args commandArgs, mode string) (*evaluateResult, error) {
+	t, err := s.target(args)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.evaluate(ctx, t, mode)
+	if err != nil {
+		return nil, s.imageError(err)
+	}
+	return &evaluateResult{Result: res.Result, ResultType: res.ResultType, ObjectID: res.ObjectID, Truncated: res.Truncated, ExecutionTime: res.ExecutionTime}, nil
+}
+
+// printItResult adds the edit print-it made, if any.
+type printItResult struct {
+	evaluateResult
+	Inserted bool `json:"inserted"`
+}
+
+// runPrintIt evaluates and, as Pharo's print-it does, inserts the printString
+// after the code as a comment, through the editor so its undo covers it.
+func (s *server) runPrintIt(ctx context.Context, args commandArgs) (*printItResult, error) {
+	t, err := s.target(args)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.evaluate(ctx, t, stuiproto.ModePrint)
+	if err != nil {
+		return nil, s.imageError(err)
+	}
+	out := &printItResult{evaluateResult: evaluateResult{Result: res.Result, ResultType: res.ResultType, ObjectID: res.ObjectID, Truncated: res.Truncated, ExecutionTime: res.ExecutionTime}}
+	if t.doc == nil || !s.caps.applyEdit {
+		return out, nil
+	}
+	at := t.doc.lines().position(t.span.end, s.encoding)
+	label := "print it"
+	applied, err := s.client.ApplyEdit(ctx, &protocol.ApplyWorkspaceEditParams{
+		Label: &label,
+		Edit: protocol.WorkspaceEdit{Changes: map[uri.URI][]protocol.TextEdit{
+			t.doc.uri: {{Range: protocol.Range{Start: at, End: at}, NewText: " " + smalltalkComment(res.Result)}},
+		}},
+	})
+	if err != nil {
+		s.log.Warn("print-it edit failed", zap.Error(err))
+		return out, nil
+	}
+	out.Inserted = applied != nil && applied.Applied
+	return out, nil
+}
+
+// smalltalkComment quotes text as a Smalltalk comment.
+func smalltalkComment(text string) string {
+	return `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
+}
