@@ -9,6 +9,8 @@ import (
 	"go.lsp.dev/protocol"
 )
 
+const codeActionKindEvaluate protocol.CodeActionKind = "source.stui.evaluate"
+
 // CodeAction offers Evaluate, Print it and Inspect it on a selection or on
 // the statement at the cursor (for editors that do not show code lenses),
 // and the fixes attached to compile diagnostics.

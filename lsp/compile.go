@@ -2,13 +2,11 @@ package lsp
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -17,23 +15,6 @@ import (
 	"github.com/stui-lsp/stui-lsp/smalltalk"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
-
-const codeActionKindEvaluate protocol.CodeActionKind = "source.stui.evaluate"
-
-// methodKey names a method of the image.
-type methodKey struct {
-	ClassName string `json:"className"`
-	ClassSide bool   `json:"classSide"`
-	Selector  string `json:"selector"`
-}
-
-func keyOf(m *smalltalk.Method) methodKey {
-	return methodKey{ClassName: m.ClassName, ClassSide: m.ClassSide, Selector: m.Selector}
-}
-
-func (k methodKey) String() string {
-	return methodLabel(stuiproto.MethodRef{ClassName: k.ClassName, Selector: k.Selector, IsClassMethod: k.ClassSide})
-}
 
 // compileStore remembers, per document, what the image was last given, so a
 // save compiles only the methods that changed since.
@@ -62,24 +43,6 @@ func (cs *compileStore) forDoc(u uri.URI) *compiledDoc {
 	return d
 }
 
-func methodHash(m *smalltalk.Method) string { return sourceHash(m.Category, m.Source) }
-
-func sourceHash(category, source string) string {
-	sum := sha256.Sum256([]byte(category + "\x00" + normalizeSource(source)))
-	return string(sum[:])
-}
-
-// normalizeSource ignores what editors and the image disagree on: line
-// terminators and trailing blanks.
-func normalizeSource(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t")
-	}
-	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
-}
-
 // compilable reports whether saving f compiles it: Tonel class, trait and
 // extension files.
 func compilable(f *smalltalk.File) bool {
@@ -102,46 +65,6 @@ func defineParams(d *smalltalk.ClassDef) stuiproto.DefineClassParams {
 		p.Superclass = &super
 	}
 	return p
-}
-
-var progressCounter atomic.Uint64
-
-// progress reports long work with $/progress when the client supports it.
-type progress struct {
-	s     *server
-	token protocol.ProgressToken
-}
-
-func (s *server) startProgress(ctx context.Context, title string, total int) *progress {
-	if !s.caps.workDoneProgress || total <= 3 {
-		return nil
-	}
-	tok := protocol.String(fmt.Sprintf("stui-%d", progressCounter.Add(1)))
-	if err := s.client.WorkDoneProgressCreate(ctx, &protocol.WorkDoneProgressCreateParams{Token: tok}); err != nil {
-		s.log.Debug("workDoneProgress/create failed", zap.Error(err))
-		return nil
-	}
-	p := &progress{s: s, token: tok}
-	zero := uint32(0)
-	p.send(ctx, protocol.WorkDoneProgressBegin{Kind: "begin", Title: title, Percentage: &zero})
-	return p
-}
-
-func (p *progress) send(ctx context.Context, v any) {
-	if p == nil {
-		return
-	}
-	data, _ := json.Marshal(v)
-	p.s.notify(ctx, protocol.MethodProgress, &protocol.ProgressParams{Token: p.token, Value: data})
-}
-
-func (p *progress) report(ctx context.Context, done, total int, msg string) {
-	pct := uint32(done * 100 / max(total, 1))
-	p.send(ctx, protocol.WorkDoneProgressReport{Kind: "report", Message: &msg, Percentage: &pct})
-}
-
-func (p *progress) end(ctx context.Context, msg string) {
-	p.send(ctx, protocol.WorkDoneProgressEnd{Kind: "end", Message: &msg})
 }
 
 // compileOnSave loads a saved Tonel file into the image: the class
@@ -267,93 +190,6 @@ func baseName(u uri.URI) string {
 	return p
 }
 
-// diffData travels in a "differs from the image" diagnostic to its actions.
-type diffData struct {
-	Method methodKey `json:"method"`
-}
-
-// checkAgainstImage compares each method of an open Tonel document with the
-// image's version and marks those that differ. Methods found equal count as
-// compiled, so the first save does not send them again.
-func (s *server) checkAgainstImage(ctx context.Context, doc *document) {
-	f := doc.file()
-	if !compilable(f.File) || !s.image.available() {
-		return
-	}
-	st := s.workspace.compiled.forDoc(doc.uri)
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	var diags []spanDiagnostic
-	missingClass := map[string]bool{}
-	for _, m := range f.Methods {
-		k := keyOf(m)
-		if k.Selector == "" || missingClass[k.ClassName] {
-			continue
-		}
-		img, err := s.imageMethod(ctx, k)
-		var remote *stuiproto.RemoteError
-		switch {
-		case err == nil:
-		case errors.As(err, &remote):
-			if remote.Type == stuiproto.ErrClassNotFound {
-				missingClass[k.ClassName] = true
-			}
-			continue
-		default:
-			return
-		}
-		if normalizeSource(img.Source) == normalizeSource(m.Source) {
-			st.methods[k] = methodHash(m)
-			continue
-		}
-		data, _ := json.Marshal(diffData{Method: k})
-		diags = append(diags, spanDiagnostic{
-			anchored: anchored{m.PatternRange.Start, m.PatternRange.End},
-			severity: protocol.DiagnosticSeverityInformation,
-			source:   sourceImage,
-			code:     "differs-from-image",
-			message:  k.String() + " differs from the image",
-			data:     data,
-		})
-	}
-	if cur, ok := s.docs.get(doc.uri); !ok || cur != doc {
-		return
-	}
-	s.diags.clearLive(doc.uri, sourceImage, 0, len(doc.text)+1)
-	for _, d := range diags {
-		s.diags.addLive(doc.uri, d)
-	}
-	s.publishDiagnostics(ctx, doc)
-}
-
-// imageDiffActions offers, on a method that differs from the image, to
-// compile the file's version or to take the image's.
-func (s *server) imageDiffActions(doc *document, start, end int) []protocol.CommandOrCodeAction {
-	var out []protocol.CommandOrCodeAction
-	kind := protocol.CodeActionKindQuickFix
-	for _, d := range s.diags.liveAt(doc.uri, start, end) {
-		if d.source != sourceImage || len(d.data) == 0 {
-			continue
-		}
-		var data diffData
-		if json.Unmarshal(d.data, &data) != nil {
-			continue
-		}
-		args, _ := json.Marshal(commandArgs{URI: doc.uri, Method: &data.Method})
-		for _, a := range []struct{ title, command string }{
-			{"Compile " + data.Method.String() + " into image", cmdCompileMethod},
-			{"Replace " + data.Method.String() + " with image's version", cmdReplaceWithImage},
-		} {
-			out = append(out, &protocol.CodeAction{
-				Title:   a.title,
-				Kind:    &kind,
-				Command: protocol.Command{Title: a.title, Command: a.command, Arguments: []protocol.LSPAny{args}},
-			})
-		}
-	}
-	return out
-}
-
 // commandMethod resolves the document and method a compile command names.
 func (s *server) commandMethod(args commandArgs) (*document, *smalltalk.Method, error) {
 	if args.URI == "" || args.Method == nil {
@@ -403,43 +239,4 @@ func (s *server) runCompileMethod(ctx context.Context, args commandArgs) (any, e
 
 func jsonrpcCompileError(typ, msg string) error {
 	return errInvalidParams("%s: %s", typ, msg)
-}
-
-// runReplaceWithImage replaces a method of the document with the image's
-// version through workspace/applyEdit, so the editor's undo covers it.
-func (s *server) runReplaceWithImage(ctx context.Context, args commandArgs) (any, error) {
-	doc, m, err := s.commandMethod(args)
-	if err != nil {
-		return nil, err
-	}
-	img, err := s.imageMethod(ctx, keyOf(m))
-	if err != nil {
-		return nil, s.imageError(err)
-	}
-	e, ok := methodEdit(doc.file().File, m, img.Source)
-	if !ok {
-		return nil, errInvalidParams("cannot place the image's source of %s in %s", keyOf(m), args.URI)
-	}
-	if !s.caps.applyEdit {
-		return nil, errInvalidParams("the editor does not support workspace/applyEdit")
-	}
-	label := "Replace " + keyOf(m).String() + " with image's version"
-	lines := doc.lines()
-	res, err := s.client.ApplyEdit(ctx, &protocol.ApplyWorkspaceEditParams{
-		Label: &label,
-		Edit: protocol.WorkspaceEdit{Changes: map[uri.URI][]protocol.TextEdit{
-			doc.uri: {{Range: lines.rangeOf(e.start, e.end, s.encoding), NewText: e.text}},
-		}},
-	})
-	if err != nil {
-		return nil, err
-	}
-	applied := res != nil && res.Applied
-	if applied {
-		st := s.workspace.compiled.forDoc(doc.uri)
-		st.mu.Lock()
-		st.methods[keyOf(m)] = sourceHash(m.Category, img.Source)
-		st.mu.Unlock()
-	}
-	return map[string]any{"applied": applied}, nil
 }
