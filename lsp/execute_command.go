@@ -25,9 +25,53 @@ const (
 	cmdReplaceWithImage = "stui.replaceWithImage"
 )
 
-var commandNames = []string{
-	cmdEvaluate, cmdPrintIt, cmdInspect, cmdBrowseClass, cmdSystemInfo,
-	cmdResetSession, cmdInterrupt, cmdStatus, cmdCompileMethod, cmdReplaceWithImage,
+// lspCommand is one command of workspace/executeCommand: a new command is
+// one entry in lspCommands and the method that runs it.
+type lspCommand struct {
+	name string
+	run  func(s *server, ctx context.Context, args commandArgs) (any, error)
+}
+
+// command adapts a method returning its own result type to the table.
+func command[R any](name string, run func(*server, context.Context, commandArgs) (R, error)) lspCommand {
+	return lspCommand{name: name, run: func(s *server, ctx context.Context, args commandArgs) (any, error) {
+		return run(s, ctx, args)
+	}}
+}
+
+var lspCommands = []lspCommand{
+	command(cmdEvaluate, func(s *server, ctx context.Context, args commandArgs) (*evaluateResult, error) {
+		return s.runEvaluate(ctx, args, stuiproto.ModeDisplay)
+	}),
+	command(cmdPrintIt, (*server).runPrintIt),
+	command(cmdInspect, (*server).runInspect),
+	command(cmdBrowseClass, (*server).runBrowseClass),
+	command(cmdSystemInfo, (*server).runSystemInfo),
+	command(cmdResetSession, (*server).runResetSession),
+	command(cmdInterrupt, (*server).runInterrupt),
+	command(cmdStatus, func(s *server, _ context.Context, _ commandArgs) (*statusReport, error) {
+		return s.statusReport(), nil
+	}),
+	command(cmdCompileMethod, (*server).runCompileMethod),
+	command(cmdReplaceWithImage, (*server).runReplaceWithImage),
+}
+
+// commandNames are the commands announced in initialize, in table order.
+var commandNames = func() []string {
+	names := make([]string, len(lspCommands))
+	for i, c := range lspCommands {
+		names[i] = c.name
+	}
+	return names
+}()
+
+func lookupCommand(name string) (lspCommand, bool) {
+	for _, c := range lspCommands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return lspCommand{}, false
 }
 
 // commandArgs is the one object every command takes.
@@ -54,34 +98,11 @@ func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCom
 			return nil, errInvalidParams("%s takes one object argument: %v", params.Command, err)
 		}
 	}
-	var (
-		result any
-		err    error
-	)
-	switch params.Command {
-	case cmdEvaluate:
-		result, err = s.runEvaluate(ctx, args, stuiproto.ModeDisplay)
-	case cmdPrintIt:
-		result, err = s.runPrintIt(ctx, args)
-	case cmdInspect:
-		result, err = s.runInspect(ctx, args)
-	case cmdBrowseClass:
-		result, err = s.runBrowseClass(ctx, args)
-	case cmdSystemInfo:
-		result, err = s.runSystemInfo(ctx, args)
-	case cmdResetSession:
-		result, err = s.runResetSession(ctx, args)
-	case cmdInterrupt:
-		result, err = s.runInterrupt(ctx, args)
-	case cmdStatus:
-		result = s.statusReport()
-	case cmdCompileMethod:
-		result, err = s.runCompileMethod(ctx, args)
-	case cmdReplaceWithImage:
-		result, err = s.runReplaceWithImage(ctx, args)
-	default:
+	cmd, ok := lookupCommand(params.Command)
+	if !ok {
 		return nil, errInvalidParams("unknown command %q; stui-lsp knows %s", params.Command, strings.Join(commandNames, ", "))
 	}
+	result, err := cmd.run(s, ctx, args)
 	if err != nil {
 		return nil, err
 	}
