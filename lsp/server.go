@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
+
+	"github.com/stui-lsp/stui-lsp/internal/sessionmemory"
 )
 
 // server holds the state of one editor connection. Behaviour lives in the
@@ -50,11 +50,7 @@ func newServer(conn jsonrpc2.Conn, opts Options) *server {
 		log = zap.NewNop()
 	}
 	if opts.CacheDir == "" {
-		if dir, err := os.UserCacheDir(); err == nil {
-			opts.CacheDir = filepath.Join(dir, "stui-lsp")
-		} else {
-			opts.CacheDir = filepath.Join(os.TempDir(), fmt.Sprintf("stui-lsp-%d", os.Getuid()))
-		}
+		opts.CacheDir = sessionmemory.DefaultCacheDir()
 	}
 	s := &server{
 		opts:      opts,

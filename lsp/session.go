@@ -2,19 +2,15 @@ package lsp
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 
+	"github.com/stui-lsp/stui-lsp/internal/sessionmemory"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
@@ -52,7 +48,7 @@ func (ss *sessionSet) forFolder(folder string) *workspaceSession {
 	if ws, ok := ss.by[folder]; ok {
 		return ws
 	}
-	ws := &workspaceSession{set: ss, folder: folder, clientID: clientIDFor(folder)}
+	ws := &workspaceSession{set: ss, folder: folder, clientID: sessionmemory.ClientID(folder)}
 	ss.by[folder] = ws
 	return ws
 }
@@ -87,80 +83,33 @@ func (ss *sessionSet) revalidate(ctx context.Context) {
 	}
 }
 
-// clientIDFor derives a stable client id from a folder path.
-func clientIDFor(folder string) string {
-	if folder == "" {
-		return "stui-lsp-scratch"
-	}
-	abs, err := filepath.Abs(folder)
-	if err != nil {
-		abs = folder
-	}
-	sum := sha256.Sum256([]byte(abs))
-	name := strings.Map(func(r rune) rune {
-		if r < 128 && (r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return r
-		}
-		return '_'
-	}, filepath.Base(abs))
-	if len(name) > 32 {
-		name = name[:32]
-	}
-	return "stui-lsp-" + name + "-" + hex.EncodeToString(sum[:6])
-}
-
 func isSessionGone(err error) bool {
 	var remote *stuiproto.RemoteError
 	return errors.As(err, &remote) && (remote.Type == stuiproto.ErrSessionNotFound || remote.Type == stuiproto.ErrSessionExpired)
 }
 
-// rememberedSession is what is kept on disk per client id.
-type rememberedSession struct {
-	SessionID string `json:"session_id"`
-	Folder    string `json:"folder"`
-	Endpoint  string `json:"endpoint"`
-}
-
-func (ws *workspaceSession) memoryPath() string {
-	return filepath.Join(ws.set.s.opts.CacheDir, "sessions", ws.clientID+".json")
+func (ws *workspaceSession) memory() sessionmemory.Store {
+	return sessionmemory.Store{Dir: ws.set.s.opts.CacheDir}
 }
 
 func (ws *workspaceSession) recall(endpoint string) string {
 	if !ws.set.s.currentSettings().persistSession() {
 		return ""
 	}
-	data, err := os.ReadFile(ws.memoryPath())
-	if err != nil {
-		return ""
-	}
-	var m rememberedSession
-	if json.Unmarshal(data, &m) != nil || m.Endpoint != endpoint {
-		return ""
-	}
-	return m.SessionID
+	return ws.memory().Recall(ws.clientID, endpoint)
 }
 
 func (ws *workspaceSession) remember(id, endpoint string) {
 	if !ws.set.s.currentSettings().persistSession() {
 		return
 	}
-	path := ws.memoryPath()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := ws.memory().Remember(ws.clientID, ws.folder, endpoint, id); err != nil {
 		ws.set.s.log.Warn("cannot remember session", zap.Error(err))
-		return
-	}
-	data, _ := json.Marshal(rememberedSession{SessionID: id, Folder: ws.folder, Endpoint: endpoint})
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err == nil {
-		err = os.Rename(tmp, path)
-		if err != nil {
-			ws.set.s.log.Warn("cannot remember session", zap.Error(err))
-		}
 	}
 }
 
 func (ws *workspaceSession) forget() {
-	_ = os.Remove(ws.memoryPath())
+	ws.memory().Forget(ws.clientID)
 }
 
 // ensure returns the session id, restoring the remembered session or creating
