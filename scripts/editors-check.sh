@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks of the editor packages that need no editor: the VS Code extension
-# (npm ci, type check, lint, grammar tests, .vsix package, offline) and the
-# Helix configuration (valid TOML naming the stui-lsp binary).
+# (npm ci, type check, lint, command-id and grammar tests, .vsix package,
+# offline) and the Helix configuration (valid TOML naming the stui-lsp binary).
 # The editor end-to-end tests are Go tests: go test ./e2e -run TestEditors
 set -euo pipefail
 
@@ -17,6 +17,8 @@ step "vscode: tsc --noEmit"
 npx tsc -p . --noEmit
 step "vscode: eslint"
 npx eslint .
+step "vscode: command ids (no clash with the server's)"
+npm run --silent test:unit
 step "vscode: grammar tests"
 npm run --silent test:grammar
 step "vscode: vsce package"

@@ -124,7 +124,7 @@ function pollStatus(): void {
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
-  statusItem.command = 'stui.showStatus';
+  statusItem.command = 'stui.vscode.showStatus';
   statusItem.text = '$(sync~spin) Pharo';
   statusItem.show();
 
@@ -142,27 +142,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     statusItem,
     view,
-    vscode.commands.registerCommand('stui.doIt', withEditor(async (editor) => {
+    vscode.commands.registerCommand('stui.vscode.doIt', withEditor(async (editor) => {
       const res = await execute<EvaluateResult>('stui.evaluate', target(editor));
       if (res) {
         vscode.window.setStatusBarMessage(`$(check) ${res.result}`, 5000);
       }
     })),
-    vscode.commands.registerCommand('stui.printIt', withEditor((editor) => execute('stui.printIt', target(editor)))),
-    vscode.commands.registerCommand('stui.inspectIt', withEditor(async (editor) => {
+    vscode.commands.registerCommand('stui.vscode.printIt', withEditor((editor) => execute('stui.printIt', target(editor)))),
+    vscode.commands.registerCommand('stui.vscode.inspectIt', withEditor(async (editor) => {
       const res = await execute<InspectResult>('stui.inspect', { ...target(editor), open: false });
       if (res) {
         inspector.show(res);
         await vscode.commands.executeCommand('stui.inspector.focus');
       }
     })),
-    vscode.commands.registerCommand('stui.inspector.drill', (node) => inspector.drill(node)),
-    vscode.commands.registerCommand('stui.inspector.clear', () => inspector.clear()),
-    vscode.commands.registerCommand('stui.resetSession', () =>
+    vscode.commands.registerCommand('stui.vscode.inspector.drill', (node) => inspector.drill(node)),
+    vscode.commands.registerCommand('stui.vscode.inspector.clear', () => inspector.clear()),
+    vscode.commands.registerCommand('stui.vscode.resetSession', () =>
       execute('stui.resetSession', { uri: vscode.window.activeTextEditor?.document.uri.toString() ?? '' })),
-    vscode.commands.registerCommand('stui.interrupt', () =>
+    vscode.commands.registerCommand('stui.vscode.interrupt', () =>
       execute('stui.interrupt', { uri: vscode.window.activeTextEditor?.document.uri.toString() ?? '' })),
-    vscode.commands.registerCommand('stui.browseClass', async () => {
+    vscode.commands.registerCommand('stui.vscode.browseClass', async () => {
       const className = await vscode.window.showInputBox({ prompt: 'Class name' });
       if (className) {
         const res = await execute<unknown>('stui.browseClass', { className });
@@ -172,11 +172,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         }
       }
     }),
-    vscode.commands.registerCommand('stui.showStatus', async () => {
+    vscode.commands.registerCommand('stui.vscode.showStatus', async () => {
       await refreshStatus();
       void vscode.window.showInformationMessage(`STUI: ${statusItem.tooltip ?? statusItem.text}`);
     }),
-    vscode.commands.registerCommand('stui.restartServer', async () => {
+    vscode.commands.registerCommand('stui.vscode.restartServer', async () => {
       await client?.stop();
       client = createClient();
       await client.start();
@@ -187,7 +187,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         pollStatus();
       }
       if (e.affectsConfiguration('stui.path') || e.affectsConfiguration('stui.args')) {
-        void vscode.commands.executeCommand('stui.restartServer');
+        void vscode.commands.executeCommand('stui.vscode.restartServer');
       }
     }),
     { dispose: () => statusTimer && clearInterval(statusTimer) },
