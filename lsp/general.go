@@ -88,6 +88,7 @@ func (s *server) capabilities() protocol.ServerCapabilities {
 		ImplementationProvider:  protocol.Boolean(true),
 		ReferencesProvider:      protocol.Boolean(true),
 		CallHierarchyProvider:   protocol.Boolean(true),
+		TypeHierarchyProvider:   protocol.Boolean(true),
 		WorkspaceSymbolProvider: protocol.Boolean(true),
 		SemanticTokensProvider: &protocol.SemanticTokensOptions{
 			Legend: semanticLegend(),

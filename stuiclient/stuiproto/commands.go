@@ -132,6 +132,9 @@ type ClassInfo struct {
 	Tag        string  `json:"tag"`
 	IsSystem   bool    `json:"is_system"`
 	Definition string  `json:"definition"`
+	// Subclasses (1.2) names the direct subclasses, sorted; absent from
+	// older servers.
+	Subclasses []string `json:"subclasses,omitempty"`
 }
 
 type Method struct {

@@ -173,7 +173,7 @@ func (b *Backend) dispatchCode(cmd string, p any) (any, error) {
 			super = &s
 		}
 		r.ClassInfo = stuiproto.ClassInfo{Name: c.Name, Superclass: super, Comment: c.Comment, Package: c.Package,
-			Tag: c.Tag, IsSystem: c.IsSystem, Definition: c.definition()}
+			Tag: c.Tag, IsSystem: c.IsSystem, Definition: c.definition(), Subclasses: b.subclassesOf(c.Name)}
 		if p.IncludeMethods == nil || *p.IncludeMethods {
 			ms := append([]MethodFixture(nil), c.Methods...)
 			sort.Slice(ms, func(i, j int) bool { return ms[i].Selector < ms[j].Selector })
