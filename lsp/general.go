@@ -99,6 +99,10 @@ func (s *server) capabilities() protocol.ServerCapabilities {
 			ResolveProvider:   &yes,
 			TriggerCharacters: []string{":"},
 		},
+		SignatureHelpProvider: &protocol.SignatureHelpOptions{
+			TriggerCharacters:   []string{":"},
+			RetriggerCharacters: []string{" "},
+		},
 		DocumentFormattingProvider:      protocol.Boolean(true),
 		DocumentRangeFormattingProvider: protocol.Boolean(true),
 	}
