@@ -1,0 +1,130 @@
+package stuiclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	zmq "github.com/pebbe/zmq4"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+// Call sends command with params and decodes the reply's result into result
+// (a pointer, or nil to ignore it). The deadline is ctx's, or the client's
+// default timeout. The request id is generated unless ctx carries one from
+// stuiproto.WithRequestID.
+func (c *Client) Call(ctx context.Context, command string, params, result any) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.o.timeout)
+		defer cancel()
+	}
+	id, ok := stuiproto.RequestIDFromContext(ctx)
+	if !ok {
+		id = strconv.FormatUint(c.nextID.Add(1), 10)
+	}
+	req := stuiproto.Request{ID: id, Command: command, Token: c.o.token}
+	if params == nil {
+		req.Parameters = json.RawMessage("{}")
+	} else {
+		p, err := json.Marshal(params)
+		if err != nil {
+			return fmt.Errorf("stui %s: encoding parameters: %w", command, err)
+		}
+		req.Parameters = p
+	}
+	payload, err := json.Marshal(&req)
+	if err != nil {
+		return fmt.Errorf("stui %s: encoding request: %w", command, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return ctxError(command, id, err, false, c.connected.Load(), 0)
+	}
+
+	cl := &call{id: id, command: command, payload: payload, result: result, reply: make(chan reply, 1)}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return &CallError{Command: command, ID: id, Kind: ErrClosed}
+	}
+	if _, dup := c.pending[id]; dup {
+		c.mu.Unlock()
+		return fmt.Errorf("stui %s: request id %q is already in flight", command, id)
+	}
+	c.pending[id] = cl
+	c.mu.Unlock()
+	if !c.sendNow(cl) {
+		c.mu.Lock()
+		c.queue = append(c.queue, cl)
+		c.mu.Unlock()
+		c.wake()
+	}
+
+	start := time.Now()
+	var r reply
+	select {
+	case r = <-cl.reply:
+	case <-ctx.Done():
+		c.mu.Lock()
+		mine := c.pending[id] == cl
+		if mine {
+			delete(c.pending, id)
+		}
+		c.mu.Unlock()
+		cl.abandoned.Store(true)
+		if !mine {
+			// The owner has claimed the call and may be decoding into
+			// result: wait for it (it answers every call it claims) so
+			// that nothing writes to result after Call returns.
+			r = <-cl.reply
+			break
+		}
+		err := ctxError(command, id, ctx.Err(), cl.sent.Load(), c.connected.Load(), time.Since(start))
+		switch {
+		case errors.Is(err, ErrTimeout):
+			c.timeouts.Add(1)
+		case errors.Is(err, ErrUnavailable):
+			c.unavailable.Add(1)
+		}
+		return err
+	}
+	if r.err != nil && errors.Is(r.err, ErrUnavailable) {
+		c.unavailable.Add(1)
+	}
+	return r.err
+}
+
+// sendNow sends cl on the caller's goroutine if the connection is up and the
+// socket takes it at once; otherwise the owner goroutine queues it.
+func (c *Client) sendNow(cl *call) bool {
+	if !c.connected.Load() {
+		return false
+	}
+	c.sockMu.Lock()
+	cn := c.live
+	if cn == nil || !c.connected.Load() {
+		c.sockMu.Unlock()
+		return false
+	}
+	if _, err := cn.dealer.SendMessageDontwait([]byte{}, cl.payload); err != nil {
+		// A full queue or a failing socket: the owner retries, or recreates
+		// the socket and reports.
+		c.sockMu.Unlock()
+		return false
+	}
+	cl.sent.Store(true)
+	c.sent.Add(1)
+	// Any call on the socket may take in the notice that a reply has come,
+	// and with it the edge on ZMQ_FD the owner sleeps on: if one is
+	// waiting now, wake the owner to read it.
+	ev, err := cn.dealer.GetEvents()
+	c.sockMu.Unlock()
+	if err != nil || ev&zmq.POLLIN != 0 {
+		c.kick()
+	}
+	return true
+}

@@ -1,0 +1,377 @@
+package stuiclient
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
+	zmq "github.com/pebbe/zmq4"
+	"go.uber.org/zap"
+)
+
+// retire stops callers sending on cn and closes it.
+func (c *Client) retire(cn *conn) {
+	c.sockMu.Lock()
+	if c.live == cn {
+		c.live = nil
+	}
+	cn.close()
+	c.sockMu.Unlock()
+}
+
+// run owns the sockets: it sends queued requests, reads replies and monitor
+// events, and hands each reply to the call waiting for its id.
+func (c *Client) run(cn *conn) {
+	defer close(c.done)
+	var outbox []*call
+	c.use(cn)
+	defer func() {
+		c.wakeMu.Lock()
+		c.waker = nil
+		c.wakeMu.Unlock()
+		c.retire(cn)
+	}()
+
+	for {
+		if c.wakeFlag.Swap(false) {
+			c.mu.Lock()
+			closed := c.closed
+			outbox = append(outbox, c.queue...)
+			c.queue = c.queue[:0]
+			c.mu.Unlock()
+			if closed {
+				c.failAll(ErrClosed, "")
+				return
+			}
+		}
+		// Monitor events are read only when the monitor has signalled: this
+		// loop runs for every reply, and each read is three cgo calls.
+		if c.monFlag.Swap(false) {
+			outbox = c.readEvents(cn, outbox)
+		}
+		if err := c.readReplies(cn); err != nil {
+			cn, outbox = c.redial(cn, outbox, err)
+			continue
+		}
+		// Nothing is sent while the connection is known to be down: libzmq
+		// could still hand it to the connection that is dying.
+		if c.connected.Load() {
+			var err error
+			if outbox, err = c.flush(cn, outbox); err != nil {
+				cn, outbox = c.redial(cn, outbox, err)
+				continue
+			}
+		}
+		if err := c.wait(cn, len(outbox) > 0 && c.connected.Load()); err != nil {
+			c.log.Error("waiting on the socket failed, recreating it", zap.Error(err))
+			cn, outbox = c.redial(cn, outbox, err)
+		}
+	}
+}
+
+// use makes cn the connection that wake-ups go to, and watches its monitor.
+func (c *Client) use(cn *conn) {
+	c.wakeMu.Lock()
+	c.waker = cn.dealerFD
+	c.wakeMu.Unlock()
+	c.sockMu.Lock()
+	c.live = cn
+	c.sockMu.Unlock()
+	go c.watchMonitor(cn.monFD)
+}
+
+// wait sleeps until the DEALER can be read (or written, with wantOut), a
+// monitor event is waiting, or a caller kicks. The order matters: the kick
+// is cleared first and the flags and ZMQ_EVENTS checked after, so a kick or
+// an edge that comes during the checks ends the sleep instead of being lost.
+func (c *Client) wait(cn *conn, wantOut bool) error {
+	if err := cn.dealerFD.SetReadDeadline(time.Time{}); err != nil {
+		return err
+	}
+	var sockErr error
+	err := cn.dealerRaw.Read(func(uintptr) bool {
+		if c.wakeFlag.Load() {
+			return true
+		}
+		c.sockMu.Lock()
+		ev, err := cn.dealer.GetEvents()
+		c.sockMu.Unlock()
+		if err != nil {
+			sockErr = err
+			return true
+		}
+		if ev&zmq.POLLIN != 0 || (wantOut && ev&zmq.POLLOUT != 0) {
+			return true
+		}
+		return c.monFlag.Load()
+	})
+	if sockErr != nil {
+		return sockErr
+	}
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// flush sends what it can of outbox and returns the rest.
+func (c *Client) flush(cn *conn, outbox []*call) ([]*call, error) {
+	for len(outbox) > 0 {
+		cl := outbox[0]
+		if cl.abandoned.Load() {
+			outbox = outbox[1:]
+			continue
+		}
+		c.sockMu.Lock()
+		_, err := cn.dealer.SendMessageDontwait([]byte{}, cl.payload)
+		c.sockMu.Unlock()
+		if err != nil {
+			if isAgain(err) {
+				return outbox, nil
+			}
+			return outbox, err
+		}
+		cl.sent.Store(true)
+		c.sent.Add(1)
+		outbox = outbox[1:]
+	}
+	return nil, nil
+}
+
+func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
+	for {
+		ev, _, _, err := cn.mon.RecvEvent(zmq.DONTWAIT)
+		if err != nil {
+			return outbox
+		}
+		switch ev {
+		case zmq.EVENT_CONNECTED:
+			if c.o.curve == nil {
+				c.up()
+			}
+		case zmq.EVENT_HANDSHAKE_SUCCEEDED:
+			c.up()
+		case zmq.EVENT_CONNECT_RETRIED:
+			// Nothing listens. A call fails on the second failed attempt
+			// it sees, so that an event from before it was queued (the
+			// image may have come back since) does not fail it.
+			c.down()
+			kept := outbox[:0]
+			var failed []*call
+			for _, cl := range outbox {
+				if cl.retries++; cl.retries >= 2 {
+					failed = append(failed, cl)
+				} else {
+					kept = append(kept, cl)
+				}
+			}
+			c.failUnsent(failed, "nothing listens at "+c.endpoint)
+			outbox = kept
+		case zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL, zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL, zmq.EVENT_HANDSHAKE_FAILED_AUTH:
+			c.down()
+			c.log.Warn("handshake failed", zap.Stringer("event", ev))
+			outbox = c.failUnsent(outbox, "security handshake failed (wrong CURVE keys, or the server does not use CURVE?)")
+		case zmq.EVENT_DISCONNECTED, zmq.EVENT_CLOSED:
+			if c.down() {
+				c.log.Info("connection lost")
+			}
+			// Requests sent over the lost connection will never be
+			// answered: read-only ones go again on the next connection.
+			outbox = c.failSent(outbox, "the connection was lost")
+		}
+	}
+}
+
+// down marks the connection lost and reports whether it was up. It holds
+// sockMu so that a caller's send either comes before (and is among the sent
+// calls the owner then fails or sends again) or sees the connection down.
+func (c *Client) down() bool {
+	c.sockMu.Lock()
+	defer c.sockMu.Unlock()
+	return c.connected.Swap(false)
+}
+
+func (c *Client) up() {
+	if !c.connected.Swap(true) {
+		c.connects.Add(1)
+		c.log.Debug("connected")
+	}
+}
+
+func (c *Client) readReplies(cn *conn) error {
+	for {
+		c.sockMu.Lock()
+		frames, err := cn.dealer.RecvMessageBytes(zmq.DONTWAIT)
+		c.sockMu.Unlock()
+		if err != nil {
+			if isAgain(err) {
+				return nil
+			}
+			return err
+		}
+		c.received.Add(1)
+		// A REP or ROUTER server echoes the empty delimiter we sent.
+		if len(frames) == 2 && len(frames[0]) == 0 {
+			frames = frames[1:]
+		}
+		if len(frames) != 1 {
+			c.bad.Add(1)
+			c.log.Warn("reply with an unexpected envelope", zap.Int("frames", len(frames)))
+			continue
+		}
+		c.deliver(frames[0])
+	}
+}
+
+// deliver hands a reply to the call waiting for its id, or counts it stale.
+func (c *Client) deliver(data []byte) {
+	if len(data) > c.o.maxReply {
+		c.bad.Add(1)
+		cl := c.claim(scanID(data))
+		if cl != nil {
+			cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrReplyTooLarge,
+				Detail: fmt.Sprintf("%d bytes, limit %d", len(data), c.o.maxReply)}}
+		}
+		return
+	}
+	var head struct {
+		ID string `json:"id"`
+	}
+	var ok bool
+	if head.ID, ok = leadingID(data); ok {
+		// The id comes first, as it does from the STUI servers: no need to
+		// decode the whole reply here; the caller does that once.
+	} else if err := json.Unmarshal(data, &head); err != nil {
+		c.bad.Add(1)
+		if cl := c.claim(""); cl != nil {
+			cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrProtocol, Cause: err}}
+		} else {
+			c.log.Warn("dropped a reply that is not JSON", zap.Int("bytes", len(data)))
+		}
+		return
+	}
+	cl := c.claimID(head.ID)
+	if cl == nil {
+		c.stale.Add(1)
+		c.log.Debug("dropped a reply no call waits for", zap.String("id", head.ID))
+		return
+	}
+	// The owner decodes: its stack has grown to what encoding/json needs
+	// once, where a caller's goroutine (a new one per LSP request) would
+	// grow and copy its stack for every reply.
+	err := decodeReply(cl.command, cl.id, data, cl.result)
+	if err != nil && errors.Is(err, ErrProtocol) && !json.Valid(data) {
+		// Delivered on its leading id without being checked: count it as a
+		// reply that is not JSON.
+		c.bad.Add(1)
+	}
+	cl.reply <- reply{err: err}
+	// Let the caller run now, on this core, rather than after this loop's
+	// next round of cgo calls.
+	runtime.Gosched()
+}
+
+// claimID removes and returns the call waiting for id.
+func (c *Client) claimID(id string) *call {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cl := c.pending[id]
+	if cl != nil {
+		delete(c.pending, id)
+	}
+	return cl
+}
+
+// claim finds the call a reply without a readable id belongs to: the one with
+// that id if there is one, else the only request sent and unanswered.
+func (c *Client) claim(id string) *call {
+	if id != "" {
+		if cl := c.claimID(id); cl != nil {
+			return cl
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var only *call
+	for _, cl := range c.pending {
+		if cl.sent.Load() {
+			if only != nil {
+				return nil
+			}
+			only = cl
+		}
+	}
+	if only != nil {
+		delete(c.pending, only.id)
+	}
+	return only
+}
+
+func (c *Client) failUnsent(outbox []*call, detail string) []*call {
+	for _, cl := range outbox {
+		if cl.abandoned.Load() {
+			continue
+		}
+		if c.claimID(cl.id) == cl {
+			cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrUnavailable, Detail: detail}}
+		}
+	}
+	return nil
+}
+
+func (c *Client) failSent(outbox []*call, detail string) []*call {
+	c.mu.Lock()
+	var lost, again []*call
+	for id, cl := range c.pending {
+		if !cl.sent.Load() {
+			continue
+		}
+		if readOnly[cl.command] && !cl.resent {
+			cl.resent = true
+			cl.sent.Store(false)
+			again = append(again, cl)
+			continue
+		}
+		lost = append(lost, cl)
+		delete(c.pending, id)
+	}
+	c.mu.Unlock()
+	for _, cl := range lost {
+		cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrUnavailable, Detail: detail}}
+	}
+	return append(again, outbox...)
+}
+
+func (c *Client) failAll(kind error, detail string) {
+	c.mu.Lock()
+	all := c.pending
+	c.pending = map[string]*call{}
+	c.queue = nil
+	c.mu.Unlock()
+	for _, cl := range all {
+		cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: kind, Detail: detail}}
+	}
+}
+
+// redial replaces a socket that failed. Calls in flight on it are lost; calls
+// not yet sent stay queued for the new one.
+func (c *Client) redial(old *conn, outbox []*call, cause error) (*conn, []*call) {
+	c.log.Warn("recreating the socket", zap.Error(cause))
+	c.down()
+	c.retire(old)
+	outbox = c.failSent(outbox, "the socket failed: "+cause.Error())
+	c.reconnects.Add(1)
+	for {
+		cn, err := c.dial()
+		if err == nil {
+			c.use(cn)
+			return cn, outbox
+		}
+		c.log.Error("cannot recreate the socket", zap.Error(err))
+		outbox = c.failUnsent(outbox, err.Error())
+		time.Sleep(c.o.reconnectIvl)
+	}
+}

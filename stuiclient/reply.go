@@ -1,0 +1,121 @@
+package stuiclient
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+// decodeReply decodes a reply and its result in one pass over the bytes (the
+// result straight into the caller's value); only a reply that does not
+// decode takes the slower path that says exactly what is wrong with it.
+func decodeReply(command, id string, data []byte, result any) error {
+	env := replyEnvelope{Result: resultSink{into: result}}
+	if json.Unmarshal(data, &env) == nil && (env.Status == stuiproto.StatusSuccess || env.Status == stuiproto.StatusError) {
+		if env.Status == stuiproto.StatusError {
+			if env.ErrorType == "" {
+				env.ErrorType = "Error"
+			}
+			rep := stuiproto.Reply{ID: env.ID, Status: env.Status, Error: env.Error, ErrorType: env.ErrorType, Details: env.Details, StackTrace: env.StackTrace}
+			return rep.Err(command)
+		}
+		if result != nil && (!env.Result.seen || env.Result.null) {
+			return &CallError{Command: command, ID: id, Kind: ErrProtocol, Detail: "success reply without a result"}
+		}
+		return nil
+	}
+	return decodeReplySlowly(command, id, data, result)
+}
+
+// replyEnvelope is stuiproto.Reply with the result decoded in place.
+type replyEnvelope struct {
+	ID         string                  `json:"id"`
+	Status     string                  `json:"status"`
+	Result     resultSink              `json:"result"`
+	Error      string                  `json:"error"`
+	ErrorType  string                  `json:"error_type"`
+	Details    *stuiproto.ErrorDetails `json:"details"`
+	StackTrace []string                `json:"stack_trace"`
+}
+
+// resultSink decodes a reply's result into the caller's value, if any, and
+// records whether there was one.
+type resultSink struct {
+	into       any
+	seen, null bool
+}
+
+func (r *resultSink) UnmarshalJSON(b []byte) error {
+	r.seen = true
+	if string(b) == "null" {
+		r.null = true
+		return nil
+	}
+	if r.into == nil {
+		return nil
+	}
+	return json.Unmarshal(b, r.into)
+}
+
+func decodeReplySlowly(command, id string, data []byte, result any) error {
+	rep, err := stuiproto.DecodeReply(data)
+	if err != nil {
+		return &CallError{Command: command, ID: id, Kind: ErrProtocol, Cause: err}
+	}
+	if err := rep.Err(command); err != nil {
+		return err
+	}
+	if result == nil {
+		return nil
+	}
+	if len(rep.Result) == 0 || bytes.Equal(rep.Result, []byte("null")) {
+		return &CallError{Command: command, ID: id, Kind: ErrProtocol, Detail: "success reply without a result"}
+	}
+	if err := json.Unmarshal(rep.Result, result); err != nil {
+		return &CallError{Command: command, ID: id, Kind: ErrProtocol, Cause: err}
+	}
+	return nil
+}
+
+// leadingID reads the id of a reply that begins {"id":"...", (no escapes),
+// without decoding the rest. ok is false for any other shape.
+func leadingID(data []byte) (id string, ok bool) {
+	const prefix = `{"id":"`
+	if len(data) > 0 && data[0] != '{' || !bytes.HasPrefix(data, []byte(prefix)) {
+		return "", false
+	}
+	rest := data[len(prefix):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 || bytes.IndexByte(rest[:end], '\\') >= 0 {
+		return "", false
+	}
+	return string(rest[:end]), true
+}
+
+// scanID reads the "id" of a reply without decoding the rest, provided it
+// comes among the first keys.
+func scanID(data []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return ""
+	}
+	for i := 0; i < 8 && dec.More(); i++ {
+		k, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if k == "id" {
+			var id string
+			if dec.Decode(&id) != nil {
+				return ""
+			}
+			return id
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return ""
+		}
+	}
+	return ""
+}
