@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	zmq "github.com/pebbe/zmq4"
-
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
@@ -110,7 +108,7 @@ func (c *Client) sendNow(cl *call) bool {
 		c.sockMu.Unlock()
 		return false
 	}
-	if _, err := cn.dealer.SendMessageDontwait([]byte{}, cl.payload); err != nil {
+	if err := cn.send(cl.payload); err != nil {
 		// A full queue or a failing socket: the owner retries, or recreates
 		// the socket and reports.
 		c.sockMu.Unlock()
@@ -121,9 +119,9 @@ func (c *Client) sendNow(cl *call) bool {
 	// Any call on the socket may take in the notice that a reply has come,
 	// and with it the edge on ZMQ_FD the owner sleeps on: if one is
 	// waiting now, wake the owner to read it.
-	ev, err := cn.dealer.GetEvents()
+	readable, _, err := cn.ready()
 	c.sockMu.Unlock()
-	if err != nil || ev&zmq.POLLIN != 0 {
+	if err != nil || readable {
 		c.kick()
 	}
 	return true

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	zmq "github.com/pebbe/zmq4"
 	"go.uber.org/zap"
 
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
@@ -100,7 +99,7 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 	if err := checkEndpoint(endpoint, o); err != nil {
 		return nil, err
 	}
-	if o.curve != nil && !zmq.HasCurve() {
+	if o.curve != nil && !curveSupported() {
 		return nil, ErrCurveUnsupported
 	}
 	c := &Client{

@@ -13,6 +13,13 @@
 // order) and a plain REP server (which answers one request at a time) both
 // understand it.
 //
+// The files follow that ownership: call.go is the caller's side (Call and
+// its direct send), owner.go the owner goroutine's loop, wakeup.go how a
+// caller or the monitor watcher wakes the owner, reply.go the decoding of a
+// reply (pure Go, no socket), and socket.go the sockets themselves, the only
+// file that calls libzmq. client.go holds the state they share and which
+// mutex guards what.
+//
 // Every call has a deadline: the context's, or the client's default timeout.
 // Errors are typed: ErrTimeout, ErrUnavailable, ErrCanceled, ErrReplyTooLarge,
 // ErrProtocol and ErrClosed work with errors.Is; an error reply from the image

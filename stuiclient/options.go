@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	zmq "github.com/pebbe/zmq4"
 	"go.uber.org/zap"
 )
 
@@ -99,7 +98,7 @@ func LoadCurve(serverPublicFile, clientSecretFile string) (Option, error) {
 	if err != nil {
 		return nil, err
 	}
-	public, err := zmq.AuthCurvePublic(secret)
+	public, err := curvePublicKey(secret)
 	if err != nil {
 		return nil, fmt.Errorf("stui: CURVE secret key %s: %w", clientSecretFile, err)
 	}
@@ -115,7 +114,7 @@ func GenerateCurveKeys(prefix string) (public string, err error) {
 			return "", fmt.Errorf("stui: %s exists already: not overwriting a key", path)
 		}
 	}
-	public, secret, err := zmq.NewCurveKeypair()
+	public, secret, err := newCurveKeypair()
 	if err != nil {
 		return "", fmt.Errorf("stui: generating CURVE keys: %w", err)
 	}

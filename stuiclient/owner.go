@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"time"
 
-	zmq "github.com/pebbe/zmq4"
 	"go.uber.org/zap"
 )
 
@@ -97,13 +96,13 @@ func (c *Client) wait(cn *conn, wantOut bool) error {
 			return true
 		}
 		c.sockMu.Lock()
-		ev, err := cn.dealer.GetEvents()
+		readable, writable, err := cn.ready()
 		c.sockMu.Unlock()
 		if err != nil {
 			sockErr = err
 			return true
 		}
-		if ev&zmq.POLLIN != 0 || (wantOut && ev&zmq.POLLOUT != 0) {
+		if readable || (wantOut && writable) {
 			return true
 		}
 		return c.monFlag.Load()
@@ -126,7 +125,7 @@ func (c *Client) flush(cn *conn, outbox []*call) ([]*call, error) {
 			continue
 		}
 		c.sockMu.Lock()
-		_, err := cn.dealer.SendMessageDontwait([]byte{}, cl.payload)
+		err := cn.send(cl.payload)
 		c.sockMu.Unlock()
 		if err != nil {
 			if isAgain(err) {
@@ -143,18 +142,18 @@ func (c *Client) flush(cn *conn, outbox []*call) ([]*call, error) {
 
 func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
 	for {
-		ev, _, _, err := cn.mon.RecvEvent(zmq.DONTWAIT)
-		if err != nil {
+		ev, name, ok := cn.nextEvent()
+		if !ok {
 			return outbox
 		}
 		switch ev {
-		case zmq.EVENT_CONNECTED:
+		case linkConnected:
 			if c.o.curve == nil {
 				c.up()
 			}
-		case zmq.EVENT_HANDSHAKE_SUCCEEDED:
+		case linkSecured:
 			c.up()
-		case zmq.EVENT_CONNECT_RETRIED:
+		case linkRefused:
 			// Nothing listens. A call fails on the second failed attempt
 			// it sees, so that an event from before it was queued (the
 			// image may have come back since) does not fail it.
@@ -170,11 +169,11 @@ func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
 			}
 			c.failUnsent(failed, "nothing listens at "+c.endpoint)
 			outbox = kept
-		case zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL, zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL, zmq.EVENT_HANDSHAKE_FAILED_AUTH:
+		case linkHandshakeFailed:
 			c.down()
-			c.log.Warn("handshake failed", zap.Stringer("event", ev))
+			c.log.Warn("handshake failed", zap.String("event", name))
 			outbox = c.failUnsent(outbox, "security handshake failed (wrong CURVE keys, or the server does not use CURVE?)")
-		case zmq.EVENT_DISCONNECTED, zmq.EVENT_CLOSED:
+		case linkLost:
 			if c.down() {
 				c.log.Info("connection lost")
 			}
@@ -204,7 +203,7 @@ func (c *Client) up() {
 func (c *Client) readReplies(cn *conn) error {
 	for {
 		c.sockMu.Lock()
-		frames, err := cn.dealer.RecvMessageBytes(zmq.DONTWAIT)
+		frames, err := cn.receive()
 		c.sockMu.Unlock()
 		if err != nil {
 			if isAgain(err) {

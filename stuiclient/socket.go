@@ -1,3 +1,6 @@
+// The sockets: this is the one file of the package that calls libzmq (cgo);
+// the rest of the client sees a conn and its few methods.
+
 package stuiclient
 
 import (
@@ -135,3 +138,66 @@ func (cn *conn) close() {
 func isAgain(err error) bool {
 	return zmq.AsErrno(err) == zmq.Errno(syscall.EAGAIN)
 }
+
+// send hands payload to the DEALER after the empty delimiter, without
+// blocking; isAgain(err) means its queue is full.
+func (cn *conn) send(payload []byte) error {
+	_, err := cn.dealer.SendMessageDontwait([]byte{}, payload)
+	return err
+}
+
+// ready reports what the DEALER can do now: a reply can be read (in), a
+// request written (out).
+func (cn *conn) ready() (in, out bool, err error) {
+	ev, err := cn.dealer.GetEvents()
+	return ev&zmq.POLLIN != 0, ev&zmq.POLLOUT != 0, err
+}
+
+// receive reads one message's frames without blocking; isAgain(err) means
+// none is waiting.
+func (cn *conn) receive() ([][]byte, error) {
+	return cn.dealer.RecvMessageBytes(zmq.DONTWAIT)
+}
+
+// linkEvent is what a monitor event says about the connection.
+type linkEvent int
+
+const (
+	linkOther           linkEvent = iota // nothing the client acts on
+	linkConnected                        // TCP or ipc connection made
+	linkSecured                          // handshake done (the one that counts under CURVE)
+	linkRefused                          // a connection attempt failed: nothing listens
+	linkHandshakeFailed                  // wrong keys, or a server without CURVE
+	linkLost                             // disconnected or closed
+)
+
+// nextEvent reads the next monitor event without blocking; ok is false when
+// none is waiting. name is libzmq's name of the event, for the log.
+func (cn *conn) nextEvent() (ev linkEvent, name string, ok bool) {
+	e, _, _, err := cn.mon.RecvEvent(zmq.DONTWAIT)
+	if err != nil {
+		return linkOther, "", false
+	}
+	switch e {
+	case zmq.EVENT_CONNECTED:
+		ev = linkConnected
+	case zmq.EVENT_HANDSHAKE_SUCCEEDED:
+		ev = linkSecured
+	case zmq.EVENT_CONNECT_RETRIED:
+		ev = linkRefused
+	case zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL, zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL, zmq.EVENT_HANDSHAKE_FAILED_AUTH:
+		ev = linkHandshakeFailed
+	case zmq.EVENT_DISCONNECTED, zmq.EVENT_CLOSED:
+		ev = linkLost
+	}
+	return ev, e.String(), true
+}
+
+// curveSupported reports whether libzmq was built with CURVE.
+func curveSupported() bool { return zmq.HasCurve() }
+
+// curvePublicKey derives the Z85 public key of a Z85 secret key.
+func curvePublicKey(secret string) (string, error) { return zmq.AuthCurvePublic(secret) }
+
+// newCurveKeypair makes a Z85 CURVE key pair.
+func newCurveKeypair() (public, secret string, err error) { return zmq.NewCurveKeypair() }
