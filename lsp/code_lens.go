@@ -33,6 +33,7 @@ func (s *server) CodeLens(_ context.Context, params *protocol.CodeLensParams) ([
 			})
 		}
 	}
+	out = append(out, s.methodLenses(doc)...)
 	return out, nil
 }
 

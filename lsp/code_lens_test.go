@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"go.lsp.dev/protocol"
@@ -48,6 +49,9 @@ Demo >> plain [ ^ 1 ]
 	if err := e.call("textDocument/codeLens", &protocol.CodeLensParams{TextDocument: protocol.TextDocumentIdentifier{URI: u2}}, &lenses); err != nil {
 		t.Fatal(err)
 	}
+	// The sender and implementor lenses come unresolved; they have tests of
+	// their own.
+	lenses = slices.DeleteFunc(lenses, func(l protocol.CodeLens) bool { return l.Command.Command == "" })
 	if len(lenses) != 3 {
 		t.Fatalf("%d lenses on a Tonel file with one <example> method, want 3", len(lenses))
 	}

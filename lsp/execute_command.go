@@ -54,6 +54,8 @@ var lspCommands = []lspCommand{
 	}),
 	command(cmdCompileMethod, (*server).runCompileMethod),
 	command(cmdReplaceWithImage, (*server).runReplaceWithImage),
+	command(cmdSenders, (*server).runSenders),
+	command(cmdImplementors, (*server).runImplementors),
 }
 
 // commandNames are the commands announced in initialize, in table order.

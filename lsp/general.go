@@ -75,7 +75,7 @@ func (s *server) capabilities() protocol.ServerCapabilities {
 			Save:      &protocol.SaveOptions{IncludeText: &no},
 		},
 		HoverProvider:      protocol.Boolean(true),
-		CodeLensProvider:   &protocol.CodeLensOptions{ResolveProvider: &no},
+		CodeLensProvider:   &protocol.CodeLensOptions{ResolveProvider: &yes},
 		CodeActionProvider: &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix, codeActionKindEvaluate}},
 		ExecuteCommandProvider: protocol.ExecuteCommandOptions{
 			Commands: slices.Clone(commandNames),

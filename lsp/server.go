@@ -96,6 +96,7 @@ type settings struct {
 	InlineResultChars int    `json:"inlineResultChars"`
 	PersistSession    *bool  `json:"persistSession"`
 	CompileOnSave     *bool  `json:"compileOnSave"`
+	SenderLenses      *bool  `json:"senderLenses"`
 }
 
 func defaultSettings() settings {
@@ -135,11 +136,15 @@ func (s settings) merge(raw []byte) (settings, error) {
 	if in.CompileOnSave != nil {
 		s.CompileOnSave = in.CompileOnSave
 	}
+	if in.SenderLenses != nil {
+		s.SenderLenses = in.SenderLenses
+	}
 	return s, nil
 }
 
 func (s settings) persistSession() bool { return s.PersistSession == nil || *s.PersistSession }
 func (s settings) compileOnSave() bool  { return s.CompileOnSave == nil || *s.CompileOnSave }
+func (s settings) senderLenses() bool   { return s.SenderLenses == nil || *s.SenderLenses }
 
 func (s *server) currentSettings() settings {
 	s.settingsMu.RLock()
