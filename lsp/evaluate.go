@@ -123,7 +123,7 @@ func (s *server) recordOutcome(ctx context.Context, t evalTarget, res *stuiproto
 	if err == nil {
 		s.results.put(u, t.span, res, s.currentSettings().InlineResultChars)
 		if s.caps.inlayHintRefresh {
-			go s.refreshInlayHints(detach(ctx))
+			s.goBackground(ctx, "refresh inlay hints", s.refreshInlayHints)
 		}
 		s.republish(ctx, u)
 		return

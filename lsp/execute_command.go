@@ -171,7 +171,7 @@ func (s *server) runResetSession(ctx context.Context, args commandArgs) (*resetR
 	}
 	s.results.clear()
 	if s.caps.inlayHintRefresh {
-		go s.refreshInlayHints(detach(ctx))
+		s.goBackground(ctx, "refresh inlay hints", s.refreshInlayHints)
 	}
 	s.tellUser(ctx, protocol.MessageTypeInfo, "stui: started a fresh session "+id)
 	return &resetResult{SessionID: id}, nil

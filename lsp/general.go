@@ -142,8 +142,8 @@ func readClientCaps(c *protocol.ClientCapabilities) clientCaps {
 func (s *server) Initialized(ctx context.Context, _ *protocol.InitializedParams) error {
 	// Both run off the read loop: asking the client for its configuration is a
 	// call back into the connection, and indexing the workspace takes a while.
-	go s.refreshConfiguration(detach(ctx))
-	go s.indexWorkspace(detach(ctx))
+	s.goBackground(ctx, "read the configuration", s.refreshConfiguration)
+	s.goBackground(ctx, "index the workspace", s.indexWorkspace)
 	return nil
 }
 
@@ -187,7 +187,7 @@ func (s *server) DidChangeConfiguration(ctx context.Context, params *protocol.Di
 		s.image.connectInBackground(detach(ctx))
 		return nil
 	}
-	go s.refreshConfiguration(detach(ctx))
+	s.goBackground(ctx, "read the configuration", s.refreshConfiguration)
 	return nil
 }
 

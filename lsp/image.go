@@ -133,7 +133,9 @@ func (l *imageLink) client() (Image, error) {
 			// once per endpoint, or the user only ever sees "not connected".
 			l.dialWarned = l.endpoint
 			msg := fmt.Sprintf("stui: cannot connect to the image at %s: %v", l.endpoint, err)
-			go l.s.tellUser(context.Background(), protocol.MessageTypeError, msg)
+			l.s.goBackground(l.s.alive, "tell the user the dial failed", func(ctx context.Context) {
+				l.s.tellUser(ctx, protocol.MessageTypeError, msg)
+			})
 		}
 		return nil, fmt.Errorf("%w: %v", errNotConnected, err)
 	}
@@ -190,18 +192,18 @@ func (l *imageLink) markDown(ctx context.Context, err error) {
 		l.s.onImageDown(ctx, err)
 	}
 	if start {
-		go l.reconnect(detach(ctx))
+		l.s.goBackground(ctx, "reconnect to the image", l.reconnect)
 	}
 }
 
 // connectInBackground tries the image once (ping and version handshake) so
 // the first hover does not pay for it, and starts reconnecting if it is down.
 func (l *imageLink) connectInBackground(ctx context.Context) {
-	go func() {
+	l.s.goBackground(ctx, "connect to the image", func(ctx context.Context) {
 		if _, err := l.handshake(ctx); err != nil {
 			l.s.log.Debug("image not reachable at start", zap.Error(err))
 		}
-	}()
+	})
 }
 
 // handshake pings the image and checks the protocol version.
@@ -265,18 +267,16 @@ func (s *server) onImageUp(ctx context.Context, was linkState) {
 	if was == linkDown {
 		// The image may have restarted: check every session, so a lost one is
 		// recreated (and the user told) now rather than at the next evaluation.
-		go s.sessions.revalidate(detach(ctx))
+		s.goBackground(ctx, "revalidate the sessions", s.sessions.revalidate)
 	}
 	// Files opened while the image was away have not been compared with it.
-	checkCtx := detach(ctx)
-	go func() {
+	s.goBackground(ctx, "compare the open documents with the image", func(ctx context.Context) {
 		for _, doc := range s.docs.all() {
-			s.checkAgainstImage(checkCtx, doc)
+			s.checkAgainstImage(ctx, doc)
 		}
-	}()
+	})
 	if s.caps.codeLensRefresh {
-		dctx := detach(ctx) // not inside the goroutine: ctx may be a request's, recycled on return
-		go func() { _ = s.client.CodeLensRefresh(dctx) }()
+		s.goBackground(ctx, "refresh code lenses", func(ctx context.Context) { _ = s.client.CodeLensRefresh(ctx) })
 	}
 }
 

@@ -75,12 +75,11 @@ func (s *server) showInspector(ctx context.Context, ws *workspaceSession, in *in
 	}
 	u := uri.File(path)
 	if s.caps.showDocument {
-		showCtx := detach(ctx)
-		go func() {
-			if _, err := s.client.ShowDocument(showCtx, &protocol.ShowDocumentParams{URI: u}); err != nil {
+		s.goBackground(ctx, "show the inspector document", func(ctx context.Context) {
+			if _, err := s.client.ShowDocument(ctx, &protocol.ShowDocumentParams{URI: u}); err != nil {
 				s.log.Debug("showDocument failed", zap.Error(err))
 			}
-		}()
+		})
 	}
 	return string(u)
 }

@@ -60,9 +60,12 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	}
 	// Closing the image client can take a moment (it may be mid-reconnect);
 	// the editor waits for this process to end, so that happens on its own.
-	go s.close()
+	s.goBackground(ctx, "close the image client", func(context.Context) { s.close() })
 	closed := make(chan struct{})
-	go func() { conn.Close(); close(closed) }()
+	s.goBackground(ctx, "close the connection", func(context.Context) {
+		defer close(closed)
+		conn.Close()
+	})
 	// After exit there is nobody left to answer, and the read loop may stay
 	// blocked on a stdin pipe the editor keeps open (a blocking pipe read
 	// cannot be interrupted): wait for it only briefly, so the process ends

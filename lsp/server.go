@@ -27,6 +27,11 @@ type server struct {
 	exited    chan struct{}
 	exitOnce  sync.Once
 
+	// alive is cancelled when the connection ends; background work
+	// (goBackground) stops with it.
+	alive     context.Context
+	stopAlive context.CancelFunc
+
 	// Negotiated at initialize and read-only afterwards.
 	encoding positionEncoding
 	caps     clientCaps
@@ -64,6 +69,7 @@ func newServer(conn jsonrpc2.Conn, opts Options) *server {
 		diags:     newDiagnosticStore(),
 		settings:  defaultSettings(),
 	}
+	s.alive, s.stopAlive = context.WithCancel(context.Background())
 	s.image = newImageLink(s)
 	s.sessions = newSessionSet(s)
 	return s
@@ -71,6 +77,7 @@ func newServer(conn jsonrpc2.Conn, opts Options) *server {
 
 // close releases what the server holds when the connection ends.
 func (s *server) close() {
+	s.stopAlive()
 	s.image.close()
 }
 

@@ -59,9 +59,9 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 	}
 	// Both talk to the image; they must not hold up the notifications behind.
 	if s.currentSettings().compileOnSave() {
-		go s.compileOnSave(detach(ctx), doc)
+		s.goBackground(ctx, "compile on save", func(ctx context.Context) { s.compileOnSave(ctx, doc) })
 	} else {
-		go s.checkAgainstImage(detach(ctx), doc)
+		s.goBackground(ctx, "compare with the image", func(ctx context.Context) { s.checkAgainstImage(ctx, doc) })
 	}
 	return nil
 }
@@ -70,7 +70,7 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 // results the edit touched, syntax diagnostics, the workspace index.
 func (s *server) documentChanged(ctx context.Context, doc *document, edits []edit) {
 	if s.results.invalidate(doc.uri, edits) && s.caps.inlayHintRefresh {
-		go s.refreshInlayHints(detach(ctx))
+		s.goBackground(ctx, "refresh inlay hints", s.refreshInlayHints)
 	}
 	s.diags.shiftEvaluation(doc.uri, edits)
 	s.diags.setSyntax(doc.uri, syntaxDiagnostics(doc))

@@ -24,8 +24,8 @@ type workspaceState struct {
 	mu      sync.RWMutex
 	folders []string
 	open    map[string]bool // index keys of open documents
-	// onOpen runs (in its own goroutine) the first time a document is indexed
-	// from the editor rather than from disk.
+	// onOpen runs the first time a document is indexed from the editor
+	// rather than from disk; it must not block (it starts background work).
 	onOpen func(doc *document)
 	// snippets: the client accepts snippet completions.
 	snippets bool
@@ -46,7 +46,9 @@ func newWorkspaceState() *workspaceState {
 func (w *workspaceState) attach(s *server, c *protocol.ClientCapabilities) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.onOpen = func(doc *document) { s.checkAgainstImage(detach(context.Background()), doc) }
+	w.onOpen = func(doc *document) {
+		s.goBackground(s.alive, "compare with the image", func(ctx context.Context) { s.checkAgainstImage(ctx, doc) })
+	}
 	w.generated = filepath.Clean(s.opts.CacheDir) + string(filepath.Separator)
 	if td := c.TextDocument; td != nil && td.Completion != nil && td.Completion.CompletionItem != nil {
 		w.snippets = td.Completion.CompletionItem.SnippetSupport != nil && *td.Completion.CompletionItem.SnippetSupport
@@ -153,7 +155,7 @@ func (w *workspaceState) update(doc *document) {
 	w.mu.Unlock()
 	w.index.Update(key, doc.file().File)
 	if first && onOpen != nil {
-		go onOpen(doc)
+		onOpen(doc)
 	}
 }
 
