@@ -32,6 +32,7 @@ const usage = `stui-lsp: a language server for a live Pharo Smalltalk image.
 Usage:
   stui-lsp [flags]               serve LSP on stdin/stdout (what editors run)
   stui-lsp ping [flags]          check that an image answers
+  stui-lsp mcp [flags]           serve the image to coding agents over MCP (stui-lsp mcp -h)
   stui-lsp eval [flags] CODE     evaluate CODE in the image and print the result
   stui-lsp doctor [flags]        self-check: libzmq, endpoint, token, image
   stui-lsp check PATH...         report Smalltalk syntax errors (file:line:col)
@@ -63,6 +64,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if cmd == "bench" || cmd == benchBackendCommand || cmd == benchRelayCommand {
 		return runBench(cmd, args, stdin, stdout, stderr)
+	}
+	if cmd == "mcp" {
+		return runMCP(args, stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("stui-lsp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
