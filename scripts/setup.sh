@@ -74,6 +74,7 @@ if [ "$editors" = 1 ] && [ -f editors/vscode/package-lock.json ]; then
 	say "installing the VS Code extension's npm packages"
 	(cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error)
 fi
+if [ "$editors" = 1 ]; then say "installing the MCP client the e2e tests drive"; scripts/install-mcp-e2e.sh; fi
 
 say "self-check"
 bin/stui-lsp version
