@@ -88,6 +88,8 @@ func TestEditors(t *testing.T) {
 				"STUI_LSP="+lspBin,
 				"STUI_TEST_ENDPOINT="+endpoint,
 				"STUI_DEAD_ENDPOINT="+dead,
+				"STUI_TESTIMAGE="+imageBin,
+				"STUI_RESTART_ENDPOINT="+editorDeadEndpoint(t),
 				"STUI_TEST_WORKSPACE="+ws,
 				"STUI_EDITORS_DIR="+filepath.Join(root, "editors"),
 				"STUI_ENDPOINT=", // the clients pass the endpoint themselves
@@ -98,23 +100,30 @@ func TestEditors(t *testing.T) {
 				"XDG_CACHE_HOME="+t.TempDir(),
 			)
 			cmd.WaitDelay = 5 * time.Second
-			start := time.Now()
-			out, err := cmd.CombinedOutput()
-			text := string(out)
-			t.Logf("%s ran in %v:\n%s", c.name, time.Since(start).Round(time.Millisecond), text)
-			if reason, ok := editorSkipReason(text); ok {
-				t.Skip(reason)
-			}
-			if ctx.Err() != nil {
-				t.Fatalf("%s did not finish within the timeout", c.name)
-			}
-			if err != nil || !strings.Contains(text, "\nPASS") && !strings.HasPrefix(text, "PASS") {
-				t.Fatalf("%s reported failure (%v); see the log above", c.name, err)
-			}
-			if strings.Contains(text, "not ok") {
-				t.Fatalf("%s printed a failed check", c.name)
-			}
+			runEditorScript(t, ctx, c.name, cmd)
 		})
+	}
+}
+
+// runEditorScript runs an editor's test script and fails the test unless it
+// printed PASS and no "not ok" line; a "SKIP: reason" line skips it.
+func runEditorScript(t *testing.T, ctx context.Context, name string, cmd *exec.Cmd) {
+	t.Helper()
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	text := string(out)
+	t.Logf("%s ran in %v:\n%s", name, time.Since(start).Round(time.Millisecond), text)
+	if reason, ok := editorSkipReason(text); ok {
+		t.Skip(reason)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("%s did not finish within the timeout", name)
+	}
+	if err != nil || !strings.Contains(text, "\nPASS") && !strings.HasPrefix(text, "PASS") {
+		t.Fatalf("%s reported failure (%v); see the log above", name, err)
+	}
+	if strings.Contains(text, "not ok") {
+		t.Fatalf("%s printed a failed check", name)
 	}
 }
 
