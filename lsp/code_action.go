@@ -19,6 +19,9 @@ func (s *server) CodeAction(_ context.Context, params *protocol.CodeActionParams
 	if !ok {
 		return nil, nil
 	}
+	if isInspectorDocument(doc.uri) {
+		return s.inspectorActions(doc, params), nil
+	}
 	wants := func(kind protocol.CodeActionKind) bool {
 		only := params.Context.Only
 		return len(only) == 0 || slices.ContainsFunc(only, func(k protocol.CodeActionKind) bool {
@@ -30,24 +33,26 @@ func (s *server) CodeAction(_ context.Context, params *protocol.CodeActionParams
 	out := []protocol.CommandOrCodeAction{}
 
 	if wants(codeActionKindEvaluate) {
-		target := params.Range
-		found := start != end && strings.TrimSpace(doc.text[start:end]) != ""
-		if !found {
-			if st, ok := doc.file().statementAt(start); ok {
-				target = lines.rangeOf(st.start, st.end, s.encoding)
-				found = true
-			}
-		}
-		if found {
-			args, _ := json.Marshal(map[string]any{"uri": doc.uri, "range": target})
+		sel := resolveSelection(doc, start, end)
+		add := func(sp span, suffix string) {
+			args, _ := json.Marshal(map[string]any{"uri": doc.uri, "range": lines.rangeOf(sp.start, sp.end, s.encoding)})
 			kind := codeActionKindEvaluate
 			for _, c := range evaluateCommands {
 				out = append(out, &protocol.CodeAction{
-					Title:   c.title,
+					Title:   c.title + suffix,
 					Kind:    &kind,
-					Command: protocol.Command{Title: c.title, Command: c.command, Arguments: []protocol.LSPAny{args}},
+					Command: protocol.Command{Title: c.title + suffix, Command: c.command, Arguments: []protocol.LSPAny{args}},
 				})
 			}
+		}
+		switch {
+		case sel.properPart():
+			add(sel.statement, " statement")
+			add(sel.selection, " selection")
+		case sel.hasSelection:
+			add(sel.selection, "")
+		case sel.hasStatement:
+			add(sel.statement, "")
 		}
 	}
 	if wants(protocol.CodeActionKindQuickFix) {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 	"go.uber.org/zap"
 
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
@@ -24,7 +23,7 @@ type evalTarget struct {
 }
 
 // target resolves the arguments to code: explicit code, a selection, or the
-// statement under an empty range.
+// statement at the cursor (see resolveSelection).
 func (s *server) target(args commandArgs) (evalTarget, error) {
 	if args.URI == "" {
 		if strings.TrimSpace(args.Code) == "" {
@@ -39,15 +38,12 @@ func (s *server) target(args commandArgs) (evalTarget, error) {
 	if args.Range == nil {
 		return evalTarget{}, errInvalidParams("missing range for %s", args.URI)
 	}
-	lines := doc.lines()
-	start, end := lines.span(*args.Range, s.encoding)
-	if start == end {
-		st, found := doc.file().statementAt(start)
-		if !found {
-			return evalTarget{}, errInvalidParams("no statement at line %d, character %d", args.Range.Start.Line+1, args.Range.Start.Character+1)
-		}
-		start, end = st.start, st.end
+	start, end := doc.lines().span(*args.Range, s.encoding)
+	sp, kind := resolveSelection(doc, start, end).preferred()
+	if kind == selectionNone {
+		return evalTarget{}, errInvalidParams("no statement at line %d, character %d", args.Range.Start.Line+1, args.Range.Start.Character+1)
 	}
+	start, end = sp.start, sp.end
 	code := doc.text[start:end]
 	if strings.TrimSpace(code) == "" {
 		return evalTarget{}, errInvalidParams("nothing to evaluate in the selection")
@@ -69,6 +65,11 @@ var requestCounter atomic.Uint64
 // evaluate runs code in the workspace session. A cancelled request interrupts
 // the evaluation in the image.
 func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stuiproto.EvaluateResult, error) {
+	if !s.image.available() {
+		// The background reconnection pauses up to 5 s between tries: a
+		// command the user runs asks the image itself first.
+		_, _ = s.image.handshake(ctx)
+	}
 	if !s.image.available() {
 		if _, _, lastErr := s.image.status(); lastErr != nil {
 			return nil, fmt.Errorf("%w: %w", errNotConnected, lastErr)
@@ -188,6 +189,11 @@ func (s *server) runEvaluate(ctx context.Context, args commandArgs, mode string)
 	if err != nil {
 		return nil, s.imageError(err)
 	}
+	if t.doc != nil && !s.caps.inlayHintRefresh {
+		// The inlay hint would show only at the editor's next request for
+		// hints (Helix, eglot): say the result now as well.
+		s.tellUser(ctx, protocol.MessageTypeInfo, "stui: "+flattenSpace(oneLine(t.code, 60))+" → "+flattenSpace(oneLine(res.Result, 200)))
+	}
 	return &evaluateResult{Result: res.Result, ResultType: res.ResultType, ObjectID: res.ObjectID, Truncated: res.Truncated, ExecutionTime: res.ExecutionTime}, nil
 }
 
@@ -212,13 +218,15 @@ func (s *server) runPrintIt(ctx context.Context, args commandArgs) (*printItResu
 	if t.doc == nil || !s.caps.applyEdit {
 		return out, nil
 	}
-	at := t.doc.lines().position(t.span.end, s.encoding)
+	if now, ok := s.docs.get(t.doc.uri); !ok || now.version != t.doc.version {
+		// The text changed while the image evaluated: the offset is stale.
+		s.tellUser(ctx, protocol.MessageTypeWarning, "stui: the document changed during Print it; the result "+res.Result+" was not inserted")
+		return out, nil
+	}
 	label := "print it"
 	applied, err := s.client.ApplyEdit(ctx, &protocol.ApplyWorkspaceEditParams{
 		Label: &label,
-		Edit: protocol.WorkspaceEdit{Changes: map[uri.URI][]protocol.TextEdit{
-			t.doc.uri: {{Range: protocol.Range{Start: at, End: at}, NewText: " " + smalltalkComment(res.Result)}},
-		}},
+		Edit:  s.insertionEdit(t.doc, t.span.end, " "+smalltalkComment(res.Result)),
 	})
 	if err != nil {
 		s.log.Warn("print-it edit failed", zap.Error(err))

@@ -121,6 +121,8 @@ type editorOptions struct {
 	image       Image // nil: no image configured
 	cacheDir    string
 	folder      string // workspace folder; a fresh temporary one if empty
+	// initialize changes the initialize params, e.g. to play another client.
+	initialize func(*protocol.InitializeParams)
 }
 
 func startEditor(t *testing.T, o editorOptions) *editor {
@@ -170,6 +172,9 @@ func startEditor(t *testing.T, o editorOptions) *editor {
 	params.WorkspaceFolders = protocol.NewNullable([]protocol.WorkspaceFolder{{URI: root, Name: "ws"}})
 	if o.initOptions != nil {
 		params.InitializationOptions, _ = json.Marshal(o.initOptions)
+	}
+	if o.initialize != nil {
+		o.initialize(params)
 	}
 	var res protocol.InitializeResult
 	if err := e.call("initialize", params, &res); err != nil {
