@@ -106,6 +106,9 @@ func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCom
 	}
 	result, err := cmd.run(s, ctx, args)
 	if err != nil {
+		if s.caps.logsCommandErrors && ctx.Err() == nil {
+			s.tellUser(ctx, protocol.MessageTypeError, "stui: "+err.Error())
+		}
 		return nil, err
 	}
 	data, err := json.Marshal(result)
@@ -113,6 +116,12 @@ func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCom
 		return nil, err
 	}
 	return protocol.LSPAny(data), nil
+}
+
+// clientLogsCommandErrors names the clients known to write a failed
+// workspace/executeCommand only to their log, where the user never looks.
+func clientLogsCommandErrors(name string) bool {
+	return strings.EqualFold(name, "helix")
 }
 
 func isEmptyJSON(raw []byte) bool {

@@ -13,6 +13,7 @@ import (
 func (s *server) Initialize(ctx context.Context, params *protocol.InitializeParams) (*protocol.InitializeResult, error) {
 	s.encoding = negotiateEncoding(params.Capabilities.General)
 	s.caps = readClientCaps(&params.Capabilities)
+	s.caps.logsCommandErrors = clientLogsCommandErrors(params.ClientInfo.Name)
 	s.workspace.attach(s, &params.Capabilities)
 
 	st, err := defaultSettings().merge(params.InitializationOptions)
@@ -128,6 +129,7 @@ func readClientCaps(c *protocol.ClientCapabilities) clientCaps {
 		caps.configuration = w.Configuration != nil && *w.Configuration
 		caps.inlayHintRefresh = w.InlayHint != nil && w.InlayHint.RefreshSupport != nil && *w.InlayHint.RefreshSupport
 		caps.codeLensRefresh = w.CodeLens != nil && w.CodeLens.RefreshSupport != nil && *w.CodeLens.RefreshSupport
+		caps.documentChanges = w.WorkspaceEdit != nil && w.WorkspaceEdit.DocumentChanges != nil && *w.WorkspaceEdit.DocumentChanges
 	}
 	if w := c.Window; w != nil {
 		caps.showDocument = w.ShowDocument != nil && w.ShowDocument.Support

@@ -90,6 +90,10 @@ type clientCaps struct {
 	codeLensRefresh  bool
 	workDoneProgress bool
 	markdown         bool
+	documentChanges  bool // versioned edits in a WorkspaceEdit
+	// logsCommandErrors: the client only logs a failed executeCommand, so
+	// the server shows the error itself (Helix).
+	logsCommandErrors bool
 }
 
 // settings are the `stui` section of the client's configuration, merged over
