@@ -67,7 +67,7 @@ func (s *server) showInspector(ctx context.Context, ws *workspaceSession, in *in
 		s.log.Warn("cannot write inspector document", zap.Error(err))
 		return ""
 	}
-	path := filepath.Join(dir, safeFileName(in.ObjectID)+".stui-inspect")
+	path := filepath.Join(dir, safeFileName(in.ObjectID)+inspectorDocumentExt)
 	_ = os.Remove(path) // it is read-only from an earlier inspection
 	if err := os.WriteFile(path, []byte(renderInspection(in)), 0o400); err != nil {
 		s.log.Warn("cannot write inspector document", zap.Error(err))
@@ -106,7 +106,7 @@ func renderInspection(in *inspectResult) string {
 		fmt.Fprintf(&b, "... %d more slots: inspect with offset %d\n", in.TotalSlots-in.Offset-len(in.Slots), in.Offset+len(in.Slots))
 	}
 	b.WriteString(strings.Repeat("-", 72) + "\n")
-	b.WriteString("Drill into a slot: run stui.inspect with {\"objectId\": \"<id in brackets>\"}.\n")
+	b.WriteString("Drill into a slot: the code action \"Inspect <slot>\" on its line, or stui.inspect with {\"objectId\": \"<id in brackets>\"}.\n")
 	return b.String()
 }
 

@@ -11,6 +11,9 @@ func (s *server) DidOpen(ctx context.Context, params *protocol.DidOpenTextDocume
 	td := params.TextDocument
 	doc := newDocument(td.URI, string(td.LanguageID), td.Version, td.Text)
 	s.docs.put(doc)
+	if isInspectorDocument(doc.uri) {
+		return nil
+	}
 	s.documentChanged(ctx, doc, nil)
 	return nil
 }
@@ -37,6 +40,9 @@ func (s *server) DidChange(ctx context.Context, params *protocol.DidChangeTextDo
 	}
 	next := newDocument(doc.uri, doc.languageID, params.TextDocument.Version, text)
 	s.docs.put(next)
+	if isInspectorDocument(next.uri) {
+		return nil
+	}
 	s.documentChanged(ctx, next, edits)
 	return nil
 }
