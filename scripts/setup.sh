@@ -65,6 +65,9 @@ Linux)
 	;;
 esac
 
+# The current Helix, Neovim and Emacs, in a Debian testing root beside the machine's own editors.
+if [ "$editors" = 1 ] && [ "$(uname -s)" = Linux ]; then scripts/install-forky-editors.sh; fi
+
 say "building bin/stui-lsp"
 version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
 go build -ldflags "-X main.version=$version" -o bin/stui-lsp ./cmd/stui-lsp
