@@ -93,7 +93,7 @@ func (s *server) compileOnSave(ctx context.Context, doc *document) {
 			continue
 		}
 		var res stuiproto.DefineClassResult
-		err := s.image.call(ctx, stuiproto.CmdDefineClass, p, &res)
+		err := stuiproto.Call(ctx, s.image, stuiproto.DefineClassCommand, p, &res)
 		var remote *stuiproto.RemoteError
 		switch {
 		case err == nil:
@@ -143,7 +143,7 @@ func (s *server) compileMethod(ctx context.Context, f *smalltalk.File, m *smallt
 		p.Package = f.Classes[0].Package
 	}
 	var res stuiproto.CompileMethodResult
-	err := s.image.call(ctx, stuiproto.CmdCompileMethod, p, &res)
+	err := stuiproto.Call(ctx, s.image, stuiproto.CompileMethodCommand, p, &res)
 	if err == nil {
 		st.methods[keyOf(m)] = methodHash(m)
 		return nil, nil

@@ -239,7 +239,7 @@ func (c *completer) fromImage(ctx context.Context, doc *document, m *smalltalk.M
 	var res stuiproto.CompleteResult
 	call := func(sid string) error {
 		p.SessionID = sid
-		return s.image.call(ctx, stuiproto.CmdComplete, p, &res)
+		return stuiproto.Call(ctx, s.image, stuiproto.CompleteCommand, p, &res)
 	}
 	var err error
 	if selectorPos {
@@ -327,7 +327,7 @@ func (s *server) CompletionResolve(ctx context.Context, item *protocol.Completio
 		if live {
 			var res stuiproto.BrowseClassResult
 			no := false
-			if err := s.image.call(ctx, stuiproto.CmdBrowseClass, stuiproto.BrowseClassParams{ClassName: data.Name, IncludeMethods: &no}, &res); err == nil {
+			if err := stuiproto.Call(ctx, s.image, stuiproto.BrowseClassCommand, stuiproto.BrowseClassParams{ClassName: data.Name, IncludeMethods: &no}, &res); err == nil {
 				if res.ClassInfo.Package != "" {
 					item.Detail = protocol.NewOptional(res.ClassInfo.Package)
 				}

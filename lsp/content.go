@@ -81,7 +81,7 @@ func writeReadOnly(path, content string) error {
 // imageMethod fetches a method's source from the image.
 func (s *server) imageMethod(ctx context.Context, k methodKey) (*stuiproto.Method, error) {
 	var res stuiproto.GetMethodResult
-	err := s.image.call(ctx, stuiproto.CmdGetMethod, stuiproto.GetMethodParams{ClassName: k.ClassName, MethodName: k.Selector, IsClassMethod: k.ClassSide}, &res)
+	err := stuiproto.Call(ctx, s.image, stuiproto.GetMethodCommand, stuiproto.GetMethodParams{ClassName: k.ClassName, MethodName: k.Selector, IsClassMethod: k.ClassSide}, &res)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (s *server) generatedMethod(ctx context.Context, k methodKey) (uri.URI, *sm
 func (s *server) generatedClass(ctx context.Context, name string) (protocol.Location, error) {
 	var res stuiproto.BrowseClassResult
 	no := false
-	if err := s.image.call(ctx, stuiproto.CmdBrowseClass, stuiproto.BrowseClassParams{ClassName: name, IncludeMethods: &no}, &res); err != nil {
+	if err := stuiproto.Call(ctx, s.image, stuiproto.BrowseClassCommand, stuiproto.BrowseClassParams{ClassName: name, IncludeMethods: &no}, &res); err != nil {
 		return protocol.Location{}, err
 	}
 	var b strings.Builder

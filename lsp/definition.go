@@ -111,7 +111,7 @@ func (s *server) liveContext(ctx context.Context) (context.Context, context.Canc
 // imageImplementors asks the image who implements selector.
 func (s *server) imageImplementors(ctx context.Context, selector string, limit int) []stuiproto.MethodRef {
 	var res stuiproto.ImplementorsResult
-	if err := s.image.call(ctx, stuiproto.CmdImplementors, stuiproto.SelectorParams{Selector: selector, Limit: limit}, &res); err != nil {
+	if err := stuiproto.Call(ctx, s.image, stuiproto.ImplementorsCommand, stuiproto.SelectorParams{Selector: selector, Limit: limit}, &res); err != nil {
 		s.log.Debug("implementors", zap.String("selector", selector), zap.Error(err))
 		return nil
 	}

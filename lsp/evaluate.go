@@ -79,8 +79,7 @@ func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stui
 	st := s.currentSettings()
 	ws := s.sessions.forFolder(s.workspace.folderOf(t.doc))
 	requestID := "lsp-" + strconv.FormatUint(requestCounter.Add(1), 10)
-	timeout := time.Duration(st.EvaluateTimeoutMS) * time.Millisecond
-	callCtx, cancel := context.WithTimeout(stuiproto.WithRequestID(ctx, requestID), timeout+2*time.Second)
+	callCtx, cancel := context.WithTimeout(stuiproto.WithRequestID(ctx, requestID), stuiproto.EvaluationWait(st.EvaluateTimeoutMS))
 	defer cancel()
 
 	stopWatch := context.AfterFunc(ctx, func() {
@@ -88,14 +87,14 @@ func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stui
 		ictx, icancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer icancel()
 		var res stuiproto.InterruptResult
-		err := s.image.call(ictx, stuiproto.CmdInterrupt, stuiproto.InterruptParams{RequestID: requestID}, &res)
+		err := stuiproto.Call(ictx, s.image, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: requestID}, &res)
 		s.log.Debug("interrupted cancelled evaluation", zap.String("request", requestID), zap.Int("stopped", res.Interrupted), zap.Error(err))
 	})
 	defer stopWatch()
 
 	var res stuiproto.EvaluateResult
 	err := ws.do(callCtx, func(id string) error {
-		return s.image.call(callCtx, stuiproto.CmdEvaluate, stuiproto.EvaluateParams{
+		return stuiproto.Call(callCtx, s.image, stuiproto.EvaluateCommand, stuiproto.EvaluateParams{
 			Code:           t.code,
 			SessionID:      id,
 			EvaluationMode: mode,

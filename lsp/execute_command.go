@@ -144,7 +144,7 @@ func (s *server) runBrowseClass(ctx context.Context, args commandArgs) (*stuipro
 	}
 	var res stuiproto.BrowseClassResult
 	include := true
-	err := s.image.call(ctx, stuiproto.CmdBrowseClass, stuiproto.BrowseClassParams{ClassName: name, IncludeMethods: &include}, &res)
+	err := stuiproto.Call(ctx, s.image, stuiproto.BrowseClassCommand, stuiproto.BrowseClassParams{ClassName: name, IncludeMethods: &include}, &res)
 	return &res, s.imageError(err)
 }
 
@@ -154,7 +154,7 @@ func (s *server) runSystemInfo(ctx context.Context, args commandArgs) (*stuiprot
 	if infoType == "" {
 		infoType = "all"
 	}
-	err := s.image.call(ctx, stuiproto.CmdSystemInfo, stuiproto.SystemInfoParams{InfoType: infoType}, &res)
+	err := stuiproto.Call(ctx, s.image, stuiproto.SystemInfoCommand, stuiproto.SystemInfoParams{InfoType: infoType}, &res)
 	return &res, s.imageError(err)
 }
 
@@ -195,7 +195,7 @@ func (s *server) runInterrupt(ctx context.Context, args commandArgs) (*stuiproto
 	if id == "" {
 		return &res, nil
 	}
-	err := s.image.call(ctx, stuiproto.CmdInterrupt, stuiproto.InterruptParams{SessionID: id}, &res)
+	err := stuiproto.Call(ctx, s.image, stuiproto.InterruptCommand, stuiproto.InterruptParams{SessionID: id}, &res)
 	return &res, s.imageError(err)
 }
 

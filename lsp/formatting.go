@@ -96,7 +96,7 @@ func (s *server) format(ctx context.Context, doc *document, start, end int) ([]p
 
 func (s *server) formatSource(ctx context.Context, source string, isMethod bool, className string) (string, error) {
 	var res stuiproto.FormatSourceResult
-	err := s.image.call(ctx, stuiproto.CmdFormatSource, stuiproto.FormatSourceParams{Source: source, IsMethod: &isMethod, ClassName: className}, &res)
+	err := stuiproto.Call(ctx, s.image, stuiproto.FormatSourceCommand, stuiproto.FormatSourceParams{Source: source, IsMethod: &isMethod, ClassName: className}, &res)
 	return res.Formatted, err
 }
 

@@ -94,7 +94,7 @@ func (s *server) hoverLive(ctx context.Context, b *strings.Builder, doc *documen
 	case identClass:
 		var res stuiproto.BrowseClassResult
 		no := false
-		err := s.image.call(ctx, stuiproto.CmdBrowseClass, stuiproto.BrowseClassParams{ClassName: id.name, IncludeMethods: &no}, &res)
+		err := stuiproto.Call(ctx, s.image, stuiproto.BrowseClassCommand, stuiproto.BrowseClassParams{ClassName: id.name, IncludeMethods: &no}, &res)
 		if err != nil {
 			return false, ignoreNotFound(err)
 		}
@@ -105,7 +105,7 @@ func (s *server) hoverLive(ctx context.Context, b *strings.Builder, doc *documen
 		return true, nil
 	case identSelector:
 		var res stuiproto.ImplementorsResult
-		if err := s.image.call(ctx, stuiproto.CmdImplementors, stuiproto.SelectorParams{Selector: id.name, Limit: 20}, &res); err != nil {
+		if err := stuiproto.Call(ctx, s.image, stuiproto.ImplementorsCommand, stuiproto.SelectorParams{Selector: id.name, Limit: 20}, &res); err != nil {
 			return false, ignoreNotFound(err)
 		}
 		if len(res.Implementors) == 0 {
@@ -115,7 +115,7 @@ func (s *server) hoverLive(ctx context.Context, b *strings.Builder, doc *documen
 		if len(res.Implementors) == 1 {
 			impl := res.Implementors[0]
 			var m stuiproto.GetMethodResult
-			if err := s.image.call(ctx, stuiproto.CmdGetMethod, stuiproto.GetMethodParams{ClassName: impl.ClassName, MethodName: impl.Selector, IsClassMethod: impl.IsClassMethod}, &m); err == nil {
+			if err := stuiproto.Call(ctx, s.image, stuiproto.GetMethodCommand, stuiproto.GetMethodParams{ClassName: impl.ClassName, MethodName: impl.Selector, IsClassMethod: impl.IsClassMethod}, &m); err == nil {
 				fmt.Fprintf(b, "\n%s (%s)\n\n```smalltalk\n%s\n```", methodLabel(impl), impl.Package, m.Method.Source)
 				return true, nil
 			}
@@ -137,7 +137,7 @@ func (s *server) hoverLive(ctx context.Context, b *strings.Builder, doc *documen
 		ws := s.sessions.forFolder(s.workspace.folderOf(doc))
 		var res stuiproto.GetVariableResult
 		err := ws.do(ctx, func(sid string) error {
-			return s.image.call(ctx, stuiproto.CmdGetVariable, stuiproto.GetVariableParams{SessionID: sid, Name: id.name, MaxResultChars: 500}, &res)
+			return stuiproto.Call(ctx, s.image, stuiproto.GetVariableCommand, stuiproto.GetVariableParams{SessionID: sid, Name: id.name, MaxResultChars: 500}, &res)
 		})
 		if err != nil {
 			return false, ignoreNotFound(err)

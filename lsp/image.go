@@ -150,8 +150,9 @@ func (l *imageLink) available() bool {
 	return st == linkUp || st == linkUnknown
 }
 
-// call makes one STUI call and keeps the link state up to date.
-func (l *imageLink) call(ctx context.Context, command string, params, result any) error {
+// Call makes one STUI call and keeps the link state up to date. Call sites
+// use its typed form, stuiproto.Call(ctx, s.image, stuiproto.XCommand, ...).
+func (l *imageLink) Call(ctx context.Context, command string, params, result any) error {
 	img, err := l.client()
 	if err != nil {
 		return err
@@ -211,7 +212,7 @@ func (l *imageLink) handshake(ctx context.Context) (*stuiproto.PingResult, error
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	var res stuiproto.PingResult
-	if err := l.call(ctx, stuiproto.CmdPing, stuiproto.PingParams{}, &res); err != nil {
+	if err := stuiproto.Call(ctx, l, stuiproto.PingCommand, stuiproto.PingParams{}, &res); err != nil {
 		if errors.Is(err, errNotConnected) {
 			return nil, err
 		}
@@ -222,7 +223,7 @@ func (l *imageLink) handshake(ctx context.Context) (*stuiproto.PingResult, error
 	}
 	l.mu.Lock()
 	l.ping = &res
-	warn := !l.warnedVersion && stuiproto.MajorVersion(res.ProtocolVersion) != stuiproto.MajorVersion(stuiproto.Version)
+	warn := !l.warnedVersion && stuiproto.CheckVersion(res.ProtocolVersion) != nil
 	l.warnedVersion = l.warnedVersion || warn
 	l.mu.Unlock()
 	if warn {

@@ -44,7 +44,7 @@ func (s *server) runInspect(ctx context.Context, args commandArgs) (*inspectResu
 	out := &inspectResult{}
 	err := ws.do(ctx, func(id string) error {
 		out.SessionID = id
-		return s.image.call(ctx, stuiproto.CmdInspect, stuiproto.InspectParams{ObjectID: objectID, SessionID: id, Offset: args.Offset, Limit: args.Limit}, &out.InspectResult)
+		return stuiproto.Call(ctx, s.image, stuiproto.InspectCommand, stuiproto.InspectParams{ObjectID: objectID, SessionID: id, Offset: args.Offset, Limit: args.Limit}, &out.InspectResult)
 	})
 	if err != nil {
 		return nil, s.imageError(err)

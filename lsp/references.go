@@ -79,7 +79,7 @@ func (s *server) senderLocations(ctx context.Context, selector string) []protoco
 
 func (s *server) imageSenders(ctx context.Context, selector string) []stuiproto.MethodRef {
 	var res stuiproto.SendersResult
-	if err := s.image.call(ctx, stuiproto.CmdSenders, stuiproto.SelectorParams{Selector: selector, Limit: 200}, &res); err != nil {
+	if err := stuiproto.Call(ctx, s.image, stuiproto.SendersCommand, stuiproto.SelectorParams{Selector: selector, Limit: 200}, &res); err != nil {
 		s.log.Debug("senders", zap.String("selector", selector), zap.Error(err))
 		return nil
 	}

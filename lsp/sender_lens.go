@@ -129,14 +129,14 @@ func (s *server) imageOnlyCount(ctx context.Context, command, selector string, s
 	switch command {
 	case stuiproto.CmdSenders:
 		var res stuiproto.SendersResult
-		if err := s.image.call(ctx, command, stuiproto.SelectorParams{Selector: selector, Limit: 200}, &res); err != nil {
+		if err := stuiproto.Call(ctx, s.image, stuiproto.SendersCommand, stuiproto.SelectorParams{Selector: selector, Limit: 200}, &res); err != nil {
 			s.log.Debug("senders for a lens", zap.String("selector", selector), zap.Error(err))
 			return 0
 		}
 		refs, total = res.Senders, res.TotalCount
 	default:
 		var res stuiproto.ImplementorsResult
-		if err := s.image.call(ctx, command, stuiproto.SelectorParams{Selector: selector, Limit: 200}, &res); err != nil {
+		if err := stuiproto.Call(ctx, s.image, stuiproto.ImplementorsCommand, stuiproto.SelectorParams{Selector: selector, Limit: 200}, &res); err != nil {
 			s.log.Debug("implementors for a lens", zap.String("selector", selector), zap.Error(err))
 			return 0
 		}

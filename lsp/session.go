@@ -73,7 +73,7 @@ func (ss *sessionSet) revalidate(ctx context.Context) {
 			continue
 		}
 		var info stuiproto.SessionInfoResult
-		err := ss.s.image.call(ctx, stuiproto.CmdGetSessionInfo, stuiproto.SessionIDParams{SessionID: id}, &info)
+		err := stuiproto.Call(ctx, ss.s.image, stuiproto.GetSessionInfoCommand, stuiproto.SessionIDParams{SessionID: id}, &info)
 		if isSessionGone(err) {
 			ws.lost(ctx, id)
 			if _, err := ws.ensure(ctx); err != nil {
@@ -124,7 +124,7 @@ func (ws *workspaceSession) ensure(ctx context.Context) (string, error) {
 	_, endpoint, _ := s.image.status()
 	if old := ws.recall(endpoint); old != "" {
 		var res stuiproto.RestoreSessionResult
-		err := s.image.call(ctx, stuiproto.CmdRestoreSession, stuiproto.SessionIDParams{SessionID: old}, &res)
+		err := stuiproto.Call(ctx, s.image, stuiproto.RestoreSessionCommand, stuiproto.SessionIDParams{SessionID: old}, &res)
 		switch {
 		case err == nil:
 			ws.id = res.SessionID
@@ -149,7 +149,7 @@ func (ws *workspaceSession) ensure(ctx context.Context) (string, error) {
 		}
 	}
 	var res stuiproto.Session
-	if err := s.image.call(ctx, stuiproto.CmdCreateSession, stuiproto.CreateSessionParams{ClientID: ws.clientID}, &res); err != nil {
+	if err := stuiproto.Call(ctx, s.image, stuiproto.CreateSessionCommand, stuiproto.CreateSessionParams{ClientID: ws.clientID}, &res); err != nil {
 		return "", err
 	}
 	ws.id = res.SessionID
@@ -211,7 +211,7 @@ func (ws *workspaceSession) reset(ctx context.Context) (string, error) {
 	ws.forget()
 	if old != "" {
 		var res stuiproto.CloseSessionResult
-		if err := ws.set.s.image.call(ctx, stuiproto.CmdCloseSession, stuiproto.SessionIDParams{SessionID: old}, &res); err != nil && !isSessionGone(err) {
+		if err := stuiproto.Call(ctx, ws.set.s.image, stuiproto.CloseSessionCommand, stuiproto.SessionIDParams{SessionID: old}, &res); err != nil && !isSessionGone(err) {
 			ws.set.s.log.Debug("closing session", zap.Error(err))
 		}
 	}

@@ -163,7 +163,7 @@ func (s *server) classFacts(ctx context.Context, name string, live bool) classFa
 func (s *server) imageClass(ctx context.Context, name string) *stuiproto.ClassInfo {
 	var res stuiproto.BrowseClassResult
 	no := false
-	if err := s.image.call(ctx, stuiproto.CmdBrowseClass, stuiproto.BrowseClassParams{ClassName: name, IncludeMethods: &no}, &res); err != nil {
+	if err := stuiproto.Call(ctx, s.image, stuiproto.BrowseClassCommand, stuiproto.BrowseClassParams{ClassName: name, IncludeMethods: &no}, &res); err != nil {
 		s.log.Debug("browse_class for the type hierarchy", zap.String("class", name), zap.Error(err))
 		return nil
 	}

@@ -101,7 +101,7 @@ func (s *server) imageSymbols(ctx context.Context, query string, loc *locator, s
 	budget := maxImageSymbols
 	var classes stuiproto.ListClassesResult
 	pattern := "*" + strings.ReplaceAll(query, "*", "") + "*"
-	if err := s.image.call(ctx, stuiproto.CmdListClasses, stuiproto.ListClassesParams{Pattern: pattern, Limit: 100}, &classes); err != nil {
+	if err := stuiproto.Call(ctx, s.image, stuiproto.ListClassesCommand, stuiproto.ListClassesParams{Pattern: pattern, Limit: 100}, &classes); err != nil {
 		s.log.Debug("list_classes", zap.Error(err))
 	}
 	names := classes.Classes

@@ -12,13 +12,19 @@ import (
 )
 
 // Call sends command with params and decodes the reply's result into result
-// (a pointer, or nil to ignore it). The deadline is ctx's, or the client's
-// default timeout. The request id is generated unless ctx carries one from
-// stuiproto.WithRequestID.
+// (a pointer, or nil to ignore it). stuiproto.Call is its typed form. The
+// deadline is ctx's, or else the client's default timeout, or the command's
+// own wait when the table gives a longer one (an evaluation waits for its
+// timeout_ms plus stuiproto.EvaluateMargin). The request id is generated
+// unless ctx carries one from stuiproto.WithRequestID.
 func (c *Client) Call(ctx context.Context, command string, params, result any) error {
 	if _, ok := ctx.Deadline(); !ok {
+		timeout := c.o.timeout
+		if spec, known := stuiproto.Lookup(command); known {
+			timeout = max(timeout, spec.Wait(params))
+		}
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.o.timeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	id, ok := stuiproto.RequestIDFromContext(ctx)

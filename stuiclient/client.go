@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 
 	"go.uber.org/zap"
-
-	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
 // Client talks to one STUI endpoint. It is safe for concurrent use.
@@ -59,16 +57,6 @@ type call struct {
 	abandoned   atomic.Bool
 	retries     int  // connect failures seen while queued (owner goroutine only)
 	resent      bool // already sent again after a lost connection (owner only)
-}
-
-// readOnly lists the commands that change nothing in the image, so that a
-// request lost with its connection may be sent again once.
-var readOnly = map[string]bool{
-	stuiproto.CmdPing: true, stuiproto.CmdBrowseClass: true, stuiproto.CmdGetMethod: true,
-	stuiproto.CmdListClasses: true, stuiproto.CmdSystemInfo: true, stuiproto.CmdImplementors: true,
-	stuiproto.CmdSenders: true, stuiproto.CmdComplete: true, stuiproto.CmdFormatSource: true,
-	stuiproto.CmdGetSessionInfo: true, stuiproto.CmdListClientSessions: true,
-	stuiproto.CmdGetSessionStatistics: true, stuiproto.CmdGetContextSummary: true,
 }
 
 // reply is what a call gets: its result is already decoded.

@@ -80,7 +80,7 @@ func TestTypedWrappersAgainstBackend(t *testing.T) {
 	c := newClient(t, srv.Endpoint)
 	ctx := ctxTimeout(t, 10*time.Second)
 
-	s, err := c.CreateSession(ctx, stuiproto.CreateSessionParams{ClientID: "wrappers"})
+	s, err := call(ctx, c, stuiproto.CreateSessionCommand, stuiproto.CreateSessionParams{ClientID: "wrappers"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestTypedWrappersAgainstBackend(t *testing.T) {
 	if err != nil || ev.Result != "42" || ev.ResultType != "SmallInteger" || ev.ObjectID == nil {
 		t.Fatalf("evaluate: %+v, %v", ev, err)
 	}
-	gv, err := c.GetVariable(ctx, stuiproto.GetVariableParams{SessionID: s.SessionID, Name: "answer"})
+	gv, err := call(ctx, c, stuiproto.GetVariableCommand, stuiproto.GetVariableParams{SessionID: s.SessionID, Name: "answer"})
 	if err != nil || gv.PrintString != "42" {
 		t.Fatalf("get_variable: %+v, %v", gv, err)
 	}
@@ -101,90 +101,90 @@ func TestTypedWrappersAgainstBackend(t *testing.T) {
 	if !errors.As(err, &re) || re.Type != stuiproto.ErrRuntime || re.Details.ErrorClass != "ZeroDivide" || len(re.StackTrace) == 0 {
 		t.Fatalf("runtime error: %v %+v", err, re)
 	}
-	cm, err := c.CompileMethod(ctx, stuiproto.CompileMethodParams{ClassName: "Counter", Source: "increment\n\tcount := self count + 1"})
+	cm, err := call(ctx, c, stuiproto.CompileMethodCommand, stuiproto.CompileMethodParams{ClassName: "Counter", Source: "increment\n\tcount := self count + 1"})
 	if err != nil || cm.Selector != "increment" || !cm.Changed {
 		t.Fatalf("compile_method: %+v, %v", cm, err)
 	}
-	_, err = c.CompileMethod(ctx, stuiproto.CompileMethodParams{ClassName: "Counter", Source: "increment\n\tcount := (self count + 1"})
+	_, err = call(ctx, c, stuiproto.CompileMethodCommand, stuiproto.CompileMethodParams{ClassName: "Counter", Source: "increment\n\tcount := (self count + 1"})
 	if !errors.As(err, &re) || re.Type != stuiproto.ErrSyntax {
 		t.Fatalf("compile_method with a syntax error: %v", err)
 	}
-	gm, err := c.GetMethod(ctx, stuiproto.GetMethodParams{ClassName: "Counter", MethodName: "increment"})
+	gm, err := call(ctx, c, stuiproto.GetMethodCommand, stuiproto.GetMethodParams{ClassName: "Counter", MethodName: "increment"})
 	if err != nil || gm.Method.Source != "increment\n\tcount := self count + 1" {
 		t.Fatalf("get_method after a failed save: %+v, %v", gm, err)
 	}
-	bc, err := c.BrowseClass(ctx, stuiproto.BrowseClassParams{ClassName: "Counter"})
+	bc, err := call(ctx, c, stuiproto.BrowseClassCommand, stuiproto.BrowseClassParams{ClassName: "Counter"})
 	if err != nil || len(bc.InstanceMethods) != 2 || *bc.ClassInfo.Superclass != "Object" {
 		t.Fatalf("browse_class: %+v, %v", bc, err)
 	}
-	snd, err := c.Senders(ctx, stuiproto.SelectorParams{Selector: "count"})
+	snd, err := call(ctx, c, stuiproto.SendersCommand, stuiproto.SelectorParams{Selector: "count"})
 	if err != nil || snd.TotalCount != 1 || snd.Senders[0].Selector != "increment" {
 		t.Fatalf("senders: %+v, %v", snd, err)
 	}
-	imp, err := c.Implementors(ctx, stuiproto.SelectorParams{Selector: "count"})
+	imp, err := call(ctx, c, stuiproto.ImplementorsCommand, stuiproto.SelectorParams{Selector: "count"})
 	if err != nil || imp.TotalCount != 1 {
 		t.Fatalf("implementors: %+v, %v", imp, err)
 	}
-	cp, err := c.Complete(ctx, stuiproto.CompleteParams{Prefix: "incr"})
+	cp, err := call(ctx, c, stuiproto.CompleteCommand, stuiproto.CompleteParams{Prefix: "incr"})
 	if err != nil || len(cp.Completions) != 1 || cp.Completions[0].Label != "increment" {
 		t.Fatalf("complete: %+v, %v", cp, err)
 	}
-	if _, err := c.ListClasses(ctx, stuiproto.ListClassesParams{Pattern: "C*"}); err != nil {
+	if _, err := call(ctx, c, stuiproto.ListClassesCommand, stuiproto.ListClassesParams{Pattern: "C*"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.SystemInfo(ctx, stuiproto.SystemInfoParams{InfoType: "all"}); err != nil {
+	if _, err := call(ctx, c, stuiproto.SystemInfoCommand, stuiproto.SystemInfoParams{InfoType: "all"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.DefineClass(ctx, stuiproto.DefineClassParams{Name: "Sub", Superclass: ptr("Counter"), Package: "Demo"}); err != nil {
+	if _, err := call(ctx, c, stuiproto.DefineClassCommand, stuiproto.DefineClassParams{Name: "Sub", Superclass: ptr("Counter"), Package: "Demo"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.FormatSource(ctx, stuiproto.FormatSourceParams{Source: "foo ^1"}); err != nil {
+	if _, err := call(ctx, c, stuiproto.FormatSourceCommand, stuiproto.FormatSourceParams{Source: "foo ^1"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Inspect(ctx, stuiproto.InspectParams{ObjectID: *ev.ObjectID, SessionID: s.SessionID}); err != nil {
+	if _, err := call(ctx, c, stuiproto.InspectCommand, stuiproto.InspectParams{ObjectID: *ev.ObjectID, SessionID: s.SessionID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ReleaseObjects(ctx, stuiproto.ReleaseObjectsParams{SessionID: s.SessionID, ObjectIDs: []string{*ev.ObjectID}}); err != nil {
+	if _, err := call(ctx, c, stuiproto.ReleaseObjectsCommand, stuiproto.ReleaseObjectsParams{SessionID: s.SessionID, ObjectIDs: []string{*ev.ObjectID}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.UpdateSessionState(ctx, stuiproto.UpdateSessionStateParams{SessionID: s.SessionID,
+	if _, err := call(ctx, c, stuiproto.UpdateSessionStateCommand, stuiproto.UpdateSessionStateParams{SessionID: s.SessionID,
 		StateData: map[string]json.RawMessage{"k": json.RawMessage(`1`)}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.SaveContext(ctx, stuiproto.ContextParams{SessionID: s.SessionID}); err != nil {
+	if _, err := call(ctx, c, stuiproto.SaveContextCommand, stuiproto.ContextParams{SessionID: s.SessionID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ClearContext(ctx, stuiproto.ClearContextParams{SessionID: s.SessionID}); err != nil {
+	if _, err := call(ctx, c, stuiproto.ClearContextCommand, stuiproto.ClearContextParams{SessionID: s.SessionID}); err != nil {
 		t.Fatal(err)
 	}
-	lc, err := c.LoadContext(ctx, stuiproto.ContextParams{SessionID: s.SessionID})
+	lc, err := call(ctx, c, stuiproto.LoadContextCommand, stuiproto.ContextParams{SessionID: s.SessionID})
 	if err != nil || len(lc.Variables) != 1 {
 		t.Fatalf("load_context: %+v, %v", lc, err)
 	}
-	if _, err := c.GetContextSummary(ctx, stuiproto.SessionIDParams{SessionID: s.SessionID}); err != nil {
+	if _, err := call(ctx, c, stuiproto.GetContextSummaryCommand, stuiproto.SessionIDParams{SessionID: s.SessionID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.RestoreSession(ctx, stuiproto.SessionIDParams{SessionID: s.SessionID}); err != nil {
+	if _, err := call(ctx, c, stuiproto.RestoreSessionCommand, stuiproto.SessionIDParams{SessionID: s.SessionID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.GetSessionInfo(ctx, stuiproto.SessionIDParams{SessionID: s.SessionID}); err != nil {
+	if _, err := call(ctx, c, stuiproto.GetSessionInfoCommand, stuiproto.SessionIDParams{SessionID: s.SessionID}); err != nil {
 		t.Fatal(err)
 	}
-	ls, err := c.ListClientSessions(ctx, stuiproto.ClientIDParams{ClientID: "wrappers"})
+	ls, err := call(ctx, c, stuiproto.ListClientSessionsCommand, stuiproto.ClientIDParams{ClientID: "wrappers"})
 	if err != nil || ls.SessionCount != 1 {
 		t.Fatalf("list_client_sessions: %+v, %v", ls, err)
 	}
-	st, err := c.GetSessionStatistics(ctx)
+	st, err := call(ctx, c, stuiproto.GetSessionStatisticsCommand, stuiproto.PingParams{})
 	if err != nil || st.MaxSessionsPerClient != 5 {
 		t.Fatalf("statistics: %+v, %v", st, err)
 	}
-	if _, err := c.Interrupt(ctx, stuiproto.InterruptParams{SessionID: s.SessionID}); err != nil {
+	if _, err := call(ctx, c, stuiproto.InterruptCommand, stuiproto.InterruptParams{SessionID: s.SessionID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.CloseSession(ctx, stuiproto.SessionIDParams{SessionID: s.SessionID}); err != nil {
+	if _, err := call(ctx, c, stuiproto.CloseSessionCommand, stuiproto.SessionIDParams{SessionID: s.SessionID}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.GetSessionInfo(ctx, stuiproto.SessionIDParams{SessionID: s.SessionID})
+	_, err = call(ctx, c, stuiproto.GetSessionInfoCommand, stuiproto.SessionIDParams{SessionID: s.SessionID})
 	if !errors.Is(err, &stuiproto.RemoteError{Type: stuiproto.ErrSessionNotFound}) {
 		t.Fatalf("after close: %v", err)
 	}
@@ -337,7 +337,7 @@ func TestRestartOnSameEndpoint(t *testing.T) {
 	srv := newServer(t, stuitest.NewBackend())
 	c := newClient(t, srv.Endpoint)
 	ctx := ctxTimeout(t, 10*time.Second)
-	s, err := c.CreateSession(ctx, stuiproto.CreateSessionParams{ClientID: "restart"})
+	s, err := call(ctx, c, stuiproto.CreateSessionCommand, stuiproto.CreateSessionParams{ClientID: "restart"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +347,7 @@ func TestRestartOnSameEndpoint(t *testing.T) {
 		t.Fatalf("endpoint changed from %s to %s", endpoint, srv.Endpoint)
 	}
 	mustPing(t, c)
-	_, err = c.GetSessionInfo(ctx, stuiproto.SessionIDParams{SessionID: s.SessionID})
+	_, err = call(ctx, c, stuiproto.GetSessionInfoCommand, stuiproto.SessionIDParams{SessionID: s.SessionID})
 	if !errors.Is(err, &stuiproto.RemoteError{Type: stuiproto.ErrSessionNotFound}) {
 		t.Fatalf("session after restart: %v", err)
 	}
@@ -447,7 +447,7 @@ func TestInterrupt(t *testing.T) {
 	var r *stuiproto.InterruptResult
 	for r == nil || r.Interrupted == 0 {
 		var err error
-		if r, err = c.Interrupt(ctxTimeout(t, 5*time.Second), stuiproto.InterruptParams{RequestID: "slow-1"}); err != nil {
+		if r, err = call(ctxTimeout(t, 5*time.Second), c, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: "slow-1"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -595,4 +595,13 @@ func TestDuplicateRequestID(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// call sends one command through the table's typed form and returns its result.
+func call[P, R any](ctx context.Context, c *stuiclient.Client, cmd stuiproto.Command[P, R], params P) (*R, error) {
+	var r R
+	if err := stuiproto.Call(ctx, c, cmd, params, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }

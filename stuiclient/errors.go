@@ -69,14 +69,7 @@ func (e *CallError) Unwrap() []error {
 
 // VersionMismatchError reports that the image speaks another major version of
 // the protocol. Ping returns it together with a valid result.
-type VersionMismatchError struct {
-	Client string // stuiproto.Version
-	Server string // the image's protocol_version
-}
-
-func (e *VersionMismatchError) Error() string {
-	return fmt.Sprintf("stui: the image speaks protocol %s, this client %s: some commands may not work", e.Server, e.Client)
-}
+type VersionMismatchError = stuiproto.VersionMismatchError
 
 // InsecureTokenError refuses to send a token in clear text to a host other
 // than this machine.

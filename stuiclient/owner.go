@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
 // retire stops callers sending on cn and closes it.
@@ -328,7 +330,7 @@ func (c *Client) failSent(outbox []*call, detail string) []*call {
 		if !cl.sent.Load() {
 			continue
 		}
-		if readOnly[cl.command] && !cl.resent {
+		if resendable(cl.command) && !cl.resent {
 			cl.resent = true
 			cl.sent.Store(false)
 			again = append(again, cl)
@@ -373,4 +375,11 @@ func (c *Client) redial(old *conn, outbox []*call, cause error) (*conn, []*call)
 		outbox = c.failUnsent(outbox, err.Error())
 		time.Sleep(c.o.reconnectIvl)
 	}
+}
+
+// resendable reports whether a request lost with its connection may be sent
+// again: it changes nothing in the image (the table says so).
+func resendable(command string) bool {
+	spec, ok := stuiproto.Lookup(command)
+	return ok && !spec.MutatesImage
 }

@@ -33,15 +33,15 @@ const (
 	CmdClearContext         = "clear_context"
 )
 
-// Commands lists every command of the protocol, in the order of docs/protocol.md.
-var Commands = []string{
-	CmdPing, CmdEvaluate, CmdInspect, CmdBrowseClass, CmdGetMethod, CmdListClasses,
-	CmdSystemInfo, CmdImplementors, CmdSenders, CmdComplete, CmdCompileMethod,
-	CmdDefineClass, CmdFormatSource, CmdGetVariable, CmdReleaseObjects, CmdInterrupt,
-	CmdCreateSession, CmdRestoreSession, CmdUpdateSessionState, CmdCloseSession,
-	CmdGetSessionInfo, CmdListClientSessions, CmdGetSessionStatistics,
-	CmdSaveContext, CmdLoadContext, CmdGetContextSummary, CmdClearContext,
-}
+// Commands lists every command's name, in the table's order (that of
+// docs/protocol.md).
+var Commands = func() []string {
+	names := make([]string, len(Table))
+	for i, s := range Table {
+		names[i] = s.Name
+	}
+	return names
+}()
 
 // Evaluation modes.
 const (

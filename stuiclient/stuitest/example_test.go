@@ -48,7 +48,8 @@ func ExampleBackend() {
 	defer c.Close()
 	ctx := context.Background()
 
-	s, _ := c.CreateSession(ctx, stuiproto.CreateSessionParams{ClientID: "example"})
+	var s stuiproto.Session
+	stuiproto.Call(ctx, c, stuiproto.CreateSessionCommand, stuiproto.CreateSessionParams{ClientID: "example"}, &s)
 	c.Evaluate(ctx, stuiproto.EvaluateParams{Code: "x := 6", SessionID: s.SessionID})
 	r, _ := c.Evaluate(ctx, stuiproto.EvaluateParams{Code: "x * 7", SessionID: s.SessionID})
 	fmt.Println(r.Result)

@@ -1,0 +1,53 @@
+package stuiproto
+
+import (
+	"testing"
+	"time"
+)
+
+func TestTableNamesEveryCommandOnceWithItsTypes(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range Table {
+		if seen[s.Name] {
+			t.Errorf("%s is in the table twice", s.Name)
+		}
+		seen[s.Name] = true
+		if s.NewParams() == nil || s.NewResult() == nil {
+			t.Errorf("%s has no params or result type", s.Name)
+		}
+		if got, ok := Lookup(s.Name); !ok || got.Name != s.Name {
+			t.Errorf("Lookup(%q) = %v, %v", s.Name, got.Name, ok)
+		}
+	}
+	if _, ok := Lookup("no_such_command"); ok {
+		t.Error("Lookup found a command that is not in the table")
+	}
+}
+
+func TestOnlyEvaluationWaitsLongerThanTheCallersTimeout(t *testing.T) {
+	want := 5*time.Second + EvaluateMargin
+	evaluate, _ := Lookup(CmdEvaluate)
+	if got := evaluate.Wait(EvaluateParams{TimeoutMS: 5000}); got != want {
+		t.Errorf("evaluate with timeout_ms 5000 waits %v, want %v", got, want)
+	}
+	if got := evaluate.Wait(&EvaluateParams{TimeoutMS: 5000}); got != want {
+		t.Errorf("evaluate with *EvaluateParams waits %v, want %v", got, want)
+	}
+	if got := evaluate.Wait(EvaluateParams{}); got != 0 {
+		t.Errorf("evaluate without timeout_ms waits %v, want the caller's timeout (0)", got)
+	}
+	for _, s := range Table {
+		if s.Name != CmdEvaluate && s.Wait(s.NewParams()) != 0 {
+			t.Errorf("%s has a wait of its own", s.Name)
+		}
+	}
+}
+
+func TestVersionCheckComparesMajorVersions(t *testing.T) {
+	if vm := CheckVersion(Version); vm != nil {
+		t.Errorf("CheckVersion(%q) = %v", Version, vm)
+	}
+	if vm := CheckVersion("99.0.0"); vm == nil || vm.Server != "99.0.0" || vm.Client != Version {
+		t.Errorf("CheckVersion(99.0.0) = %+v, want a mismatch", vm)
+	}
+}
