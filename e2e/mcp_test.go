@@ -1,12 +1,19 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
 )
 
 // TestMCPWithTheTypeScriptClient drives `stui-lsp mcp` with the official MCP
@@ -44,4 +51,99 @@ func TestMCPWithTheTypeScriptClient(t *testing.T) {
 		t.Fatalf("node --test mcp.test.mjs: %v\n%s", err, out)
 	}
 	t.Logf("%s", out)
+}
+
+// TestMCPFollowsTheEndpointRules runs the real binary with the Go SDK's own
+// client: the token and its refusals work as for the language server
+// (docs/security.md), and the token is not sent in clear to another host.
+func TestMCPFollowsTheEndpointRules(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	const secret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	image := stuitest.NewServer(stuitest.NewBackend())
+	defer image.Close()
+	image.RequireToken(secret)
+
+	start := func(t *testing.T, env []string, args ...string) (*sdk.ClientSession, *bytes.Buffer) {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"mcp", "--workspace", t.TempDir()}, args...)...)
+		cmd.Env = append(os.Environ(), append([]string{"STUI_TOKEN=", "XDG_CACHE_HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir()}, env...)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		t.Cleanup(cancel)
+		cs, err := sdk.NewClient(&sdk.Implementation{Name: "e2e", Version: "1"}, nil).Connect(ctx, &sdk.CommandTransport{Command: cmd}, nil)
+		if err != nil {
+			t.Fatalf("connect: %v\n%s", err, stderr.String())
+		}
+		t.Cleanup(func() { _ = cs.Close() })
+		return cs, &stderr
+	}
+	evaluate := func(t *testing.T, cs *sdk.ClientSession) (*sdk.CallToolResult, string) {
+		t.Helper()
+		res, err := cs.CallTool(context.Background(), &sdk.CallToolParams{Name: "evaluate", Arguments: map[string]any{"code": "3 + 4"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text string
+		for _, c := range res.Content {
+			if tc, ok := c.(*sdk.TextContent); ok {
+				text += tc.Text
+			}
+		}
+		return res, text
+	}
+
+	t.Run("the right token", func(t *testing.T) {
+		cs, stderr := start(t, []string{"STUI_TOKEN=" + secret}, "--endpoint", image.Endpoint)
+		if res, text := evaluate(t, cs); res.IsError || !strings.Contains(text, "7") {
+			t.Fatalf("evaluate with the token: %s", text)
+		}
+		_ = cs.Close()
+		if strings.Contains(stderr.String(), secret) {
+			t.Fatal("the log shows the token")
+		}
+	})
+	t.Run("no token", func(t *testing.T) {
+		cs, _ := start(t, nil, "--endpoint", image.Endpoint)
+		if res, text := evaluate(t, cs); !res.IsError || !strings.Contains(text, "PermissionDenied") {
+			t.Fatalf("evaluate without the token: %s", text)
+		}
+	})
+	t.Run("a token file others can read", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "token")
+		if err := os.WriteFile(path, []byte(secret+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(bin, "mcp", "--endpoint", image.Endpoint, "--token-file", path).CombinedOutput()
+		if code := exitCode(err); code != 2 || !strings.Contains(string(out), "must be readable by its owner only") {
+			t.Fatalf("exit %d: %s", code, out)
+		}
+	})
+	for _, ep := range []string{"tcp://192.0.2.1:5555", "tcp://example.invalid:5555"} {
+		t.Run("no token in clear to "+ep, func(t *testing.T) {
+			cmd := exec.Command(bin, "mcp", "--endpoint", ep)
+			cmd.Env = append(os.Environ(), "STUI_TOKEN=s3cret-value")
+			out, err := cmd.CombinedOutput()
+			if code := exitCode(err); code != 2 || !strings.Contains(string(out), "refusing to send the token unencrypted") {
+				t.Fatalf("exit %d: %s", code, out)
+			}
+			if strings.Contains(string(out), "s3cret-value") {
+				t.Fatal("the log shows the token")
+			}
+		})
+	}
+}
+
+func exitCode(err error) int {
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
 }
