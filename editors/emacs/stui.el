@@ -1,7 +1,7 @@
 ;;; stui.el --- Live Pharo Smalltalk through stui-lsp and eglot  -*- lexical-binding: t; -*-
 
-;; Version: 0.1.0
-;; Package-Requires: ((emacs "27.1") (eglot "1.9"))
+;; Version: 0.2.0
+;; Package-Requires: ((emacs "28.1") (eglot "1.9"))
 ;; Keywords: languages, smalltalk, pharo
 ;; URL: https://github.com/stui-lsp/stui-lsp
 
@@ -27,11 +27,17 @@
 ;;
 ;;   (require 'stui)
 ;;   (add-hook 'stui-mode-hook #'eglot-ensure)
+;;
+;; Tested with Emacs 28 and eglot 1.9 (Debian 12) and Emacs 30 with its own
+;; eglot (Debian testing).  Where eglot renamed a function, stui.el calls the
+;; name this eglot has, so neither version warns of an obsolete one.
 
 ;;; Code:
 
 (require 'cl-lib)
 (require 'subr-x)
+(require 'seq)
+(require 'project)
 (require 'eglot)
 (require 'jsonrpc)
 
@@ -66,6 +72,12 @@ For example (:evaluateTimeoutMs 60000 :maxResultChars 20000)."
 (defcustom stui-confirm-print-it nil
   "Whether Print it asks before the server inserts its result."
   :type 'boolean)
+
+(defcustom stui-root-markers '(".project" ".smalltalk.ston" ".git")
+  "Files or directories that mark a project root, tried in this order.
+A directory holding a BaselineOf... package is a root too, when none of
+these is found above the file."
+  :type '(repeat string))
 
 (defvar stui-last-result nil
   "The result of the last stui command, as a plist (for scripts and tests).")
@@ -189,6 +201,58 @@ For example (:evaluateTimeoutMs 60000 :maxResultChars 20000)."
 
 ;;;; eglot
 
+(defun stui--path-to-uri (path)
+  "The file URI of PATH, through whichever name this eglot gives it."
+  (if (fboundp 'eglot-path-to-uri)
+      (eglot-path-to-uri path)
+    (with-no-warnings (eglot--path-to-uri path))))
+
+(defun stui--buffer-uri ()
+  "The URI of the current buffer's file."
+  (stui--path-to-uri (buffer-file-name)))
+
+(defun stui--flush-changes ()
+  "Send eglot's pending changes, as eglot does before its own requests.
+eglot sends didChange only after a pause in typing; a command run right
+after typing must not evaluate the text as it was."
+  (when (fboundp 'eglot--signal-textDocument/didChange)
+    (eglot--signal-textDocument/didChange)))
+
+;;;; Project root
+
+(defun stui--running-root (dir)
+  "The root of a running stui-lsp server at or above DIR, if any."
+  (let ((dir (file-name-as-directory (expand-file-name dir)))
+        found)
+    (maphash (lambda (project servers)
+               (let ((root (file-name-as-directory (expand-file-name (project-root project)))))
+                 (when (and (string-prefix-p root dir)
+                            (seq-some (lambda (s) (memq 'stui-mode (eglot--major-modes s))) servers)
+                            (or (null found) (> (length root) (length found))))
+                   (setq found root))))
+             eglot--servers-by-project)
+    found))
+
+(defun stui--marked-root (dir)
+  "The nearest directory at or above DIR holding a root marker."
+  (or (seq-some (lambda (marker) (locate-dominating-file dir marker)) stui-root-markers)
+      (locate-dominating-file
+       dir (lambda (d) (and (file-directory-p d) (directory-files d nil "\\`BaselineOf" t))))))
+
+(defun stui-project-find (dir)
+  "A project for a Smalltalk buffer outside version control.
+The root is that of a stui-lsp server already running above DIR, so a
+Tonel file below a playground joins its server rather than starting a
+second one; else the nearest root marker (see `stui-root-markers')."
+  (when (derived-mode-p 'stui-mode)
+    (let ((root (or (stui--running-root dir) (stui--marked-root dir))))
+      (when root
+        (cons 'transient (file-name-as-directory (expand-file-name root)))))))
+
+;; After version control's own function, so a git repository stays a VC
+;; project.
+(add-hook 'project-find-functions #'stui-project-find 90)
+
 (defun stui--initialization-options ()
   "The `stui' settings sent as initializationOptions."
   (let ((opts (copy-sequence stui-settings)))
@@ -210,15 +274,18 @@ For example (:evaluateTimeoutMs 60000 :maxResultChars 20000)."
   (eglot--current-server-or-lose))
 
 (defun stui-command (command argument)
-  "Run the stui-lsp COMMAND with its one object ARGUMENT (a plist)."
-  (jsonrpc-request (stui--server) :workspace/executeCommand
-                   `(:command ,command :arguments [,(or argument eglot--{})])))
+  "Run the stui-lsp COMMAND with its one object ARGUMENT (a plist).
+Pending changes go first, so the server sees the text as it is now."
+  (let ((server (stui--server)))
+    (stui--flush-changes)
+    (jsonrpc-request server :workspace/executeCommand
+                     `(:command ,command :arguments [,(or argument eglot--{})]))))
 
 (defun stui--target ()
   "The argument for an evaluation: the region, or the statement at point."
   (let ((beg (if (use-region-p) (region-beginning) (point)))
         (end (if (use-region-p) (region-end) (point))))
-    (list :uri (eglot--path-to-uri (buffer-file-name))
+    (list :uri (stui--buffer-uri)
           :range (list :start (eglot--pos-to-lsp-position beg)
                        :end (eglot--pos-to-lsp-position end)))))
 
@@ -254,33 +321,48 @@ For example (:evaluateTimeoutMs 60000 :maxResultChars 20000)."
        (setq stui-last-result (list :error msg))
        (user-error "stui: %s" msg)))))
 
+(defun stui--refresh-hints ()
+  "Ask eglot for the inlay hints again: it does not take the server's
+refresh request, and the result of an evaluation is one."
+  (if (fboundp 'eglot--update-hints-1)
+      (eglot--update-hints-1 (point-min) (point-max))
+    (jit-lock-refontify)))
+
 (defun stui-eval ()
-  "Do it: evaluate the region or the statement at point."
+  "Do it: evaluate the region or the statement at point.
+The result shows once after the code: as the server's inlay hint where
+eglot shows them (Emacs 29+), else as an overlay of stui.el's own.  The
+server also says it in the echo area."
   (interactive)
   (let* ((target (stui--target))
-         (res (stui--call "stui.evaluate" target))
-         (text (concat (plist-get res :result) (if (eq (plist-get res :truncated) t) " ..." ""))))
-    (stui--show-inline (stui--result-end target) text)
-    (message "%s" text)
+         (res (stui--call "stui.evaluate" target)))
+    (if (bound-and-true-p eglot-inlay-hints-mode)
+        (stui--refresh-hints)
+      (stui--show-inline (stui--result-end target)
+                         (concat (plist-get res :result) (if (eq (plist-get res :truncated) t) " ..." ""))))
     res))
 
 (defun stui-print ()
   "Print it: evaluate and insert the result after the code as a comment."
   (interactive)
-  (let ((eglot-confirm-server-initiated-edits stui-confirm-print-it))
+  ;; eglot 1.16 renamed the variable that asks before a server's edit.
+  (cl-progv (list (if (boundp 'eglot-confirm-server-edits)
+                      'eglot-confirm-server-edits
+                    'eglot-confirm-server-initiated-edits))
+      (list stui-confirm-print-it)
     (stui--call "stui.printIt" (stui--target))))
 
 (defun stui-reset ()
   "Start a fresh session in the image."
   (interactive)
-  (let ((res (stui--call "stui.resetSession" (list :uri (eglot--path-to-uri (buffer-file-name))))))
+  (let ((res (stui--call "stui.resetSession" (list :uri (stui--buffer-uri)))))
     (message "stui: new session %s" (plist-get res :session_id))
     res))
 
 (defun stui-interrupt ()
   "Interrupt the evaluation running for this workspace."
   (interactive)
-  (stui--call "stui.interrupt" (list :uri (eglot--path-to-uri (buffer-file-name)))))
+  (stui--call "stui.interrupt" (list :uri (stui--buffer-uri))))
 
 (defun stui-status ()
   "Show the image connection."
