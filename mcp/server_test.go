@@ -36,6 +36,8 @@ type rig struct {
 
 	mu         sync.Mutex
 	interrupts []stuiproto.InterruptResult
+	// waiting receives each evaluation that reaches the image.
+	waiting chan string
 }
 
 type syncBuffer struct {
@@ -86,7 +88,7 @@ type rigOptions struct {
 
 func newRig(t *testing.T, o rigOptions) *rig {
 	t.Helper()
-	r := &rig{t: t, backend: o.backend, log: &syncBuffer{}, folder: o.folder, cacheDir: o.cacheDir}
+	r := &rig{t: t, backend: o.backend, log: &syncBuffer{}, folder: o.folder, cacheDir: o.cacheDir, waiting: make(chan string, 100)}
 	if r.backend == nil {
 		r.backend = fixtureBackend()
 	}
@@ -97,6 +99,14 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		r.cacheDir = t.TempDir()
 	}
 	r.image = stuitest.NewServer(stuitest.HandlerFunc(func(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply {
+		if req.Command == stuiproto.CmdEvaluate {
+			var p stuiproto.EvaluateParams
+			_ = json.Unmarshal(req.Parameters, &p)
+			select {
+			case r.waiting <- p.Code:
+			default:
+			}
+		}
 		rep := r.backend.ServeSTUI(ctx, req)
 		if req.Command == stuiproto.CmdInterrupt && rep.Status == stuiproto.StatusSuccess {
 			var res stuiproto.InterruptResult
@@ -388,6 +398,13 @@ func TestReadOnlyRefusesWhatChangesTheImage(t *testing.T) {
 
 func TestNoCompileKeepsEvaluation(t *testing.T) {
 	r := newRig(t, rigOptions{noCompile: true})
+	res, err := r.session.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Tools) != 8 || slices.ContainsFunc(res.Tools, func(tool *sdk.Tool) bool { return tool.Name == "compile_method" }) {
+		t.Fatalf("--no-compile offers %d tools, want the 8 other than compile_method", len(res.Tools))
+	}
 	got := r.fails("compile_method", map[string]any{"class_name": "Counter", "source": "x\n\t^ 1"})
 	must(t, "the refusal", got, "--no-compile")
 	r.ok("evaluate", map[string]any{"code": "1 + 1"}, nil)
@@ -469,7 +486,12 @@ func TestCancelInterruptsTheEvaluation(t *testing.T) {
 		_, err := r.session.CallTool(ctx, &sdk.CallToolParams{Name: "evaluate", Arguments: map[string]any{"code": "(Delay forSeconds: 20) wait"}})
 		done <- err
 	}()
-	time.Sleep(300 * time.Millisecond) // let it start in the image
+	for code := range r.waiting {
+		if strings.Contains(code, "Delay") {
+			break
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // from the request's arrival to its running
 	start := time.Now()
 	cancel()
 	select {
@@ -481,7 +503,7 @@ func TestCancelInterruptsTheEvaluation(t *testing.T) {
 	for {
 		r.mu.Lock()
 		n := len(r.interrupts)
-		stopped := n > 0 && r.interrupts[0].Interrupted == 1
+		stopped := slices.ContainsFunc(r.interrupts, func(i stuiproto.InterruptResult) bool { return i.Interrupted == 1 })
 		r.mu.Unlock()
 		if stopped {
 			break

@@ -191,7 +191,7 @@ test('a cancelled call interrupts the evaluation in the image', async () => {
   const controller = new AbortController();
   const call = client.callTool({ name: 'evaluate', arguments: { code: '(Delay forSeconds: 20) wait' } }, undefined,
     { signal: controller.signal });
-  await new Promise((r) => setTimeout(r, 400));
+  await new Promise((r) => setTimeout(r, 1000)); // let it reach the image
   const start = Date.now();
   controller.abort();
   await assert.rejects(call);
