@@ -38,6 +38,7 @@ Usage:
   stui-lsp check PATH...         report Smalltalk syntax errors (file:line:col)
   stui-lsp keygen PREFIX         make a CURVE key pair: PREFIX.key (secret), PREFIX.pub
   stui-lsp bench [--quick]       measure latency, throughput and memory (stui-lsp bench -h)
+  stui-lsp conformance [--json]  check the image against the STUI protocol (stui-lsp conformance -h)
   stui-lsp version               print the version
 
 Flags:
@@ -67,6 +68,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if cmd == "mcp" {
 		return runMCP(args, stdin, stdout, stderr)
+	}
+	if cmd == "conformance" {
+		return runConformance(args, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("stui-lsp", flag.ContinueOnError)
 	fs.SetOutput(stderr)

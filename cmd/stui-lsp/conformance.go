@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/stui-lsp/stui-lsp/internal/conformance"
+	"github.com/stui-lsp/stui-lsp/stuiclient"
+)
+
+const conformanceUsage = `Usage: stui-lsp conformance [--endpoint E] [--json] [flags]
+
+Checks the image at the endpoint against the STUI protocol (docs/protocol.md):
+every command with its documented errors, then sessions, concurrency,
+interrupt, truncation, non-Error exceptions, compile round trips and the
+token. One line per check, then a summary; exit status 1 when a check fails.
+--json prints one report to paste into an issue instead. docs/conformance.md
+says what each check means. The run creates sessions, a class
+STUIConformanceFixture in package STUI-Conformance and its methods, and
+removes what the protocol lets it remove.
+
+Flags:
+`
+
+// runConformance is `stui-lsp conformance`.
+func runConformance(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("stui-lsp conformance", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, conformanceUsage); fs.PrintDefaults() }
+	var cfg config
+	fs.StringVar(&cfg.endpoint, "endpoint", "", "image endpoint (default: $STUI_ENDPOINT, else the per-user ipc socket if present, else tcp://127.0.0.1:5555)")
+	fs.StringVar(&cfg.tokenFile, "token-file", "", "shared-secret file (default: $STUI_TOKEN, else the per-user token file if present)")
+	fs.StringVar(&cfg.curveServerKey, "curve-server-key", "", "the image's CURVE public key file; with --curve-secret-key, encrypts and authenticates the connection")
+	fs.StringVar(&cfg.curveSecretKey, "curve-secret-key", "", "this client's CURVE secret key file (mode 0600), as made by stui-lsp keygen")
+	asJSON := fs.Bool("json", false, "print the report as JSON (to paste into an issue) instead of one line per check")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "stui-lsp conformance: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	cfg.endpoint, cfg.source = resolveEndpoint(cfg.endpoint)
+
+	run := conformance.Config{Endpoint: cfg.endpoint, ClientVersion: version}
+	if cfg.curveServerKey != "" || cfg.curveSecretKey != "" {
+		curve, err := stuiclient.LoadCurve(cfg.curveServerKey, cfg.curveSecretKey)
+		if err != nil {
+			fmt.Fprintln(stderr, "stui-lsp conformance:", err)
+			return 2
+		}
+		run.Options = append(run.Options, curve)
+	}
+	tok, err := loadToken(cfg.tokenFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "stui-lsp conformance:", err)
+		return 2
+	}
+	run.Token = tok
+	if !*asJSON {
+		conformance.WriteHeader(stdout, cfg.endpoint)
+		run.Progress = func(res conformance.Result) { conformance.WriteLine(stdout, res) }
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	report, err := conformance.Run(ctx, run)
+	if err != nil {
+		fmt.Fprintln(stderr, "stui-lsp conformance:", err)
+		return 2
+	}
+	if *asJSON {
+		if err := conformance.WriteJSON(stdout, report); err != nil {
+			fmt.Fprintln(stderr, "stui-lsp conformance:", err)
+			return 2
+		}
+	} else {
+		conformance.WriteSummary(stdout, report)
+	}
+	if report.Failed() {
+		return 1
+	}
+	return 0
+}
