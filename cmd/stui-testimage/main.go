@@ -22,12 +22,14 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/stui-lsp/stui-lsp/stuiclient"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
 )
 
 func main() {
 	endpoint := flag.String("endpoint", "", "bind this endpoint (e.g. tcp://127.0.0.1:5555) instead of an ephemeral port")
 	ignoreStdin := flag.Bool("ignore-stdin", false, "keep serving when stdin closes (stop with SIGINT or SIGTERM)")
+	tokenFile := flag.String("token-file", "", "refuse, with PermissionDenied, every request without the token in this file (mode 0600)")
 	flag.Usage = func() {
 		fmt.Fprintln(flag.CommandLine.Output(), "stui-testimage: a TEST backend for the STUI protocol (not a Smalltalk image).")
 		fmt.Fprintln(flag.CommandLine.Output(), "Prints its endpoint on the first line of stdout and serves until stdin closes.")
@@ -41,6 +43,14 @@ func main() {
 	srv := stuitest.NewUnstartedServer(backend)
 	if *endpoint != "" {
 		srv.Endpoint = *endpoint
+	}
+	if *tokenFile != "" {
+		tok, err := stuiclient.LoadToken(*tokenFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "stui-testimage:", err)
+			os.Exit(2)
+		}
+		srv.RequireToken(tok)
 	}
 	if err := start(srv); err != nil {
 		fmt.Fprintln(os.Stderr, "stui-testimage:", err)

@@ -25,6 +25,8 @@ import (
 //   - Delay forSeconds: n and Delay forMilliseconds: n; sending wait to the
 //     Delay sleeps, and stops early when the request is interrupted, times
 //     out or the server stops
+//   - Exception signal, Warning signal: 'text', Error signal: 'text' (see
+//     signal.go)
 //   - statements separated by '.', the value of the last one is the result
 //   - name := expr assigns a workspace variable (kept in the session)
 //   - a bare name reads a variable; a name never assigned answers nil, as an
@@ -48,6 +50,7 @@ const (
 	kInterval
 	kOrderedCollection
 	kBlock
+	kClass // an exception class: see signal.go
 )
 
 type value struct {
@@ -90,6 +93,8 @@ func (v value) className() string {
 		return "OrderedCollection"
 	case kBlock:
 		return "FullBlockClosure"
+	case kClass:
+		return v.s + " class"
 	}
 	return "UndefinedObject"
 }
@@ -115,6 +120,8 @@ func (v value) printString() string {
 		return "an OrderedCollection(" + joinInts(v.list) + ")"
 	case kBlock:
 		return "[...]"
+	case kClass:
+		return v.s
 	}
 	return "nil"
 }
@@ -334,6 +341,9 @@ func (e *evaluator) keywordExpr() (value, error) {
 		}
 		return iv, nil
 	}
+	if recv.kind == kClass {
+		return signal(recv, sel.String(), args)
+	}
 	return value{}, dnu(recv, sel.String())
 }
 
@@ -412,6 +422,9 @@ func (e *evaluator) primary() (value, error) {
 			return value{}, nil
 		case "true", "false":
 			return value{kind: kBool, b: t.text == "true"}, nil
+		}
+		if c, ok := exceptionClass(t.text); ok {
+			return c, nil
 		}
 		return e.vars[t.text], nil
 	case '[':
@@ -591,6 +604,9 @@ func (e *evaluator) unary(v value, sel string) (value, error) {
 		case <-e.ctx.Done():
 			return value{}, &stopped{context.Cause(e.ctx)}
 		}
+	}
+	if v.kind == kClass {
+		return signal(v, sel, nil)
 	}
 	return value{}, dnu(v, sel)
 }
