@@ -108,7 +108,8 @@ func checkPingDuringEvaluate(ctx context.Context, r *runner) (string, error) {
 	// A busy loop, not a wait: the evaluation keeps the image's processor,
 	// and the server must still answer a ping. timeout_ms ends it.
 	const busyMS = 2000
-	done := r.evaluateInBackground(ctx, "", stuiproto.EvaluateParams{Code: "[ true ] whileTrue", TimeoutMS: busyMS})
+	done := r.evaluateInBackground(withWait(ctx, busyMS*time.Millisecond+r.cfg.CallTimeout), "",
+		stuiproto.EvaluateParams{Code: "[ true ] whileTrue", TimeoutMS: busyMS})
 	settle(ctx)
 	sent := time.Now()
 	_, pingErr := call[stuiproto.PingResult](ctx, r, stuiproto.CmdPing, stuiproto.PingParams{})
@@ -117,10 +118,12 @@ func checkPingDuringEvaluate(ctx context.Context, r *runner) (string, error) {
 	switch {
 	case pingErr != nil:
 		return "", fmt.Errorf("ping while an evaluation ran: %s", describe(pingErr))
-	case !ev.at.After(pinged):
-		return "", fmt.Errorf("the evaluation ended (%s, %s after the ping was sent) before the ping was answered", outcome(ev), shortDuration(ev.at.Sub(sent)))
-	case pinged.Sub(sent) > busyMS*time.Millisecond/2:
-		return "", fmt.Errorf("the ping took %s, about as long as the evaluation: a running evaluation holds up the server", shortDuration(pinged.Sub(sent)))
+	case !ev.at.After(pinged) && ev.at.Sub(sent) < busyMS*time.Millisecond/2:
+		return "", fmt.Errorf("the evaluation ended early (%s, %s after the ping was sent), before the ping was answered: nothing to check the ping against",
+			outcome(ev), shortDuration(ev.at.Sub(sent)))
+	case !ev.at.After(pinged) || pinged.Sub(sent) > busyMS*time.Millisecond/2:
+		return "", fmt.Errorf("the ping was answered %s after it was sent, when the evaluation ended (%s): a running evaluation holds up the server",
+			shortDuration(pinged.Sub(sent)), outcome(ev))
 	case !isRemote(ev.err, stuiproto.ErrTimeout):
 		return "", fmt.Errorf("the ping was answered first, but the busy evaluation with timeout_ms %d then answered %s, want Timeout", busyMS, outcome(ev))
 	}
@@ -142,11 +145,9 @@ func checkInterrupt(ctx context.Context, r *runner, bySession bool) (string, err
 	defer r.closeSession(ctx, s)
 	// The vector evaluate.Interrupted's loop, bounded by a timeout so that a
 	// server that ignores the interrupt still ends it.
-	const loopMS = 20000
+	const loopMS = 10000
 	id := r.unique("interrupted")
-	evalCtx, cancel := context.WithTimeout(ctx, loopMS*time.Millisecond+r.cfg.CallTimeout)
-	defer cancel()
-	done := r.evaluateInBackground(evalCtx, id, stuiproto.EvaluateParams{Code: "[ true ] whileTrue", SessionID: s, TimeoutMS: loopMS})
+	done := r.evaluateInBackground(withWait(ctx, loopMS*time.Millisecond+r.cfg.CallTimeout), id, stuiproto.EvaluateParams{Code: "[ true ] whileTrue", SessionID: s, TimeoutMS: loopMS})
 	settle(ctx)
 	p := stuiproto.InterruptParams{RequestID: id}
 	if bySession {

@@ -35,6 +35,10 @@ type Config struct {
 	ClientVersion string
 	// Progress, when set, is called with each result as its check ends.
 	Progress func(Result)
+
+	// only, when set, limits the run to ping and these checks (for this
+	// package's tests of one broken rule at a time).
+	only map[string]bool
 }
 
 // DefaultCallTimeout bounds a request when Config.CallTimeout is zero.
@@ -106,6 +110,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	checks := allChecks()
 	reachable := r.runOne(ctx, checks[0])
 	for _, ch := range checks[1:] {
+		if cfg.only != nil && !cfg.only[ch.name] {
+			continue
+		}
 		if !reachable || ctx.Err() != nil {
 			why := "the image did not answer ping"
 			if ctx.Err() != nil {
@@ -169,8 +176,22 @@ func (r *runner) record(res Result) {
 	}
 }
 
+// callContext bounds one request: by CallTimeout, or by the longer wait
+// withWait asked for.
 func (r *runner) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, r.cfg.CallTimeout)
+	d := r.cfg.CallTimeout
+	if w, ok := ctx.Value(waitKey{}).(time.Duration); ok {
+		d = w
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+type waitKey struct{}
+
+// withWait lets the requests made with ctx wait d for their reply, for
+// evaluations meant to run longer than CallTimeout.
+func withWait(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, waitKey{}, d)
 }
 
 // unique returns a name no other request of this run uses.

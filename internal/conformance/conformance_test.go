@@ -1,0 +1,300 @@
+package conformance
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
+)
+
+const testToken = "0123456789abcdef0123456789abcdef"
+
+// newBackend is the test backend with one class besides Object, as the
+// list_classes check needs two.
+func newBackend() *stuitest.Backend {
+	b := stuitest.NewBackend()
+	b.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo", InstanceVars: []string{"count"},
+		Methods: []stuitest.MethodFixture{{Source: "count\n\t^ count"}}})
+	return b
+}
+
+func run(t *testing.T, srv *stuitest.Server, token string, only ...string) *Report {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cfg := Config{Endpoint: srv.Endpoint, Token: token, CallTimeout: 3 * time.Second, ClientVersion: "test"}
+	if only != nil {
+		cfg.only = map[string]bool{}
+		for _, name := range only {
+			cfg.only[name] = true
+		}
+	}
+	rep, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func result(rep *Report, name string) Result {
+	for _, r := range rep.Results {
+		if r.Name == name {
+			return r
+		}
+	}
+	return Result{Name: name, Status: "missing"}
+}
+
+func logFailures(t *testing.T, rep *Report) {
+	t.Helper()
+	for _, r := range rep.Results {
+		if r.Status == StatusFail {
+			t.Logf("FAIL %s: %s", r.Name, r.Detail)
+		}
+	}
+}
+
+// The test backend follows the protocol: with a token every check passes
+// but the one no server can be made to show.
+func TestRunPassesAgainstTheTestBackend(t *testing.T) {
+	srv := stuitest.NewServer(newBackend())
+	defer srv.Close()
+	srv.RequireToken(testToken)
+	rep := run(t, srv, testToken)
+	logFailures(t, rep)
+	if rep.Failed() {
+		t.Fatalf("%d checks failed", rep.Summary.Failed)
+	}
+	for _, r := range rep.Results {
+		if r.Status == StatusSkip && r.Name != "evaluate.InternalError" {
+			t.Errorf("%s skipped: %s", r.Name, r.Detail)
+		}
+	}
+	if rep.Ping == nil || rep.Ping.ProtocolVersion != stuiproto.Version {
+		t.Errorf("report's ping = %+v, want the backend's versions", rep.Ping)
+	}
+	// The test backend evaluates no class expressions, so the fixture stays.
+	if len(rep.LeftBehind) != 1 || !strings.Contains(rep.LeftBehind[0], FixtureClass) {
+		t.Errorf("left behind %q, want only the fixture class", rep.LeftBehind)
+	}
+	c, err := stuiclient.New(srv.Endpoint, stuiclient.WithToken(testToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	stats, err := c.GetSessionStatistics(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.TotalSessions != 0 {
+		t.Errorf("%d sessions still open after the run", stats.TotalSessions)
+	}
+}
+
+func TestTokenChecksAreNotApplicableWithoutAToken(t *testing.T) {
+	srv := stuitest.NewServer(newBackend())
+	defer srv.Close()
+	rep := run(t, srv, "", "token.missing", "token.wrong", "create_session.PermissionDenied")
+	logFailures(t, rep)
+	if rep.Failed() {
+		t.Fatalf("%d checks failed", rep.Summary.Failed)
+	}
+	for _, name := range []string{"token.missing", "token.wrong", "create_session.PermissionDenied"} {
+		if r := result(rep, name); r.Status != StatusSkip || !strings.HasPrefix(r.Detail, "not applicable") {
+			t.Errorf("%s: %s %q, want skip, not applicable", name, r.Status, r.Detail)
+		}
+	}
+}
+
+// breaking wraps the backend: f sees each request first and answers it, or
+// passes it on with next.
+func breaking(f func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply) stuitest.Handler {
+	b := newBackend()
+	return stuitest.HandlerFunc(func(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply {
+		return f(ctx, req, b)
+	})
+}
+
+func params(req *stuiproto.Request) map[string]any {
+	m := map[string]any{}
+	_ = json.Unmarshal(req.Parameters, &m)
+	return m
+}
+
+// Each broken backend breaks one rule of the protocol; the checks of that
+// rule must fail.
+func TestRunFailsAgainstBrokenBackends(t *testing.T) {
+	var serial sync.Mutex
+	cases := []struct {
+		name    string
+		handler stuitest.Handler
+		setup   func(*stuitest.Server)
+		token   string // the run's token; the server requires none
+		fails   []string
+		detail  string // in the first failing check's detail
+	}{
+		{
+			name: "evaluate answers without truncated",
+			handler: breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+				rep := next.ServeSTUI(ctx, req)
+				if req.Command == stuiproto.CmdEvaluate && rep.Status == stuiproto.StatusSuccess {
+					var m map[string]any
+					_ = json.Unmarshal(rep.Result, &m)
+					delete(m, "truncated")
+					rep.Result, _ = json.Marshal(m)
+				}
+				return rep
+			}),
+			fails:  []string{"evaluate"},
+			detail: "result.truncated: missing",
+		},
+		{
+			name:    "replies under another id",
+			handler: newBackend(),
+			setup:   func(s *stuitest.Server) { s.SetFault(stuitest.WrongID) },
+			fails:   []string{"ping"},
+			detail:  "does not echo the request's id",
+		},
+		{
+			name: "interrupt stops nothing",
+			handler: breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+				if req.Command == stuiproto.CmdInterrupt {
+					return stuitest.Success(req.ID, stuiproto.InterruptResult{Interrupted: 1})
+				}
+				return next.ServeSTUI(ctx, req)
+			}),
+			fails:  []string{"evaluate.Interrupted", "interrupt.session_id"},
+			detail: "still running",
+		},
+		{
+			name: "results are never cut",
+			handler: breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+				if req.Command == stuiproto.CmdEvaluate {
+					p := params(req)
+					delete(p, "max_result_chars")
+					req.Parameters, _ = json.Marshal(p)
+				}
+				return next.ServeSTUI(ctx, req)
+			}),
+			fails:  []string{"evaluate.max_result_chars"},
+			detail: "truncated false",
+		},
+		{
+			name:    "any token is accepted",
+			handler: newBackend(),
+			token:   testToken,
+			fails:   []string{"token.missing", "token.wrong", "create_session.PermissionDenied"},
+			detail:  "answered with success, want PermissionDenied",
+		},
+		{
+			name: "a Warning is never answered",
+			handler: breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+				if strings.Contains(string(req.Parameters), "Warning signal") {
+					return nil
+				}
+				return next.ServeSTUI(ctx, req)
+			}),
+			fails:  []string{"exception.Warning"},
+			detail: "got no reply",
+		},
+		{
+			name: "syntax errors without their place",
+			handler: breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+				rep := next.ServeSTUI(ctx, req)
+				if rep.ErrorType == stuiproto.ErrSyntax {
+					rep.Details = nil
+				}
+				return rep
+			}),
+			fails:  []string{"evaluate.SyntaxError"},
+			detail: "without details.line",
+		},
+		{
+			name: "one request at a time",
+			handler: breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+				serial.Lock()
+				defer serial.Unlock()
+				return next.ServeSTUI(ctx, req)
+			}),
+			fails:  []string{"concurrency.ping-during-evaluate"},
+			detail: "holds up the server",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			srv := stuitest.NewServer(c.handler)
+			defer srv.Close()
+			if c.setup != nil {
+				c.setup(srv)
+			}
+			// The checks of the broken rule alone: the end-to-end tests
+			// show the same failures in whole runs of the binary.
+			rep := run(t, srv, c.token, c.fails...)
+			if !rep.Failed() {
+				t.Fatal("the run passed")
+			}
+			for i, name := range c.fails {
+				r := result(rep, name)
+				if r.Status != StatusFail {
+					t.Errorf("%s: %s %q, want FAIL", name, r.Status, r.Detail)
+				} else if i == 0 && !strings.Contains(r.Detail, c.detail) {
+					t.Errorf("%s failed with %q, want it to say %q", name, r.Detail, c.detail)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckShape(t *testing.T) {
+	type inner struct {
+		N int `json:"n"`
+	}
+	type shape struct {
+		S    string          `json:"s"`
+		P    *string         `json:"p"`
+		O    string          `json:"o,omitempty"`
+		L    []inner         `json:"l"`
+		M    map[string]bool `json:"m"`
+		Raw  json.RawMessage `json:"raw"`
+		Time float64         `json:"time"`
+	}
+	good := `{"s":"x","p":null,"l":[{"n":1}],"m":{"a":true},"raw":[1,"two"],"time":1.5,"extra":0}`
+	if err := checkShape(json.RawMessage(good), reflect.TypeFor[shape]()); err != nil {
+		t.Errorf("good shape: %v", err)
+	}
+	bad := map[string]string{
+		`{"p":null,"l":[],"m":{},"raw":1,"time":1}`:                  "result.s: missing",
+		`{"s":1,"p":null,"l":[],"m":{},"raw":1,"time":1}`:            "result.s: want a string, got the number 1",
+		`{"s":"","p":null,"l":[{"n":1.5}],"m":{},"raw":1,"time":1}`:  "result.l[0].n: want an integer",
+		`{"s":"","p":null,"l":null,"m":{},"raw":1,"time":1}`:         "result.l: want an array, got null",
+		`{"s":"","p":null,"l":[],"m":{"a":"yes"},"raw":1,"time":1}`:  "result.m.a: want a boolean",
+		`{"s":"","p":null,"l":[],"m":{},"raw":1,"time":1,"o":false}`: "result.o: want a string",
+		`{"s":"","p":3,"l":[],"m":{},"raw":1,"time":1}`:              "result.p: want a string",
+		`{"s":"","p":null,"l":[],"m":{},"raw":1,"time":"1"}`:         "result.time: want a number",
+		`{"s":"","p":null,"l":[],"m":{},"time":1}`:                   "result.raw: missing",
+		`["not an object"]`: "result: want an object, got an array",
+	}
+	for in, want := range bad {
+		err := checkShape(json.RawMessage(in), reflect.TypeFor[shape]())
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", in, err, want)
+		}
+	}
+}
+
+func TestWrongTokenDiffersInTheLastCharacterOnly(t *testing.T) {
+	for _, tok := range []string{testToken, "abc0", "x"} {
+		w := wrongToken(tok)
+		if w == tok || len(w) != len(tok) || w[:len(w)-1] != tok[:len(tok)-1] {
+			t.Errorf("wrongToken(%q) = %q", tok, w)
+		}
+	}
+}
