@@ -65,7 +65,7 @@ func checkVariablesIsolated(ctx context.Context, r *runner) (string, error) {
 	if _, err := expectError(ctx, r, stuiproto.CmdGetVariable, stuiproto.GetVariableParams{SessionID: b, Name: "stuiConformanceMine"}, stuiproto.ErrVariableNotFound); err != nil {
 		return "", fmt.Errorf("the second session reading the first one's variable: %v", err)
 	}
-	if _, err := call[stuiproto.GetVariableResult](ctx, r, stuiproto.CmdGetVariable, stuiproto.GetVariableParams{SessionID: a, Name: "stuiConformanceMine"}); err != nil {
+	if _, err := call(ctx, r, stuiproto.GetVariableCommand, stuiproto.GetVariableParams{SessionID: a, Name: "stuiConformanceMine"}); err != nil {
 		return "", fmt.Errorf("the first session reading its own variable: %s", describe(err))
 	}
 	return "a variable of one session is unknown in another", nil
@@ -108,11 +108,11 @@ func checkPingDuringEvaluate(ctx context.Context, r *runner) (string, error) {
 	// A busy loop, not a wait: the evaluation keeps the image's processor,
 	// and the server must still answer a ping. timeout_ms ends it.
 	const busyMS = 2000
-	done := r.evaluateInBackground(withWait(ctx, busyMS*time.Millisecond+r.cfg.CallTimeout), "",
+	done := r.evaluateInBackground(ctx, "",
 		stuiproto.EvaluateParams{Code: "[ true ] whileTrue", TimeoutMS: busyMS})
 	settle(ctx)
 	sent := time.Now()
-	_, pingErr := call[stuiproto.PingResult](ctx, r, stuiproto.CmdPing, stuiproto.PingParams{})
+	_, pingErr := call(ctx, r, stuiproto.PingCommand, stuiproto.PingParams{})
 	pinged := time.Now()
 	ev := <-done
 	switch {
@@ -147,7 +147,7 @@ func checkInterrupt(ctx context.Context, r *runner, bySession bool) (string, err
 	// server that ignores the interrupt still ends it.
 	const loopMS = 10000
 	id := r.unique("interrupted")
-	done := r.evaluateInBackground(withWait(ctx, loopMS*time.Millisecond+r.cfg.CallTimeout), id, stuiproto.EvaluateParams{Code: "[ true ] whileTrue", SessionID: s, TimeoutMS: loopMS})
+	done := r.evaluateInBackground(ctx, id, stuiproto.EvaluateParams{Code: "[ true ] whileTrue", SessionID: s, TimeoutMS: loopMS})
 	settle(ctx)
 	p := stuiproto.InterruptParams{RequestID: id}
 	if bySession {
@@ -160,7 +160,7 @@ func checkInterrupt(ctx context.Context, r *runner, bySession bool) (string, err
 		if try > 0 {
 			settle(ctx)
 		}
-		res, err := call[stuiproto.InterruptResult](ctx, r, stuiproto.CmdInterrupt, p)
+		res, err := call(ctx, r, stuiproto.InterruptCommand, p)
 		if err != nil {
 			return "", fmt.Errorf("interrupt: %s", describe(err))
 		}
@@ -222,7 +222,7 @@ func checkNonError(ctx context.Context, r *runner, code, class string) (string, 
 		}
 		return "", fmt.Errorf("%s answered RuntimeError with error_class %q, want %s", code, got, class)
 	}
-	if _, err := call[stuiproto.PingResult](ctx, r, stuiproto.CmdPing, stuiproto.PingParams{}); err != nil {
+	if _, err := call(ctx, r, stuiproto.PingCommand, stuiproto.PingParams{}); err != nil {
 		return "", fmt.Errorf("%s answered RuntimeError, but ping afterwards: %s", code, describe(err))
 	}
 	return fmt.Sprintf("RuntimeError %s; ping still answers", class), nil
@@ -230,11 +230,11 @@ func checkNonError(ctx context.Context, r *runner, code, class string) (string, 
 
 func checkRoundTrip(ctx context.Context, r *runner) (string, error) {
 	source := "conformanceRoundTrip: aNumber\n\t\"Keeps its comment, tabs and  spacing.\"\n\t| doubled |\n\tdoubled := aNumber  * 2.\n\t^ doubled"
-	if _, err := call[stuiproto.CompileMethodResult](ctx, r, stuiproto.CmdCompileMethod,
+	if _, err := call(ctx, r, stuiproto.CompileMethodCommand,
 		stuiproto.CompileMethodParams{ClassName: FixtureClass, Category: "stui-conformance", Source: source}); err != nil {
 		return "", fmt.Errorf("compile_method: %s", describe(err))
 	}
-	res, err := call[stuiproto.GetMethodResult](ctx, r, stuiproto.CmdGetMethod,
+	res, err := call(ctx, r, stuiproto.GetMethodCommand,
 		stuiproto.GetMethodParams{ClassName: FixtureClass, MethodName: "conformanceRoundTrip:"})
 	if err != nil {
 		return "", fmt.Errorf("get_method: %s", describe(err))

@@ -7,21 +7,41 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/stui-lsp/stui-lsp/stuiclient"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
-// call sends one request through the run's client and decodes the result
-// into R, after checking that the result has every key R requires with the
-// JSON type it requires (see checkShape). An error reply comes back as the
-// *stuiproto.RemoteError; any other failure says what went wrong on the wire.
-func call[R any](ctx context.Context, r *runner, command string, params any) (*R, error) {
-	return callWith[R](ctx, r, r.client, command, params)
+// call sends one command of the protocol's table through the run's client
+// and decodes the result into R, after checking that the result has every
+// key R requires with the JSON type it requires (see checkShape). An error
+// reply comes back as the *stuiproto.RemoteError; any other failure says what
+// went wrong on the wire.
+func call[P, R any](ctx context.Context, r *runner, cmd stuiproto.Command[P, R], params P) (*R, error) {
+	return callWith(ctx, r, r.client, cmd, params)
 }
 
-func callWith[R any](ctx context.Context, r *runner, c *stuiclient.Client, command string, params any) (*R, error) {
-	ctx, cancel := r.callContext(ctx)
+func callWith[P, R any](ctx context.Context, r *runner, c *stuiclient.Client, cmd stuiproto.Command[P, R], params P) (*R, error) {
+	raw, err := callRaw(ctx, r, c, cmd.Name, params, cmd.Wait(params))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkShape(raw, reflect.TypeFor[R]()); err != nil {
+		return nil, fmt.Errorf("%s: the result does not have the documented shape: %v", cmd.Name, err)
+	}
+	res := new(R)
+	if err := json.Unmarshal(raw, res); err != nil {
+		return nil, fmt.Errorf("%s: the result does not decode: %v", cmd.Name, err)
+	}
+	return res, nil
+}
+
+// callRaw sends any request, well-formed or not, and answers the raw result.
+// It waits for the reply CallTimeout, or wait when that is longer (an
+// evaluation's own timeout_ms and a margin).
+func callRaw(ctx context.Context, r *runner, c *stuiclient.Client, command string, params any, wait time.Duration) (json.RawMessage, error) {
+	ctx, cancel := context.WithTimeout(ctx, max(r.cfg.CallTimeout, wait))
 	defer cancel()
 	before := c.Stats()
 	var raw json.RawMessage
@@ -33,14 +53,7 @@ func callWith[R any](ctx context.Context, r *runner, c *stuiclient.Client, comma
 		}
 		return nil, transportError(command, err, before, c.Stats())
 	}
-	if err := checkShape(raw, reflect.TypeFor[R]()); err != nil {
-		return nil, fmt.Errorf("%s: the result does not have the documented shape: %v", command, err)
-	}
-	res := new(R)
-	if err := json.Unmarshal(raw, res); err != nil {
-		return nil, fmt.Errorf("%s: the result does not decode: %v", command, err)
-	}
-	return res, nil
+	return raw, nil
 }
 
 // transportError explains a call that got no usable reply, with what the
@@ -78,7 +91,7 @@ func expectError(ctx context.Context, r *runner, command string, params any, err
 }
 
 func expectErrorWith(ctx context.Context, r *runner, c *stuiclient.Client, command string, params any, errorType string) (*stuiproto.RemoteError, error) {
-	_, err := callWith[json.RawMessage](ctx, r, c, command, params)
+	_, err := callRaw(ctx, r, c, command, params, 0)
 	var re *stuiproto.RemoteError
 	switch {
 	case err == nil:

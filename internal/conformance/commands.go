@@ -151,7 +151,7 @@ func commandChecks() []check {
 			return errorCase(ctx, r, stuiproto.CmdReleaseObjects, stuiproto.ReleaseObjectsParams{SessionID: noSuchSession, ObjectIDs: []string{"obj_1"}}, stuiproto.ErrSessionNotFound)
 		}},
 		{"interrupt", func(ctx context.Context, r *runner) (string, error) {
-			res, err := call[stuiproto.InterruptResult](ctx, r, stuiproto.CmdInterrupt, stuiproto.InterruptParams{RequestID: r.unique("nothing-runs")})
+			res, err := call(ctx, r, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: r.unique("nothing-runs")})
 			if err != nil {
 				return "", errors.New(describe(err))
 			}
@@ -277,7 +277,7 @@ func errorClass(re *stuiproto.RemoteError, class string) (string, error) {
 }
 
 func checkPing(ctx context.Context, r *runner) (string, error) {
-	p, err := call[stuiproto.PingResult](ctx, r, stuiproto.CmdPing, stuiproto.PingParams{})
+	p, err := call(ctx, r, stuiproto.PingCommand, stuiproto.PingParams{})
 	if err != nil {
 		if isRemote(err, stuiproto.ErrPermissionDenied) && r.cfg.Token == "" {
 			return "", fmt.Errorf("%s: the image requires a token; give it with --token-file or STUI_TOKEN", describe(err))
@@ -395,7 +395,7 @@ func checkInspect(ctx context.Context, r *runner) (string, error) {
 		return "", err
 	}
 	defer r.closeSession(ctx, s)
-	res, err := call[stuiproto.InspectResult](ctx, r, stuiproto.CmdInspect, stuiproto.InspectParams{Target: "(1 to: 3) asOrderedCollection", SessionID: s})
+	res, err := call(ctx, r, stuiproto.InspectCommand, stuiproto.InspectParams{Target: "(1 to: 3) asOrderedCollection", SessionID: s})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -405,7 +405,7 @@ func checkInspect(ctx context.Context, r *runner) (string, error) {
 	if res.ObjectID == "" || len(res.Slots) == 0 || res.TotalSlots < len(res.Slots) {
 		return "", fmt.Errorf("object_id %q, %d slots, total_slots %d: want an id, slots, and total_slots at least the slots", res.ObjectID, len(res.Slots), res.TotalSlots)
 	}
-	page, err := call[stuiproto.InspectResult](ctx, r, stuiproto.CmdInspect, stuiproto.InspectParams{ObjectID: res.ObjectID, SessionID: s, Offset: 1, Limit: 1})
+	page, err := call(ctx, r, stuiproto.InspectCommand, stuiproto.InspectParams{ObjectID: res.ObjectID, SessionID: s, Offset: 1, Limit: 1})
 	if err != nil {
 		return "", fmt.Errorf("inspect by objectId %s: %s", res.ObjectID, describe(err))
 	}
@@ -420,7 +420,7 @@ func checkInspect(ctx context.Context, r *runner) (string, error) {
 }
 
 func checkBrowseClass(ctx context.Context, r *runner) (string, error) {
-	res, err := call[stuiproto.BrowseClassResult](ctx, r, stuiproto.CmdBrowseClass, stuiproto.BrowseClassParams{ClassName: "Object"})
+	res, err := call(ctx, r, stuiproto.BrowseClassCommand, stuiproto.BrowseClassParams{ClassName: "Object"})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -443,7 +443,7 @@ func checkBrowseClass(ctx context.Context, r *runner) (string, error) {
 }
 
 func checkGetMethod(ctx context.Context, r *runner) (string, error) {
-	res, err := call[stuiproto.GetMethodResult](ctx, r, stuiproto.CmdGetMethod, stuiproto.GetMethodParams{ClassName: "Object", MethodName: "yourself"})
+	res, err := call(ctx, r, stuiproto.GetMethodCommand, stuiproto.GetMethodParams{ClassName: "Object", MethodName: "yourself"})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -458,7 +458,7 @@ func checkGetMethod(ctx context.Context, r *runner) (string, error) {
 }
 
 func checkListClasses(ctx context.Context, r *runner) (string, error) {
-	res, err := call[stuiproto.ListClassesResult](ctx, r, stuiproto.CmdListClasses, stuiproto.ListClassesParams{Pattern: "Obje*"})
+	res, err := call(ctx, r, stuiproto.ListClassesCommand, stuiproto.ListClassesParams{Pattern: "Obje*"})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -476,7 +476,7 @@ func checkListClasses(ctx context.Context, r *runner) (string, error) {
 	if res.TotalCount < len(res.Classes) {
 		return "", fmt.Errorf("total_count %d is less than the %d classes answered", res.TotalCount, len(res.Classes))
 	}
-	one, err := call[stuiproto.ListClassesResult](ctx, r, stuiproto.CmdListClasses, stuiproto.ListClassesParams{Pattern: "*", Limit: 1})
+	one, err := call(ctx, r, stuiproto.ListClassesCommand, stuiproto.ListClassesParams{Pattern: "*", Limit: 1})
 	if err != nil {
 		return "", fmt.Errorf("limit 1: %s", describe(err))
 	}
@@ -487,14 +487,14 @@ func checkListClasses(ctx context.Context, r *runner) (string, error) {
 }
 
 func checkSystemInfo(ctx context.Context, r *runner) (string, error) {
-	basic, err := call[stuiproto.SystemInfoResult](ctx, r, stuiproto.CmdSystemInfo, stuiproto.SystemInfoParams{})
+	basic, err := call(ctx, r, stuiproto.SystemInfoCommand, stuiproto.SystemInfoParams{})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
 	if basic.Info.PharoVersion == "" || basic.Info.ImageName == "" {
 		return "", fmt.Errorf("pharo_version %q, image_name %q: want both", basic.Info.PharoVersion, basic.Info.ImageName)
 	}
-	all, err := call[stuiproto.SystemInfoResult](ctx, r, stuiproto.CmdSystemInfo, stuiproto.SystemInfoParams{InfoType: "ALL"})
+	all, err := call(ctx, r, stuiproto.SystemInfoCommand, stuiproto.SystemInfoParams{InfoType: "ALL"})
 	if err != nil {
 		return "", fmt.Errorf("info_type ALL: %s", describe(err))
 	}
@@ -505,7 +505,7 @@ func checkSystemInfo(ctx context.Context, r *runner) (string, error) {
 }
 
 func checkImplementors(ctx context.Context, r *runner) (string, error) {
-	res, err := call[stuiproto.ImplementorsResult](ctx, r, stuiproto.CmdImplementors, stuiproto.SelectorParams{Selector: "yourself"})
+	res, err := call(ctx, r, stuiproto.ImplementorsCommand, stuiproto.SelectorParams{Selector: "yourself"})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -518,7 +518,7 @@ func checkImplementors(ctx context.Context, r *runner) (string, error) {
 	if !r.fixture {
 		return fmt.Sprintf("yourself: %d implementors", res.TotalCount), nil
 	}
-	res, err = call[stuiproto.ImplementorsResult](ctx, r, stuiproto.CmdImplementors, stuiproto.SelectorParams{Selector: "conformanceAnswer"})
+	res, err = call(ctx, r, stuiproto.ImplementorsCommand, stuiproto.SelectorParams{Selector: "conformanceAnswer"})
 	if err != nil {
 		return "", fmt.Errorf("conformanceAnswer: %s", describe(err))
 	}
@@ -532,7 +532,7 @@ func checkSenders(ctx context.Context, r *runner) (string, error) {
 	if !r.fixture {
 		return "", skip("needs the class %s, which define_class did not make", FixtureClass)
 	}
-	res, err := call[stuiproto.SendersResult](ctx, r, stuiproto.CmdSenders, stuiproto.SelectorParams{Selector: "conformanceAnswer"})
+	res, err := call(ctx, r, stuiproto.SendersCommand, stuiproto.SelectorParams{Selector: "conformanceAnswer"})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -555,7 +555,7 @@ func hasRef(refs []stuiproto.MethodRef, class, selector string) bool {
 }
 
 func checkComplete(ctx context.Context, r *runner) (string, error) {
-	res, err := call[stuiproto.CompleteResult](ctx, r, stuiproto.CmdComplete, stuiproto.CompleteParams{Prefix: "Obje", Limit: 50})
+	res, err := call(ctx, r, stuiproto.CompleteCommand, stuiproto.CompleteParams{Prefix: "Obje", Limit: 50})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -575,7 +575,7 @@ func checkComplete(ctx context.Context, r *runner) (string, error) {
 	if _, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: "stuiConformanceCompleted := 3", SessionID: s}); err != nil {
 		return "", fmt.Errorf("assigning a variable: %s", describe(err))
 	}
-	res, err = call[stuiproto.CompleteResult](ctx, r, stuiproto.CmdComplete, stuiproto.CompleteParams{Prefix: "stuiConformanceComp", SessionID: s})
+	res, err = call(ctx, r, stuiproto.CompleteCommand, stuiproto.CompleteParams{Prefix: "stuiConformanceComp", SessionID: s})
 	if err != nil {
 		return "", fmt.Errorf("with a session: %s", describe(err))
 	}
@@ -606,7 +606,7 @@ func checkDefineClass(ctx context.Context, r *runner) (string, error) {
 	super := "Object"
 	p := stuiproto.DefineClassParams{Name: FixtureClass, Superclass: &super, InstanceVars: []string{"count"},
 		Package: FixturePackage, Comment: "I exist while stui-lsp conformance runs; it removes me when it is done."}
-	res, err := call[stuiproto.DefineClassResult](ctx, r, stuiproto.CmdDefineClass, p)
+	res, err := call(ctx, r, stuiproto.DefineClassCommand, p)
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -618,7 +618,7 @@ func checkDefineClass(ctx context.Context, r *runner) (string, error) {
 	if !res.Created {
 		detail = FixtureClass + " was there already (left by an earlier run?): redefined"
 	}
-	again, err := call[stuiproto.DefineClassResult](ctx, r, stuiproto.CmdDefineClass, p)
+	again, err := call(ctx, r, stuiproto.DefineClassCommand, p)
 	if err != nil {
 		return "", fmt.Errorf("defining it again: %s", describe(err))
 	}
@@ -633,7 +633,7 @@ func checkCompileMethod(ctx context.Context, r *runner) (string, error) {
 		return "", skip("needs the class %s, which define_class did not make", FixtureClass)
 	}
 	p := stuiproto.CompileMethodParams{ClassName: FixtureClass, Category: "stui-conformance", Source: answerSource}
-	res, err := call[stuiproto.CompileMethodResult](ctx, r, stuiproto.CmdCompileMethod, p)
+	res, err := call(ctx, r, stuiproto.CompileMethodCommand, p)
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -644,14 +644,14 @@ func checkCompileMethod(ctx context.Context, r *runner) (string, error) {
 	if !res.Changed {
 		return "", errors.New("a new method answered changed false")
 	}
-	again, err := call[stuiproto.CompileMethodResult](ctx, r, stuiproto.CmdCompileMethod, p)
+	again, err := call(ctx, r, stuiproto.CompileMethodCommand, p)
 	if err != nil {
 		return "", fmt.Errorf("the same source again: %s", describe(err))
 	}
 	if again.Changed {
 		return "", errors.New("the same source again answered changed true, want false")
 	}
-	if _, err := call[stuiproto.CompileMethodResult](ctx, r, stuiproto.CmdCompileMethod,
+	if _, err := call(ctx, r, stuiproto.CompileMethodCommand,
 		stuiproto.CompileMethodParams{ClassName: FixtureClass, Category: "stui-conformance", Source: callerSource}); err != nil {
 		return "", fmt.Errorf("a second method: %s", describe(err))
 	}
@@ -659,7 +659,7 @@ func checkCompileMethod(ctx context.Context, r *runner) (string, error) {
 }
 
 func checkFormatSource(ctx context.Context, r *runner) (string, error) {
-	res, err := call[stuiproto.FormatSourceResult](ctx, r, stuiproto.CmdFormatSource, stuiproto.FormatSourceParams{Source: "conformanceAnswer ^42"})
+	res, err := call(ctx, r, stuiproto.FormatSourceCommand, stuiproto.FormatSourceParams{Source: "conformanceAnswer ^42"})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -673,7 +673,7 @@ func checkGetVariable(ctx context.Context, r *runner, s string) (string, error) 
 	if _, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: "stuiConformanceAnswer := 6 * 7", SessionID: s}); err != nil {
 		return "", fmt.Errorf("assigning a variable: %s", describe(err))
 	}
-	res, err := call[stuiproto.GetVariableResult](ctx, r, stuiproto.CmdGetVariable, stuiproto.GetVariableParams{SessionID: s, Name: "stuiConformanceAnswer"})
+	res, err := call(ctx, r, stuiproto.GetVariableCommand, stuiproto.GetVariableParams{SessionID: s, Name: "stuiConformanceAnswer"})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -691,7 +691,7 @@ func checkReleaseObjects(ctx context.Context, r *runner, s string) (string, erro
 	if res.ObjectID == nil {
 		return "", errors.New("evaluate in a session answered no object_id to release")
 	}
-	rel, err := call[stuiproto.ReleaseObjectsResult](ctx, r, stuiproto.CmdReleaseObjects,
+	rel, err := call(ctx, r, stuiproto.ReleaseObjectsCommand,
 		stuiproto.ReleaseObjectsParams{SessionID: s, ObjectIDs: []string{*res.ObjectID, noSuchObject}})
 	if err != nil {
 		return "", errors.New(describe(err))
@@ -707,7 +707,7 @@ func checkReleaseObjects(ctx context.Context, r *runner, s string) (string, erro
 
 func checkCreateSession(ctx context.Context, r *runner) (string, error) {
 	client := r.unique("create")
-	s, err := call[stuiproto.Session](ctx, r, stuiproto.CmdCreateSession, stuiproto.CreateSessionParams{ClientID: client})
+	s, err := call(ctx, r, stuiproto.CreateSessionCommand, stuiproto.CreateSessionParams{ClientID: client})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -735,7 +735,7 @@ func timestamps(ts ...string) error {
 }
 
 func checkSessionLimit(ctx context.Context, r *runner) (string, error) {
-	stats, err := call[stuiproto.SessionStatisticsResult](ctx, r, stuiproto.CmdGetSessionStatistics, stuiproto.PingParams{})
+	stats, err := call(ctx, r, stuiproto.GetSessionStatisticsCommand, stuiproto.PingParams{})
 	if err != nil {
 		return "", fmt.Errorf("reading the limit: %s", describe(err))
 	}
@@ -751,7 +751,7 @@ func checkSessionLimit(ctx context.Context, r *runner) (string, error) {
 		}
 	}()
 	for range limit {
-		s, err := call[stuiproto.Session](ctx, r, stuiproto.CmdCreateSession, stuiproto.CreateSessionParams{ClientID: client})
+		s, err := call(ctx, r, stuiproto.CreateSessionCommand, stuiproto.CreateSessionParams{ClientID: client})
 		if err != nil {
 			return "", fmt.Errorf("session %d of the %d allowed: %s", len(ids)+1, limit, describe(err))
 		}
@@ -769,11 +769,11 @@ func checkRestoreSession(ctx context.Context, r *runner, s string) (string, erro
 	if _, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: "stuiConformanceKept := 5", SessionID: s}); err != nil {
 		return "", fmt.Errorf("assigning a variable: %s", describe(err))
 	}
-	if _, err := call[stuiproto.UpdateSessionStateResult](ctx, r, stuiproto.CmdUpdateSessionState,
+	if _, err := call(ctx, r, stuiproto.UpdateSessionStateCommand,
 		stuiproto.UpdateSessionStateParams{SessionID: s, StateData: map[string]json.RawMessage{"stui_conformance": json.RawMessage(`"kept"`)}}); err != nil {
 		return "", fmt.Errorf("storing state: %s", describe(err))
 	}
-	res, err := call[stuiproto.RestoreSessionResult](ctx, r, stuiproto.CmdRestoreSession, stuiproto.SessionIDParams{SessionID: s})
+	res, err := call(ctx, r, stuiproto.RestoreSessionCommand, stuiproto.SessionIDParams{SessionID: s})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -790,7 +790,7 @@ func checkRestoreSession(ctx context.Context, r *runner, s string) (string, erro
 }
 
 func checkUpdateSessionState(ctx context.Context, r *runner, s string) (string, error) {
-	first, err := call[stuiproto.UpdateSessionStateResult](ctx, r, stuiproto.CmdUpdateSessionState,
+	first, err := call(ctx, r, stuiproto.UpdateSessionStateCommand,
 		stuiproto.UpdateSessionStateParams{SessionID: s, StateData: map[string]json.RawMessage{"a": json.RawMessage(`1`)}})
 	if err != nil {
 		return "", errors.New(describe(err))
@@ -798,7 +798,7 @@ func checkUpdateSessionState(ctx context.Context, r *runner, s string) (string, 
 	if !first.UpdateSuccessful || first.SessionID != s {
 		return "", fmt.Errorf("update_successful %v, session_id %q", first.UpdateSuccessful, first.SessionID)
 	}
-	second, err := call[stuiproto.UpdateSessionStateResult](ctx, r, stuiproto.CmdUpdateSessionState,
+	second, err := call(ctx, r, stuiproto.UpdateSessionStateCommand,
 		stuiproto.UpdateSessionStateParams{SessionID: s, StateData: map[string]json.RawMessage{"b": json.RawMessage(`"two"`)}})
 	if err != nil {
 		return "", fmt.Errorf("a second update: %s", describe(err))
@@ -815,7 +815,7 @@ func checkCloseSession(ctx context.Context, r *runner) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	res, err := call[stuiproto.CloseSessionResult](ctx, r, stuiproto.CmdCloseSession, stuiproto.SessionIDParams{SessionID: s})
+	res, err := call(ctx, r, stuiproto.CloseSessionCommand, stuiproto.SessionIDParams{SessionID: s})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -830,7 +830,7 @@ func checkCloseSession(ctx context.Context, r *runner) (string, error) {
 }
 
 func checkGetSessionInfo(ctx context.Context, r *runner, s string) (string, error) {
-	res, err := call[stuiproto.SessionInfoResult](ctx, r, stuiproto.CmdGetSessionInfo, stuiproto.SessionIDParams{SessionID: s})
+	res, err := call(ctx, r, stuiproto.GetSessionInfoCommand, stuiproto.SessionIDParams{SessionID: s})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -849,14 +849,14 @@ func checkListClientSessions(ctx context.Context, r *runner) (string, error) {
 		}
 	}()
 	for range 2 {
-		s, err := call[stuiproto.Session](ctx, r, stuiproto.CmdCreateSession, stuiproto.CreateSessionParams{ClientID: client})
+		s, err := call(ctx, r, stuiproto.CreateSessionCommand, stuiproto.CreateSessionParams{ClientID: client})
 		if err != nil {
 			return "", fmt.Errorf("opening a session: %s", describe(err))
 		}
 		r.open[s.SessionID] = true
 		ids = append(ids, s.SessionID)
 	}
-	res, err := call[stuiproto.ListClientSessionsResult](ctx, r, stuiproto.CmdListClientSessions, stuiproto.ClientIDParams{ClientID: client})
+	res, err := call(ctx, r, stuiproto.ListClientSessionsCommand, stuiproto.ClientIDParams{ClientID: client})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -873,7 +873,7 @@ func checkListClientSessions(ctx context.Context, r *runner) (string, error) {
 }
 
 func checkSessionStatistics(ctx context.Context, r *runner) (string, error) {
-	res, err := call[stuiproto.SessionStatisticsResult](ctx, r, stuiproto.CmdGetSessionStatistics, stuiproto.PingParams{})
+	res, err := call(ctx, r, stuiproto.GetSessionStatisticsCommand, stuiproto.PingParams{})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -889,7 +889,7 @@ func checkSaveContext(ctx context.Context, r *runner, s string) (string, error) 
 	if _, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: "stuiConformanceSaved := 7", SessionID: s}); err != nil {
 		return "", fmt.Errorf("assigning a variable: %s", describe(err))
 	}
-	res, err := call[stuiproto.SaveContextResult](ctx, r, stuiproto.CmdSaveContext, stuiproto.ContextParams{SessionID: s, Name: contextName})
+	res, err := call(ctx, r, stuiproto.SaveContextCommand, stuiproto.ContextParams{SessionID: s, Name: contextName})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -904,13 +904,13 @@ func checkLoadContext(ctx context.Context, r *runner, s string) (string, error) 
 	if _, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: "stuiConformanceSaved := 7", SessionID: s}); err != nil {
 		return "", fmt.Errorf("assigning a variable: %s", describe(err))
 	}
-	if _, err := call[stuiproto.SaveContextResult](ctx, r, stuiproto.CmdSaveContext, stuiproto.ContextParams{SessionID: s, Name: contextName}); err != nil {
+	if _, err := call(ctx, r, stuiproto.SaveContextCommand, stuiproto.ContextParams{SessionID: s, Name: contextName}); err != nil {
 		return "", fmt.Errorf("saving: %s", describe(err))
 	}
-	if _, err := call[stuiproto.ClearContextResult](ctx, r, stuiproto.CmdClearContext, stuiproto.ClearContextParams{SessionID: s}); err != nil {
+	if _, err := call(ctx, r, stuiproto.ClearContextCommand, stuiproto.ClearContextParams{SessionID: s}); err != nil {
 		return "", fmt.Errorf("clearing: %s", describe(err))
 	}
-	res, err := call[stuiproto.LoadContextResult](ctx, r, stuiproto.CmdLoadContext, stuiproto.ContextParams{SessionID: s, Name: contextName})
+	res, err := call(ctx, r, stuiproto.LoadContextCommand, stuiproto.ContextParams{SessionID: s, Name: contextName})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -924,7 +924,7 @@ func checkContextSummary(ctx context.Context, r *runner, s string) (string, erro
 	if _, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: "stuiConformanceSummed := 3 + 4", SessionID: s}); err != nil {
 		return "", fmt.Errorf("assigning a variable: %s", describe(err))
 	}
-	res, err := call[stuiproto.ContextSummaryResult](ctx, r, stuiproto.CmdGetContextSummary, stuiproto.SessionIDParams{SessionID: s})
+	res, err := call(ctx, r, stuiproto.GetContextSummaryCommand, stuiproto.SessionIDParams{SessionID: s})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
@@ -943,7 +943,7 @@ func checkClearContext(ctx context.Context, r *runner, s string) (string, error)
 	if _, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: "stuiConformanceCleared := 1", SessionID: s}); err != nil {
 		return "", fmt.Errorf("assigning a variable: %s", describe(err))
 	}
-	res, err := call[stuiproto.ClearContextResult](ctx, r, stuiproto.CmdClearContext, stuiproto.ClearContextParams{SessionID: s})
+	res, err := call(ctx, r, stuiproto.ClearContextCommand, stuiproto.ClearContextParams{SessionID: s})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}

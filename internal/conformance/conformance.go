@@ -176,24 +176,6 @@ func (r *runner) record(res Result) {
 	}
 }
 
-// callContext bounds one request: by CallTimeout, or by the longer wait
-// withWait asked for.
-func (r *runner) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := r.cfg.CallTimeout
-	if w, ok := ctx.Value(waitKey{}).(time.Duration); ok {
-		d = w
-	}
-	return context.WithTimeout(ctx, d)
-}
-
-type waitKey struct{}
-
-// withWait lets the requests made with ctx wait d for their reply, for
-// evaluations meant to run longer than CallTimeout.
-func withWait(ctx context.Context, d time.Duration) context.Context {
-	return context.WithValue(ctx, waitKey{}, d)
-}
-
 // unique returns a name no other request of this run uses.
 func (r *runner) unique(what string) string {
 	r.seq++
@@ -203,7 +185,7 @@ func (r *runner) unique(what string) string {
 // newSession opens a session of its own client id (so that the per-client
 // limit never gets in the way) and remembers to close it.
 func (r *runner) newSession(ctx context.Context, timeout int) (string, error) {
-	s, err := call[stuiproto.Session](ctx, r, stuiproto.CmdCreateSession,
+	s, err := call(ctx, r, stuiproto.CreateSessionCommand,
 		stuiproto.CreateSessionParams{ClientID: r.unique("session"), Timeout: timeout})
 	if err != nil {
 		return "", fmt.Errorf("could not open a session to check with: %s", describe(err))
@@ -220,7 +202,7 @@ func (r *runner) closeSession(ctx context.Context, id string) {
 	if !r.open[id] {
 		return
 	}
-	if _, err := call[stuiproto.CloseSessionResult](ctx, r, stuiproto.CmdCloseSession,
+	if _, err := call(ctx, r, stuiproto.CloseSessionCommand,
 		stuiproto.SessionIDParams{SessionID: id}); err == nil || isRemote(err, stuiproto.ErrSessionNotFound) {
 		delete(r.open, id)
 	}
@@ -228,7 +210,7 @@ func (r *runner) closeSession(ctx context.Context, id string) {
 
 // evaluate runs code and answers the result, or the error reply.
 func (r *runner) evaluate(ctx context.Context, p stuiproto.EvaluateParams) (*stuiproto.EvaluateResult, error) {
-	return call[stuiproto.EvaluateResult](ctx, r, stuiproto.CmdEvaluate, p)
+	return call(ctx, r, stuiproto.EvaluateCommand, p)
 }
 
 func isRemote(err error, errorType string) bool {

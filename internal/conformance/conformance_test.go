@@ -89,8 +89,8 @@ func TestRunPassesAgainstTheTestBackend(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	stats, err := c.GetSessionStatistics(context.Background())
-	if err != nil {
+	var stats stuiproto.SessionStatisticsResult
+	if err := stuiproto.Call(context.Background(), c, stuiproto.GetSessionStatisticsCommand, stuiproto.PingParams{}, &stats); err != nil {
 		t.Fatal(err)
 	}
 	if stats.TotalSessions != 0 {

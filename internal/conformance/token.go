@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/stui-lsp/stui-lsp/stuiclient"
@@ -60,12 +61,13 @@ func refused(ctx context.Context, r *runner, token, command string, params any) 
 		return "", fmt.Errorf("making a client: %v", err)
 	}
 	defer c.Close()
-	res, err := callWith[map[string]any](ctx, r, c, command, params)
+	raw, err := callRaw(ctx, r, c, command, params, 0)
 	if err == nil {
-		if command == stuiproto.CmdCreateSession {
-			if id, _ := (*res)["session_id"].(string); id != "" {
-				r.open[id] = true // the run's own client closes it
-			}
+		var res struct {
+			SessionID string `json:"session_id"`
+		}
+		if command == stuiproto.CmdCreateSession && json.Unmarshal(raw, &res) == nil && res.SessionID != "" {
+			r.open[res.SessionID] = true // the run's own client closes it
 		}
 		what := "without a token"
 		if token != "" {
