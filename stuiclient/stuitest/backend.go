@@ -134,31 +134,16 @@ func (b *Backend) ServeSTUI(ctx context.Context, req *stuiproto.Request) *stuipr
 	if len(params) == 0 || string(params) == "null" {
 		params = json.RawMessage("{}")
 	}
-	p := stuiproto.NewParams(req.Command)
-	if p == nil {
+	serve, ok := handlers[req.Command]
+	spec, known := stuiproto.Lookup(req.Command)
+	if !ok || !known {
 		return ErrorReply(req.ID, stuiproto.ErrUnsupportedOperation, "Unknown command: "+req.Command)
 	}
+	p := spec.NewParams()
 	if err := json.Unmarshal(params, p); err != nil {
 		return ErrorReply(req.ID, stuiproto.ErrInvalidRequest, "Ill-typed parameters: "+err.Error())
 	}
-	var result any
-	var err error
-	switch p := p.(type) {
-	case *stuiproto.EvaluateParams:
-		return b.evaluate(ctx, req.ID, p)
-	case *stuiproto.InspectParams:
-		result, err = b.inspect(ctx, p)
-	case *stuiproto.InterruptParams:
-		result = b.interrupt(p)
-	default:
-		b.mu.Lock()
-		result, err = b.dispatch(req.Command, p)
-		b.mu.Unlock()
-	}
-	if err != nil {
-		return errReply(req.ID, err)
-	}
-	return Success(req.ID, result)
+	return serve(b, ctx, req.ID, p)
 }
 
 // protoError is an error reply the Backend makes.
@@ -197,132 +182,161 @@ func codeError(code string, err error) error {
 	return err
 }
 
-// dispatch runs a command under b.mu.
-func (b *Backend) dispatch(cmd string, p any) (any, error) {
-	now := b.now()
-	switch p := p.(type) {
-	case *stuiproto.PingParams:
-		if cmd == stuiproto.CmdGetSessionStatistics {
-			return b.statistics(now), nil
-		}
-		r := b.Ping
-		r.Uptime = int64(now.Sub(b.started).Seconds())
-		return r, nil
-	case *stuiproto.CreateSessionParams:
-		return b.createSession(now, p)
-	case *stuiproto.SessionIDParams:
-		switch cmd {
-		case stuiproto.CmdRestoreSession:
-			return b.restoreSession(now, p.SessionID)
-		case stuiproto.CmdCloseSession:
-			if _, ok := b.sessions[p.SessionID]; !ok {
-				return nil, notFound(p.SessionID)
-			}
-			delete(b.sessions, p.SessionID)
-			return stuiproto.CloseSessionResult{SessionID: p.SessionID, Closed: true}, nil
-		case stuiproto.CmdGetSessionInfo:
-			s, ok := b.sessions[p.SessionID]
-			if !ok {
-				return nil, notFound(p.SessionID)
-			}
-			left := s.info.Timeout - int(now.Sub(s.last).Seconds())
-			if left < 0 {
-				left = 0
-			}
-			info := b.sessionInfo(s, now)
-			return stuiproto.SessionInfoResult{Session: info, TimeUntilExpiry: left, IsExpired: b.expired(s, now)}, nil
-		case stuiproto.CmdGetContextSummary:
-			s, err := b.session(now, p.SessionID, false)
-			if err != nil {
-				return nil, err
-			}
-			return s.summary(), nil
-		}
-	case *stuiproto.UpdateSessionStateParams:
-		s, err := b.session(now, p.SessionID, false)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range p.StateData {
-			s.state[k] = v
-		}
-		return stuiproto.UpdateSessionStateResult{SessionID: s.info.SessionID, LastModified: stamp(now),
-			SessionState: s.state, UpdateSuccessful: true}, nil
-	case *stuiproto.ClientIDParams:
-		if p.ClientID == "" {
-			return nil, perr(stuiproto.ErrInvalidRequest, "Missing parameter: client_id")
-		}
-		r := stuiproto.ListClientSessionsResult{ClientID: p.ClientID, Sessions: []stuiproto.Session{}}
-		for _, s := range b.sorted() {
-			if s.info.ClientID == p.ClientID && !b.expired(s, now) {
-				r.Sessions = append(r.Sessions, b.sessionInfo(s, now))
-			}
-		}
-		r.SessionCount = len(r.Sessions)
-		return r, nil
-	case *stuiproto.ContextParams:
-		s, err := b.session(now, p.SessionID, false)
-		if err != nil {
-			return nil, err
-		}
-		name := p.Name
-		if name == "" {
-			name = "default"
-		}
-		if cmd == stuiproto.CmdSaveContext {
-			s.contexts[name] = savedContext{vars: copyVars(s.vars), history: append([]stuiproto.HistoryEntry(nil), s.history...),
-				objects: len(s.objects), selected: s.selected}
-			return stuiproto.SaveContextResult{SessionID: s.info.SessionID, Name: name, SavedAt: stamp(now),
-				VariableCount: len(s.vars), HistoryCount: len(s.history), ObjectCount: len(s.objects)}, nil
-		}
-		c, ok := s.contexts[name]
-		if !ok {
-			return nil, perr(stuiproto.ErrSession, "No saved context named %s", name)
-		}
-		s.vars = copyVars(c.vars)
-		s.history = append([]stuiproto.HistoryEntry(nil), c.history...)
-		return stuiproto.LoadContextResult{SessionID: s.info.SessionID, Name: name, LoadedAt: stamp(now),
-			Variables: sortedKeys(s.vars), HistoryCount: len(s.history)}, nil
-	case *stuiproto.ClearContextParams:
-		s, err := b.session(now, p.SessionID, false)
-		if err != nil {
-			return nil, err
-		}
-		r := stuiproto.ClearContextResult{SessionID: s.info.SessionID, Cleared: true,
-			HistoryRemoved: len(s.history), ObjectsRemoved: len(s.objects)}
-		if !p.KeepVariables {
-			r.VariablesRemoved = len(s.vars)
-			s.vars = map[string]value{}
-		}
-		s.history, s.objects, s.selected = nil, map[string]value{}, nil
-		return r, nil
-	case *stuiproto.GetVariableParams:
-		s, err := b.session(now, p.SessionID, false)
-		if err != nil {
-			return nil, err
-		}
-		v, ok := s.vars[p.Name]
-		if !ok {
-			return nil, perr(stuiproto.ErrVariableNotFound, "Variable not found: %s", p.Name)
-		}
-		ps, cut := truncate(v.printString(), p.MaxResultChars)
-		id := s.register(v)
-		return stuiproto.GetVariableResult{Name: p.Name, PrintString: ps, ClassName: v.className(), ObjectID: &id, Truncated: cut}, nil
-	case *stuiproto.ReleaseObjectsParams:
-		s, err := b.session(now, p.SessionID, false)
-		if err != nil {
-			return nil, err
-		}
-		n := 0
-		for _, id := range p.ObjectIDs {
-			if _, ok := s.objects[id]; ok {
-				delete(s.objects, id)
-				n++
-			}
-		}
-		return stuiproto.ReleaseObjectsResult{Released: n}, nil
+// ping says who the backend is.
+func (b *Backend) ping(now time.Time, _ *stuiproto.PingParams) (stuiproto.PingResult, error) {
+	r := b.Ping
+	r.Uptime = int64(now.Sub(b.started).Seconds())
+	return r, nil
+}
+
+// sessionStatistics reports the session manager's counters.
+func (b *Backend) sessionStatistics(now time.Time, _ *stuiproto.PingParams) (stuiproto.SessionStatisticsResult, error) {
+	return b.statistics(now), nil
+}
+
+// closeSession ends a session.
+func (b *Backend) closeSession(now time.Time, p *stuiproto.SessionIDParams) (stuiproto.CloseSessionResult, error) {
+	if _, ok := b.sessions[p.SessionID]; !ok {
+		return stuiproto.CloseSessionResult{}, notFound(p.SessionID)
 	}
-	return b.dispatchCode(cmd, p)
+	delete(b.sessions, p.SessionID)
+	return stuiproto.CloseSessionResult{SessionID: p.SessionID, Closed: true}, nil
+}
+
+// sessionInfoOf reports a session's bookkeeping and expiry.
+func (b *Backend) sessionInfoOf(now time.Time, p *stuiproto.SessionIDParams) (stuiproto.SessionInfoResult, error) {
+	s, ok := b.sessions[p.SessionID]
+	if !ok {
+		return stuiproto.SessionInfoResult{}, notFound(p.SessionID)
+	}
+	left := s.info.Timeout - int(now.Sub(s.last).Seconds())
+	if left < 0 {
+		left = 0
+	}
+	info := b.sessionInfo(s, now)
+	return stuiproto.SessionInfoResult{Session: info, TimeUntilExpiry: left, IsExpired: b.expired(s, now)}, nil
+}
+
+// contextSummary summarises a session's variables, history and registry.
+func (b *Backend) contextSummary(now time.Time, p *stuiproto.SessionIDParams) (stuiproto.ContextSummaryResult, error) {
+	s, err := b.session(now, p.SessionID, false)
+	if err != nil {
+		return stuiproto.ContextSummaryResult{}, err
+	}
+	return s.summary(), nil
+}
+
+// contextName is the saved context a save_context or load_context names.
+func contextName(p *stuiproto.ContextParams) string {
+	if p.Name == "" {
+		return "default"
+	}
+	return p.Name
+}
+
+// saveContext keeps a copy of a session's variables and history under a name.
+func (b *Backend) saveContext(now time.Time, p *stuiproto.ContextParams) (stuiproto.SaveContextResult, error) {
+	s, err := b.session(now, p.SessionID, false)
+	if err != nil {
+		return stuiproto.SaveContextResult{}, err
+	}
+	name := contextName(p)
+	s.contexts[name] = savedContext{vars: copyVars(s.vars), history: append([]stuiproto.HistoryEntry(nil), s.history...),
+		objects: len(s.objects), selected: s.selected}
+	return stuiproto.SaveContextResult{SessionID: s.info.SessionID, Name: name, SavedAt: stamp(now),
+		VariableCount: len(s.vars), HistoryCount: len(s.history), ObjectCount: len(s.objects)}, nil
+}
+
+// loadContext puts a saved context's variables and history back.
+func (b *Backend) loadContext(now time.Time, p *stuiproto.ContextParams) (stuiproto.LoadContextResult, error) {
+	s, err := b.session(now, p.SessionID, false)
+	if err != nil {
+		return stuiproto.LoadContextResult{}, err
+	}
+	name := contextName(p)
+	c, ok := s.contexts[name]
+	if !ok {
+		return stuiproto.LoadContextResult{}, perr(stuiproto.ErrSession, "No saved context named %s", name)
+	}
+	s.vars = copyVars(c.vars)
+	s.history = append([]stuiproto.HistoryEntry(nil), c.history...)
+	return stuiproto.LoadContextResult{SessionID: s.info.SessionID, Name: name, LoadedAt: stamp(now),
+		Variables: sortedKeys(s.vars), HistoryCount: len(s.history)}, nil
+}
+
+// update_session_state merges state into a session.
+func (b *Backend) updateSessionState(now time.Time, p *stuiproto.UpdateSessionStateParams) (stuiproto.UpdateSessionStateResult, error) {
+	s, err := b.session(now, p.SessionID, false)
+	if err != nil {
+		return stuiproto.UpdateSessionStateResult{}, err
+	}
+	for k, v := range p.StateData {
+		s.state[k] = v
+	}
+	return stuiproto.UpdateSessionStateResult{SessionID: s.info.SessionID, LastModified: stamp(now),
+		SessionState: s.state, UpdateSuccessful: true}, nil
+}
+
+// list_client_sessions lists the live sessions of a client id.
+func (b *Backend) listClientSessions(now time.Time, p *stuiproto.ClientIDParams) (stuiproto.ListClientSessionsResult, error) {
+	if p.ClientID == "" {
+		return stuiproto.ListClientSessionsResult{}, perr(stuiproto.ErrInvalidRequest, "Missing parameter: client_id")
+	}
+	r := stuiproto.ListClientSessionsResult{ClientID: p.ClientID, Sessions: []stuiproto.Session{}}
+	for _, s := range b.sorted() {
+		if s.info.ClientID == p.ClientID && !b.expired(s, now) {
+			r.Sessions = append(r.Sessions, b.sessionInfo(s, now))
+		}
+	}
+	r.SessionCount = len(r.Sessions)
+	return r, nil
+}
+
+// clear_context forgets a session's history and registry, and its variables unless asked to keep them.
+func (b *Backend) clearContext(now time.Time, p *stuiproto.ClearContextParams) (stuiproto.ClearContextResult, error) {
+	s, err := b.session(now, p.SessionID, false)
+	if err != nil {
+		return stuiproto.ClearContextResult{}, err
+	}
+	r := stuiproto.ClearContextResult{SessionID: s.info.SessionID, Cleared: true,
+		HistoryRemoved: len(s.history), ObjectsRemoved: len(s.objects)}
+	if !p.KeepVariables {
+		r.VariablesRemoved = len(s.vars)
+		s.vars = map[string]value{}
+	}
+	s.history, s.objects, s.selected = nil, map[string]value{}, nil
+	return r, nil
+}
+
+// get_variable reads a workspace variable and registers its value.
+func (b *Backend) getVariable(now time.Time, p *stuiproto.GetVariableParams) (stuiproto.GetVariableResult, error) {
+	s, err := b.session(now, p.SessionID, false)
+	if err != nil {
+		return stuiproto.GetVariableResult{}, err
+	}
+	v, ok := s.vars[p.Name]
+	if !ok {
+		return stuiproto.GetVariableResult{}, perr(stuiproto.ErrVariableNotFound, "Variable not found: %s", p.Name)
+	}
+	ps, cut := truncate(v.printString(), p.MaxResultChars)
+	id := s.register(v)
+	return stuiproto.GetVariableResult{Name: p.Name, PrintString: ps, ClassName: v.className(), ObjectID: &id, Truncated: cut}, nil
+}
+
+// release_objects removes ids from a session's registry.
+func (b *Backend) releaseObjects(now time.Time, p *stuiproto.ReleaseObjectsParams) (stuiproto.ReleaseObjectsResult, error) {
+	s, err := b.session(now, p.SessionID, false)
+	if err != nil {
+		return stuiproto.ReleaseObjectsResult{}, err
+	}
+	n := 0
+	for _, id := range p.ObjectIDs {
+		if _, ok := s.objects[id]; ok {
+			delete(s.objects, id)
+			n++
+		}
+	}
+	return stuiproto.ReleaseObjectsResult{Released: n}, nil
 }
 
 func notFound(id string) error {
@@ -370,9 +384,9 @@ func (b *Backend) sorted() []*session {
 	return ss
 }
 
-func (b *Backend) createSession(now time.Time, p *stuiproto.CreateSessionParams) (any, error) {
+func (b *Backend) createSession(now time.Time, p *stuiproto.CreateSessionParams) (stuiproto.Session, error) {
 	if p.ClientID == "" {
-		return nil, perr(stuiproto.ErrInvalidRequest, "Missing parameter: client_id")
+		return stuiproto.Session{}, perr(stuiproto.ErrInvalidRequest, "Missing parameter: client_id")
 	}
 	n := 0
 	for _, s := range b.sessions {
@@ -381,7 +395,7 @@ func (b *Backend) createSession(now time.Time, p *stuiproto.CreateSessionParams)
 		}
 	}
 	if n >= b.MaxSessionsPerClient {
-		return nil, perr(stuiproto.ErrSession, "Session limit reached for client %s (%d)", p.ClientID, b.MaxSessionsPerClient)
+		return stuiproto.Session{}, perr(stuiproto.ErrSession, "Session limit reached for client %s (%d)", p.ClientID, b.MaxSessionsPerClient)
 	}
 	timeout := p.Timeout
 	if timeout <= 0 {
@@ -399,10 +413,10 @@ func (b *Backend) createSession(now time.Time, p *stuiproto.CreateSessionParams)
 	return b.sessionInfo(s, now), nil
 }
 
-func (b *Backend) restoreSession(now time.Time, id string) (any, error) {
-	s, err := b.session(now, id, true)
+func (b *Backend) restoreSession(now time.Time, p *stuiproto.SessionIDParams) (stuiproto.RestoreSessionResult, error) {
+	s, err := b.session(now, p.SessionID, true)
 	if err != nil {
-		return nil, err
+		return stuiproto.RestoreSessionResult{}, err
 	}
 	r := stuiproto.RestoreSessionResult{
 		Session:          b.sessionInfo(s, now),
@@ -564,7 +578,14 @@ func (b *Backend) run(ctx context.Context, reqID, sessionID, code string, timeou
 	return v, ms, &id, nil
 }
 
+// interrupt stops the evaluations p names and says how many it stopped.
 func (b *Backend) interrupt(p *stuiproto.InterruptParams) any {
+	r, _ := b.stopEvaluations(context.Background(), p)
+	return r
+}
+
+// stopEvaluations answers interrupt.
+func (b *Backend) stopEvaluations(_ context.Context, p *stuiproto.InterruptParams) (stuiproto.InterruptResult, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n := 0
@@ -575,10 +596,10 @@ func (b *Backend) interrupt(p *stuiproto.InterruptParams) any {
 			n++
 		}
 	}
-	return stuiproto.InterruptResult{Interrupted: n}
+	return stuiproto.InterruptResult{Interrupted: n}, nil
 }
 
-func (b *Backend) inspect(ctx context.Context, p *stuiproto.InspectParams) (any, error) {
+func (b *Backend) inspect(ctx context.Context, p *stuiproto.InspectParams) (stuiproto.InspectResult, error) {
 	var v value
 	var id string
 	switch {
@@ -587,12 +608,12 @@ func (b *Backend) inspect(ctx context.Context, p *stuiproto.InspectParams) (any,
 		s, err := b.session(b.now(), p.SessionID, true)
 		if err != nil {
 			b.mu.Unlock()
-			return nil, err
+			return stuiproto.InspectResult{}, err
 		}
 		var ok bool
 		if v, ok = s.objects[p.ObjectID]; !ok {
 			b.mu.Unlock()
-			return nil, perr(stuiproto.ErrObjectNotFound, "Object not found: %s", p.ObjectID)
+			return stuiproto.InspectResult{}, perr(stuiproto.ErrObjectNotFound, "Object not found: %s", p.ObjectID)
 		}
 		id = p.ObjectID
 		b.mu.Unlock()
@@ -600,7 +621,7 @@ func (b *Backend) inspect(ctx context.Context, p *stuiproto.InspectParams) (any,
 		var err error
 		var oid *string
 		if v, _, oid, err = b.run(ctx, "", p.SessionID, p.Target, 0, false); err != nil {
-			return nil, err
+			return stuiproto.InspectResult{}, err
 		}
 		if oid != nil {
 			id = *oid
@@ -608,7 +629,7 @@ func (b *Backend) inspect(ctx context.Context, p *stuiproto.InspectParams) (any,
 			id = "obj_0"
 		}
 	default:
-		return nil, perr(stuiproto.ErrInvalidRequest, "inspect needs objectId or target")
+		return stuiproto.InspectResult{}, perr(stuiproto.ErrInvalidRequest, "inspect needs objectId or target")
 	}
 	limit := p.Limit
 	if limit <= 0 {

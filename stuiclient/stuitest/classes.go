@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
@@ -157,189 +158,214 @@ func (b *Backend) sortedClasses() []*ClassFixture {
 
 var classNameRE = regexp.MustCompile(`^[A-Z][A-Za-z0-9_]*$`)
 
-// dispatchCode answers the code-browsing commands, under b.mu.
-func (b *Backend) dispatchCode(cmd string, p any) (any, error) {
-	switch p := p.(type) {
-	case *stuiproto.BrowseClassParams:
-		c, ok := b.classes[p.ClassName]
-		if !ok {
-			return nil, perr(stuiproto.ErrClassNotFound, "Class not found: %s", p.ClassName)
-		}
-		r := stuiproto.BrowseClassResult{InstanceMethods: []stuiproto.Method{}, ClassMethods: []stuiproto.Method{},
-			InstanceVars: []string{}, ClassVars: []string{}}
-		var super *string
-		if c.Superclass != "" {
-			s := c.Superclass
-			super = &s
-		}
-		r.ClassInfo = stuiproto.ClassInfo{Name: c.Name, Superclass: super, Comment: c.Comment, Package: c.Package,
-			Tag: c.Tag, IsSystem: c.IsSystem, Definition: c.definition(), Subclasses: b.subclassesOf(c.Name)}
-		if p.IncludeMethods == nil || *p.IncludeMethods {
-			ms := append([]MethodFixture(nil), c.Methods...)
-			sort.Slice(ms, func(i, j int) bool { return ms[i].Selector < ms[j].Selector })
-			for i := range ms {
-				w := c.wireMethod(&ms[i], p.IncludeSource)
-				if ms[i].ClassSide {
-					r.ClassMethods = append(r.ClassMethods, w)
-				} else {
-					r.InstanceMethods = append(r.InstanceMethods, w)
-				}
-			}
-		}
-		if p.IncludeInstanceVars == nil || *p.IncludeInstanceVars {
-			r.InstanceVars = append(r.InstanceVars, c.InstanceVars...)
-		}
-		if p.IncludeClassVars == nil || *p.IncludeClassVars {
-			r.ClassVars = append(r.ClassVars, c.ClassVars...)
-		}
-		return r, nil
-	case *stuiproto.GetMethodParams:
-		c, ok := b.classes[p.ClassName]
-		if !ok {
-			return nil, perr(stuiproto.ErrClassNotFound, "Class not found: %s", p.ClassName)
-		}
-		m := c.method(p.MethodName, p.IsClassMethod)
-		if m == nil {
-			side := ""
-			if p.IsClassMethod {
-				side = " class"
-			}
-			return nil, perr(stuiproto.ErrMethodNotFound, "Method not found: %s%s>>%s", p.ClassName, side, p.MethodName)
-		}
-		return stuiproto.GetMethodResult{Method: c.wireMethod(m, true)}, nil
-	case *stuiproto.ListClassesParams:
-		pat := p.Pattern
-		if pat == "" {
-			pat = "*"
-		}
-		limit := p.Limit
-		if limit <= 0 {
-			limit = 500
-		}
-		r := stuiproto.ListClassesResult{Classes: []string{}}
-		for _, c := range b.sortedClasses() {
-			if ok, _ := path.Match(strings.NewReplacer("?", "\\?", "[", "\\[", "\\", "\\\\").Replace(pat), c.Name); !ok {
-				continue
-			}
-			if c.IsSystem && p.IncludeSystem != nil && !*p.IncludeSystem {
-				continue
-			}
-			r.TotalCount++
-			if len(r.Classes) < limit {
-				r.Classes = append(r.Classes, c.Name)
-			}
-		}
-		return r, nil
-	case *stuiproto.SystemInfoParams:
-		info := b.Info
-		info.Packages = nil
-		switch t := strings.ToLower(p.InfoType); t {
-		case "", "basic", "memory", "environment":
-		case "packages", "all":
-			seen := map[string]bool{}
-			for _, c := range b.classes {
-				seen[c.Package] = true
-			}
-			info.Packages = sortedKeys(seen)
-		default:
-			return nil, perr(stuiproto.ErrInvalidRequest, "Unknown info_type: %s", p.InfoType)
-		}
-		return stuiproto.SystemInfoResult{Info: info}, nil
-	case *stuiproto.SelectorParams:
-		if p.Selector == "" {
-			return nil, perr(stuiproto.ErrInvalidRequest, "Missing parameter: selector")
-		}
-		limit := p.Limit
-		if limit <= 0 {
-			limit = 200
-		}
-		var refs []stuiproto.MethodRef
-		for _, c := range b.sortedClasses() {
-			for i := range c.Methods {
-				m := &c.Methods[i]
-				hit := m.Selector == p.Selector
-				if cmd == stuiproto.CmdSenders {
-					hit = sends(m.Source, p.Selector)
-				}
-				if hit {
-					refs = append(refs, c.ref(m))
-				}
-			}
-		}
-		total := len(refs)
-		if len(refs) > limit {
-			refs = refs[:limit]
-		}
-		if refs == nil {
-			refs = []stuiproto.MethodRef{}
-		}
-		if cmd == stuiproto.CmdSenders {
-			return stuiproto.SendersResult{Selector: p.Selector, Senders: refs, TotalCount: total}, nil
-		}
-		return stuiproto.ImplementorsResult{Selector: p.Selector, Implementors: refs, TotalCount: total}, nil
-	case *stuiproto.CompleteParams:
-		return b.complete(p), nil
-	case *stuiproto.CompileMethodParams:
-		c, ok := b.classes[p.ClassName]
-		if !ok {
-			return nil, perr(stuiproto.ErrClassNotFound, "Class not found: %s", p.ClassName)
-		}
-		pm, err := parseMethod(p.Source)
-		if err != nil {
-			return nil, codeError(p.Source, err)
-		}
-		if pos, name := b.undeclared(c, p.IsClassMethod, pm); pos > 0 {
-			line, col := lineColumn(p.Source, pos)
-			return nil, &protoError{typ: stuiproto.ErrCompile, msg: "Undeclared variable: " + name,
-				details: &stuiproto.ErrorDetails{Line: line, Column: col, Position: pos}}
-		}
-		cat := p.Category
-		if cat == "" {
-			if old := c.method(pm.selector, p.IsClassMethod); old != nil {
-				cat = old.Category
-			} else {
-				cat = "as yet unclassified"
-			}
-		}
-		changed := c.install(MethodFixture{Selector: pm.selector, ClassSide: p.IsClassMethod, Category: cat,
-			Package: p.Package, Source: p.Source})
-		return stuiproto.CompileMethodResult{ClassName: c.Name, Selector: pm.selector, IsClassMethod: p.IsClassMethod,
-			Category: cat, Changed: changed}, nil
-	case *stuiproto.DefineClassParams:
-		if !classNameRE.MatchString(p.Name) {
-			return nil, perr(stuiproto.ErrCompile, "Invalid class name: %s", p.Name)
-		}
-		super := ""
-		if p.Superclass != nil {
-			super = *p.Superclass
-			if _, ok := b.classes[super]; !ok {
-				return nil, perr(stuiproto.ErrClassNotFound, "Class not found: %s", super)
-			}
-		}
-		if p.Package == "" {
-			return nil, perr(stuiproto.ErrInvalidRequest, "Missing parameter: package")
-		}
-		nc := ClassFixture{Name: p.Name, Superclass: super, Package: p.Package, Tag: p.Tag, Comment: p.Comment,
-			InstanceVars: p.InstanceVars, ClassVars: p.ClassVars}
-		old, exists := b.classes[p.Name]
-		if exists {
-			nc.Methods, nc.IsSystem = old.Methods, old.IsSystem
-			if p.Comment == "" {
-				nc.Comment = old.Comment
-			}
-		}
-		changed := !exists || old.definition() != nc.definition() || old.Comment != nc.Comment
-		b.classes[p.Name] = &nc
-		return stuiproto.DefineClassResult{ClassName: p.Name, Created: !exists, Changed: changed}, nil
-	case *stuiproto.FormatSourceParams:
-		isMethod := p.IsMethod == nil || *p.IsMethod
-		out, err := format(p.Source, isMethod)
-		if err != nil {
-			return nil, codeError(p.Source, err)
-		}
-		return stuiproto.FormatSourceResult{Formatted: out}, nil
+// implementors lists the methods whose selector is p.Selector.
+func (b *Backend) implementors(_ time.Time, p *stuiproto.SelectorParams) (stuiproto.ImplementorsResult, error) {
+	refs, total, err := b.methodsWhere(p, func(m *MethodFixture) bool { return m.Selector == p.Selector })
+	return stuiproto.ImplementorsResult{Selector: p.Selector, Implementors: refs, TotalCount: total}, err
+}
+
+// senders lists the methods whose source sends p.Selector.
+func (b *Backend) senders(_ time.Time, p *stuiproto.SelectorParams) (stuiproto.SendersResult, error) {
+	refs, total, err := b.methodsWhere(p, func(m *MethodFixture) bool { return sends(m.Source, p.Selector) })
+	return stuiproto.SendersResult{Selector: p.Selector, Senders: refs, TotalCount: total}, err
+}
+
+// methodsWhere lists, up to p.Limit, the methods that hit is true of, and
+// how many there are in all.
+func (b *Backend) methodsWhere(p *stuiproto.SelectorParams, hit func(*MethodFixture) bool) ([]stuiproto.MethodRef, int, error) {
+	if p.Selector == "" {
+		return nil, 0, perr(stuiproto.ErrInvalidRequest, "Missing parameter: selector")
 	}
-	return nil, perr(stuiproto.ErrUnsupportedOperation, "Unknown command: %s", cmd)
+	limit := p.Limit
+	if limit <= 0 {
+		limit = 200
+	}
+	var refs []stuiproto.MethodRef
+	for _, c := range b.sortedClasses() {
+		for i := range c.Methods {
+			if m := &c.Methods[i]; hit(m) {
+				refs = append(refs, c.ref(m))
+			}
+		}
+	}
+	total := len(refs)
+	if len(refs) > limit {
+		refs = refs[:limit]
+	}
+	if refs == nil {
+		refs = []stuiproto.MethodRef{}
+	}
+	return refs, total, nil
+}
+
+// completions proposes completions for a prefix.
+func (b *Backend) completions(_ time.Time, p *stuiproto.CompleteParams) (stuiproto.CompleteResult, error) {
+	return b.complete(p), nil
+}
+
+// browse_class describes a fixture class.
+func (b *Backend) browseClass(now time.Time, p *stuiproto.BrowseClassParams) (stuiproto.BrowseClassResult, error) {
+	c, ok := b.classes[p.ClassName]
+	if !ok {
+		return stuiproto.BrowseClassResult{}, perr(stuiproto.ErrClassNotFound, "Class not found: %s", p.ClassName)
+	}
+	r := stuiproto.BrowseClassResult{InstanceMethods: []stuiproto.Method{}, ClassMethods: []stuiproto.Method{},
+		InstanceVars: []string{}, ClassVars: []string{}}
+	var super *string
+	if c.Superclass != "" {
+		s := c.Superclass
+		super = &s
+	}
+	r.ClassInfo = stuiproto.ClassInfo{Name: c.Name, Superclass: super, Comment: c.Comment, Package: c.Package,
+		Tag: c.Tag, IsSystem: c.IsSystem, Definition: c.definition(), Subclasses: b.subclassesOf(c.Name)}
+	if p.IncludeMethods == nil || *p.IncludeMethods {
+		ms := append([]MethodFixture(nil), c.Methods...)
+		sort.Slice(ms, func(i, j int) bool { return ms[i].Selector < ms[j].Selector })
+		for i := range ms {
+			w := c.wireMethod(&ms[i], p.IncludeSource)
+			if ms[i].ClassSide {
+				r.ClassMethods = append(r.ClassMethods, w)
+			} else {
+				r.InstanceMethods = append(r.InstanceMethods, w)
+			}
+		}
+	}
+	if p.IncludeInstanceVars == nil || *p.IncludeInstanceVars {
+		r.InstanceVars = append(r.InstanceVars, c.InstanceVars...)
+	}
+	if p.IncludeClassVars == nil || *p.IncludeClassVars {
+		r.ClassVars = append(r.ClassVars, c.ClassVars...)
+	}
+	return r, nil
+}
+
+// get_method returns one method with its source.
+func (b *Backend) getMethod(now time.Time, p *stuiproto.GetMethodParams) (stuiproto.GetMethodResult, error) {
+	c, ok := b.classes[p.ClassName]
+	if !ok {
+		return stuiproto.GetMethodResult{}, perr(stuiproto.ErrClassNotFound, "Class not found: %s", p.ClassName)
+	}
+	m := c.method(p.MethodName, p.IsClassMethod)
+	if m == nil {
+		side := ""
+		if p.IsClassMethod {
+			side = " class"
+		}
+		return stuiproto.GetMethodResult{}, perr(stuiproto.ErrMethodNotFound, "Method not found: %s%s>>%s", p.ClassName, side, p.MethodName)
+	}
+	return stuiproto.GetMethodResult{Method: c.wireMethod(m, true)}, nil
+}
+
+// list_classes lists the classes matching a pattern.
+func (b *Backend) listClasses(now time.Time, p *stuiproto.ListClassesParams) (stuiproto.ListClassesResult, error) {
+	pat := p.Pattern
+	if pat == "" {
+		pat = "*"
+	}
+	limit := p.Limit
+	if limit <= 0 {
+		limit = 500
+	}
+	r := stuiproto.ListClassesResult{Classes: []string{}}
+	for _, c := range b.sortedClasses() {
+		if ok, _ := path.Match(strings.NewReplacer("?", "\\?", "[", "\\[", "\\", "\\\\").Replace(pat), c.Name); !ok {
+			continue
+		}
+		if c.IsSystem && p.IncludeSystem != nil && !*p.IncludeSystem {
+			continue
+		}
+		r.TotalCount++
+		if len(r.Classes) < limit {
+			r.Classes = append(r.Classes, c.Name)
+		}
+	}
+	return r, nil
+}
+
+// system_info describes the backend as an image would.
+func (b *Backend) systemInfo(now time.Time, p *stuiproto.SystemInfoParams) (stuiproto.SystemInfoResult, error) {
+	info := b.Info
+	info.Packages = nil
+	switch t := strings.ToLower(p.InfoType); t {
+	case "", "basic", "memory", "environment":
+	case "packages", "all":
+		seen := map[string]bool{}
+		for _, c := range b.classes {
+			seen[c.Package] = true
+		}
+		info.Packages = sortedKeys(seen)
+	default:
+		return stuiproto.SystemInfoResult{}, perr(stuiproto.ErrInvalidRequest, "Unknown info_type: %s", p.InfoType)
+	}
+	return stuiproto.SystemInfoResult{Info: info}, nil
+}
+
+// compile_method parses a method and installs it, as the image would.
+func (b *Backend) compileMethod(now time.Time, p *stuiproto.CompileMethodParams) (stuiproto.CompileMethodResult, error) {
+	c, ok := b.classes[p.ClassName]
+	if !ok {
+		return stuiproto.CompileMethodResult{}, perr(stuiproto.ErrClassNotFound, "Class not found: %s", p.ClassName)
+	}
+	pm, err := parseMethod(p.Source)
+	if err != nil {
+		return stuiproto.CompileMethodResult{}, codeError(p.Source, err)
+	}
+	if pos, name := b.undeclared(c, p.IsClassMethod, pm); pos > 0 {
+		line, col := lineColumn(p.Source, pos)
+		return stuiproto.CompileMethodResult{}, &protoError{typ: stuiproto.ErrCompile, msg: "Undeclared variable: " + name,
+			details: &stuiproto.ErrorDetails{Line: line, Column: col, Position: pos}}
+	}
+	cat := p.Category
+	if cat == "" {
+		if old := c.method(pm.selector, p.IsClassMethod); old != nil {
+			cat = old.Category
+		} else {
+			cat = "as yet unclassified"
+		}
+	}
+	changed := c.install(MethodFixture{Selector: pm.selector, ClassSide: p.IsClassMethod, Category: cat,
+		Package: p.Package, Source: p.Source})
+	return stuiproto.CompileMethodResult{ClassName: c.Name, Selector: pm.selector, IsClassMethod: p.IsClassMethod,
+		Category: cat, Changed: changed}, nil
+}
+
+// define_class creates or redefines a class.
+func (b *Backend) defineClass(now time.Time, p *stuiproto.DefineClassParams) (stuiproto.DefineClassResult, error) {
+	if !classNameRE.MatchString(p.Name) {
+		return stuiproto.DefineClassResult{}, perr(stuiproto.ErrCompile, "Invalid class name: %s", p.Name)
+	}
+	super := ""
+	if p.Superclass != nil {
+		super = *p.Superclass
+		if _, ok := b.classes[super]; !ok {
+			return stuiproto.DefineClassResult{}, perr(stuiproto.ErrClassNotFound, "Class not found: %s", super)
+		}
+	}
+	if p.Package == "" {
+		return stuiproto.DefineClassResult{}, perr(stuiproto.ErrInvalidRequest, "Missing parameter: package")
+	}
+	nc := ClassFixture{Name: p.Name, Superclass: super, Package: p.Package, Tag: p.Tag, Comment: p.Comment,
+		InstanceVars: p.InstanceVars, ClassVars: p.ClassVars}
+	old, exists := b.classes[p.Name]
+	if exists {
+		nc.Methods, nc.IsSystem = old.Methods, old.IsSystem
+		if p.Comment == "" {
+			nc.Comment = old.Comment
+		}
+	}
+	changed := !exists || old.definition() != nc.definition() || old.Comment != nc.Comment
+	b.classes[p.Name] = &nc
+	return stuiproto.DefineClassResult{ClassName: p.Name, Created: !exists, Changed: changed}, nil
+}
+
+// format_source lays a method or statements out.
+func (b *Backend) formatSource(now time.Time, p *stuiproto.FormatSourceParams) (stuiproto.FormatSourceResult, error) {
+	isMethod := p.IsMethod == nil || *p.IsMethod
+	out, err := format(p.Source, isMethod)
+	if err != nil {
+		return stuiproto.FormatSourceResult{}, codeError(p.Source, err)
+	}
+	return stuiproto.FormatSourceResult{Formatted: out}, nil
 }
 
 func (b *Backend) complete(p *stuiproto.CompleteParams) stuiproto.CompleteResult {
