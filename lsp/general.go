@@ -161,7 +161,7 @@ func (s *server) refreshConfiguration(ctx context.Context) {
 			s.applySettings(items[0])
 		}
 	}
-	s.image.connectInBackground(ctx)
+	s.attachOrLaunch(ctx)
 }
 
 func (s *server) applySettings(raw []byte) {
@@ -205,6 +205,7 @@ func (s *server) DidChangeWorkspaceFolders(_ context.Context, params *protocol.D
 
 func (s *server) Shutdown(context.Context) error {
 	s.lifecycle.set(stateShutDown)
+	s.stopLaunchedImage()
 	return nil
 }
 

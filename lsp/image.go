@@ -49,7 +49,8 @@ type imageLink struct {
 	img           Image
 	endpoint      string
 	source        string
-	pinned        bool // set by initializationOptions: settings do not override it
+	pinned        bool   // set by initializationOptions or a launch: settings do not override it
+	tokenFile     string // the generated token of a launched image's endpoint
 	state         linkState
 	lastErr       error
 	ping          *stuiproto.PingResult
@@ -124,7 +125,11 @@ func (l *imageLink) client() (Image, error) {
 		l.state = linkNone
 		return nil, fmt.Errorf("%w: no image endpoint configured", errNotConnected)
 	}
-	img, err := l.s.opts.Dial(l.endpoint)
+	dial := l.s.opts.Dial
+	if l.tokenFile != "" && l.s.opts.DialWithTokenFile != nil {
+		dial = func(endpoint string) (Image, error) { return l.s.opts.DialWithTokenFile(endpoint, l.tokenFile) }
+	}
+	img, err := dial(l.endpoint)
 	if err != nil {
 		l.state, l.lastErr = linkDown, err
 		if l.dialWarned != l.endpoint {

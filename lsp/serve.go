@@ -24,6 +24,9 @@ type Options struct {
 	Version string
 	// Dial connects to the image at an endpoint. Nil means no image at all.
 	Dial func(endpoint string) (Image, error)
+	// DialWithTokenFile connects to an image stui-lsp launched on an
+	// endpoint of its own, with the token it generated. Nil means Dial.
+	DialWithTokenFile func(endpoint, tokenFile string) (Image, error)
 	// Endpoint is used when neither initializationOptions nor the stui.endpoint
 	// setting names one; EndpointSource says where it came from (for the log).
 	Endpoint       string

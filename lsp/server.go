@@ -45,6 +45,8 @@ type server struct {
 
 	settingsMu sync.RWMutex
 	settings   settings
+
+	launched launchedImage
 }
 
 var _ protocol.Server = (*server)(nil)
@@ -79,6 +81,7 @@ func newServer(conn jsonrpc2.Conn, opts Options) *server {
 func (s *server) close() {
 	s.stopAlive()
 	s.image.close()
+	s.stopLaunchedImage()
 }
 
 // clientCaps is what the server needs to know of the client's capabilities.
@@ -108,6 +111,8 @@ type settings struct {
 	PersistSession    *bool  `json:"persistSession"`
 	CompileOnSave     *bool  `json:"compileOnSave"`
 	SenderLenses      *bool  `json:"senderLenses"`
+	// Image says how to start the workspace's image (see internal/launch).
+	Image json.RawMessage `json:"image"`
 }
 
 func defaultSettings() settings {
@@ -149,6 +154,9 @@ func (s settings) merge(raw []byte) (settings, error) {
 	}
 	if in.SenderLenses != nil {
 		s.SenderLenses = in.SenderLenses
+	}
+	if len(in.Image) > 0 {
+		s.Image = in.Image
 	}
 	return s, nil
 }

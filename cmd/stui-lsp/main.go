@@ -36,6 +36,7 @@ Usage:
   stui-lsp eval [flags] CODE     evaluate CODE in the image and print the result
   stui-lsp doctor [flags]        self-check: libzmq, endpoint, token, image
   stui-lsp check PATH...         report Smalltalk syntax errors (file:line:col)
+  stui-lsp image start|stop|status [DIR]  start, stop or check the workspace's image (.stui.json)
   stui-lsp keygen PREFIX         make a CURVE key pair: PREFIX.key (secret), PREFIX.pub
   stui-lsp bench [--quick]       measure latency, throughput and memory (stui-lsp bench -h)
   stui-lsp conformance [--json]  check the image against the STUI protocol (stui-lsp conformance -h)
@@ -143,6 +144,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "%s.key: secret key (mode 0600, keep it private)\n%s.pub: public key %s\n", fs.Arg(0), fs.Arg(0), public)
 		return 0
+	case "image":
+		return runImage(ctx, cfg, fs.Args(), stdout, stderr)
 	case "help":
 		fs.Usage()
 		return 0
@@ -178,11 +181,12 @@ func serve(ctx context.Context, cfg config, stdin io.Reader, stdout, stderr io.W
 		return stuiclient.New(endpoint, append(opts, stuiclient.WithLogger(log.Named("stui")))...)
 	}
 	err = lsp.Serve(ctx, stdio{stdin, stdout}, lsp.Options{
-		Logger:         log,
-		Version:        version,
-		Dial:           dial,
-		Endpoint:       cfg.endpoint,
-		EndpointSource: cfg.source,
+		Logger:            log,
+		Version:           version,
+		Dial:              dial,
+		DialWithTokenFile: dialWithTokenFile(log),
+		Endpoint:          cfg.endpoint,
+		EndpointSource:    cfg.source,
 	})
 	if err != nil {
 		log.Error("server stopped", zap.Error(err))

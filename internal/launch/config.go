@@ -16,10 +16,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // FileName is the launch configuration file at a workspace folder's root.
@@ -239,4 +241,20 @@ func (w *Workspace) environment() []string {
 		env = append(env, k+"="+w.expand(v))
 	}
 	return env
+}
+
+// NobodyListens reports whether the endpoint is an ipc socket that nothing
+// accepts connections on (missing, or left behind by an image that
+// ended): no need to wait for a ping to learn that nothing answers.
+func (w *Workspace) NobodyListens() bool {
+	path, ok := strings.CutPrefix(w.Endpoint, "ipc://")
+	if !ok {
+		return false
+	}
+	conn, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return true
+	}
+	_ = conn.Close()
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -301,5 +302,32 @@ func TestWaitReadyPingsUntilTheImageAnswers(t *testing.T) {
 	defer cancel()
 	if err := WaitReady(ctx, func(context.Context) error { return errors.New("down") }, nil); err == nil || !strings.Contains(err.Error(), "down") {
 		t.Errorf("WaitReady past the deadline = %v", err)
+	}
+}
+
+func TestNobodyListensOnAMissingOrDeadSocket(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "image.sock")
+	ws := &Workspace{Endpoint: "ipc://" + sock}
+	if !ws.NobodyListens() {
+		t.Error("a missing socket has a listener")
+	}
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws.NobodyListens() {
+		t.Error("a listening socket has no listener")
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close()
+	if _, err := os.Stat(sock); err != nil {
+		t.Fatalf("the socket file should be left behind: %v", err)
+	}
+	if !ws.NobodyListens() {
+		t.Error("a socket left behind has a listener")
+	}
+	if (&Workspace{Endpoint: "tcp://127.0.0.1:1"}).NobodyListens() {
+		t.Error("a tcp endpoint is never known to be silent without a ping")
 	}
 }
