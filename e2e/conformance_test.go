@@ -1,0 +1,249 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
+)
+
+// conformanceReport is the part of `stui-lsp conformance --json` the tests
+// read.
+type conformanceReport struct {
+	Endpoint string                `json:"endpoint"`
+	Ping     *stuiproto.PingResult `json:"ping"`
+	Results  []struct {
+		Name       string  `json:"name"`
+		Status     string  `json:"status"`
+		Detail     string  `json:"detail"`
+		DurationMS float64 `json:"duration_ms"`
+	} `json:"results"`
+	Summary struct {
+		OK, Failed, Skipped, Total int
+	} `json:"summary"`
+	LeftBehind []string `json:"left_behind"`
+}
+
+func (r *conformanceReport) status(name string) (string, string) {
+	for _, res := range r.Results {
+		if res.Name == name {
+			return res.Status, res.Detail
+		}
+	}
+	return "missing", ""
+}
+
+// runConformanceBinary runs the real binary against endpoint and answers its exit
+// status and output. The environment carries no token and no default token
+// file, so only the flags say whether a token is used.
+func runConformanceBinary(t *testing.T, bin, endpoint string, args ...string) (int, []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append([]string{"conformance", "--endpoint", endpoint}, args...)...)
+	home := t.TempDir()
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != "STUI_TOKEN" && k != "STUI_ENDPOINT" && k != "HOME" && k != "XDG_CONFIG_HOME" {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, out
+	case errors.As(err, &exit):
+		if stderr.Len() > 0 {
+			t.Logf("stderr: %s", stderr.String())
+		}
+		return exit.ExitCode(), out
+	}
+	t.Fatalf("stui-lsp conformance: %v\n%s", err, stderr.String())
+	return 0, nil
+}
+
+func decodeConformance(t *testing.T, out []byte) *conformanceReport {
+	t.Helper()
+	var rep conformanceReport
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("--json printed something else: %v\n%s", err, out)
+	}
+	return &rep
+}
+
+func writeConformanceToken(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(path, []byte("5a1f0c3e9b7d4a2f8e6c1b0d3f5a7c9e5a1f0c3e9b7d4a2f8e6c1b0d3f5a7c9e\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// conformanceStartImage starts stui-testimage with args and answers the
+// endpoint it prints; closing its stdin at cleanup stops it.
+func conformanceStartImage(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	line := make(chan string, 1)
+	go func() {
+		r := bufio.NewReader(stdout)
+		s, _ := r.ReadString('\n')
+		line <- strings.TrimSpace(s)
+		_, _ = io.Copy(io.Discard, r)
+	}()
+	select {
+	case ep := <-line:
+		if !strings.HasPrefix(ep, "tcp://") {
+			t.Fatalf("stui-testimage printed %q, not an endpoint", ep)
+		}
+		return ep
+	case <-time.After(10 * time.Second):
+		t.Fatal("stui-testimage printed no endpoint within 10 s")
+	}
+	return ""
+}
+
+// The test image passes the conformance run, through the real binaries
+// over real ZeroMQ: without a token (the token checks do not apply, and say
+// so) and with one (they run).
+func TestConformanceAgainstTheTestImage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binaries for about ten seconds; not in -short mode")
+	}
+	lsp := buildCommand(t, "stui-lsp")
+	image := buildCommand(t, "stui-testimage")
+
+	t.Run("without a token", func(t *testing.T) {
+		endpoint := conformanceStartImage(t, image)
+		code, out := runConformanceBinary(t, lsp, endpoint)
+		text := string(out)
+		if code != 0 {
+			t.Fatalf("exit status %d, want 0:\n%s", code, text)
+		}
+		lines := strings.Split(strings.TrimSpace(text), "\n")
+		if !strings.HasPrefix(lines[0], "stui-lsp conformance: "+endpoint) || !strings.HasPrefix(lines[len(lines)-1], "PASS: ") {
+			t.Errorf("want a header and a PASS summary:\n%s", text)
+		}
+		for _, name := range []string{"token.missing", "token.wrong", "create_session.PermissionDenied"} {
+			if !strings.Contains(text, "skip  "+name+" ") || !strings.Contains(text, "not applicable") {
+				t.Errorf("%s is not reported as not applicable:\n%s", name, text)
+			}
+		}
+		for _, l := range lines {
+			if strings.HasPrefix(l, "FAIL") {
+				t.Errorf("failed check: %s", l)
+			}
+		}
+	})
+
+	t.Run("with a token", func(t *testing.T) {
+		token := writeConformanceToken(t)
+		endpoint := conformanceStartImage(t, image, "-token-file", token)
+		code, out := runConformanceBinary(t, lsp, endpoint, "--token-file", token, "--json")
+		rep := decodeConformance(t, out)
+		if code != 0 || rep.Summary.Failed != 0 {
+			t.Fatalf("exit status %d, %d failed, want 0:\n%s", code, rep.Summary.Failed, out)
+		}
+		if rep.Endpoint != endpoint || rep.Ping == nil || rep.Ping.ProtocolVersion == "" || rep.Ping.DialectVersion == "" {
+			t.Errorf("the report lacks the endpoint or the ping's versions:\n%s", out)
+		}
+		for _, res := range rep.Results {
+			if res.Status != "ok" && res.Name != "evaluate.InternalError" {
+				t.Errorf("%s: %s %s", res.Name, res.Status, res.Detail)
+			}
+		}
+		if rep.Summary.Total != len(rep.Results) || rep.Summary.Total < 70 {
+			t.Errorf("summary %+v of %d results", rep.Summary, len(rep.Results))
+		}
+	})
+}
+
+// A backend that breaks the protocol fails the run: exit status 1, and the
+// check that covers the broken rule says FAIL.
+func TestConformanceFailsAgainstBrokenBackends(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the binary for about fifteen seconds; not in -short mode")
+	}
+	lsp := buildCommand(t, "stui-lsp")
+	backend := stuitest.NewBackend()
+	backend.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo"})
+	cases := []struct {
+		name    string
+		handler stuitest.Handler
+		fault   stuitest.Fault
+		token   bool // the run uses a token; the server requires none
+		check   string
+	}{
+		{name: "any token accepted", handler: stuitest.NewBackend(), token: true, check: "token.wrong"},
+		{name: "results never cut", check: "evaluate.max_result_chars",
+			handler: stuitest.HandlerFunc(func(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply {
+				if req.Command == stuiproto.CmdEvaluate {
+					var p map[string]any
+					_ = json.Unmarshal(req.Parameters, &p)
+					delete(p, "max_result_chars")
+					req.Parameters, _ = json.Marshal(p)
+				}
+				return backend.ServeSTUI(ctx, req)
+			})},
+		{name: "replies under another id", handler: stuitest.NewBackend(), fault: stuitest.WrongID, check: "ping"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := stuitest.NewServer(c.handler)
+			defer srv.Close()
+			srv.SetFault(c.fault)
+			var args []string
+			if c.token {
+				args = append(args, "--token-file", writeConformanceToken(t))
+			}
+			code, out := runConformanceBinary(t, lsp, srv.Endpoint, append(args, "--json")...)
+			rep := decodeConformance(t, out)
+			if code != 1 {
+				t.Errorf("exit status %d, want 1", code)
+			}
+			if status, detail := rep.status(c.check); status != "FAIL" {
+				t.Errorf("%s: %s %q, want FAIL", c.check, status, detail)
+			} else {
+				t.Logf("%s: FAIL %s", c.check, detail)
+			}
+		})
+	}
+}
