@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.uber.org/zap"
 
 	"github.com/stui-lsp/stui-lsp/mcp"
@@ -109,14 +108,9 @@ func runMCP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log.Info("endpoint", zap.String("endpoint", cfg.endpoint), zap.String("from", cfg.source))
-	transport := &sdk.IOTransport{Reader: io.NopCloser(stdin), Writer: nopWriteCloser{stdout}}
-	if err := srv.Run(ctx, transport); err != nil && !errors.Is(err, io.EOF) {
+	if err := srv.Run(ctx, mcp.NewStdioTransport(stdin, stdout, log)); err != nil && !errors.Is(err, io.EOF) {
 		log.Error("MCP server stopped", zap.Error(err))
 		return 1
 	}
 	return 0
 }
-
-type nopWriteCloser struct{ io.Writer }
-
-func (nopWriteCloser) Close() error { return nil }
