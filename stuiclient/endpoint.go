@@ -61,20 +61,49 @@ func DefaultTokenPath() string {
 // ErrNoToken means no token is configured: neither STUI_TOKEN nor a token file.
 var ErrNoToken = errors.New("stui: no token configured")
 
-// LoadToken returns the token to send: $STUI_TOKEN when set, else the first
-// line of the file at path (DefaultTokenPath when path is ""). A missing file
-// gives ErrNoToken. A file that its group or others may read is refused: the
-// token lets whoever holds it run code in the image.
-func LoadToken(path string) (string, error) {
+// The token's precedence, the one place it is decided (the server, every
+// subcommand and doctor resolve it here):
+//
+//  1. the file named explicitly (the --token-file flag), which must exist;
+//  2. $STUI_TOKEN, when set and not blank;
+//  3. the per-user token file (DefaultTokenPath), when it exists.
+//
+// The first that is given wins, even if it cannot be used: a token file that
+// others may read is an error, not a reason to fall back to the next.
+
+// ResolveToken returns the token to send and where it came from ("--token-file
+// PATH", "STUI_TOKEN" or the default file's path), by the precedence above.
+// Nothing configured gives ErrNoToken. A token file that its group or others
+// may read is refused: the token lets whoever holds it run code in the image.
+func ResolveToken(file string) (token, source string, err error) {
+	if file != "" {
+		if _, err := os.Stat(file); err != nil {
+			return "", "", fmt.Errorf("stui: --token-file: %w", err)
+		}
+		tok, err := readTokenFile(file)
+		return tok, "--token-file " + file, err
+	}
 	if tok := strings.TrimSpace(os.Getenv("STUI_TOKEN")); tok != "" {
-		return tok, nil
+		return tok, "STUI_TOKEN", nil
 	}
+	path := DefaultTokenPath()
 	if path == "" {
-		path = DefaultTokenPath()
+		return "", "", ErrNoToken
 	}
-	if path == "" {
-		return "", ErrNoToken
-	}
+	tok, err := readTokenFile(path)
+	return tok, path, err
+}
+
+// LoadToken is ResolveToken without the source: file is the explicit token
+// file, "" for none.
+func LoadToken(file string) (string, error) {
+	tok, _, err := ResolveToken(file)
+	return tok, err
+}
+
+// readTokenFile reads the token on the first line of the file at path; a
+// missing file gives ErrNoToken.
+func readTokenFile(path string) (string, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return "", ErrNoToken

@@ -58,7 +58,47 @@ func TestLoadToken(t *testing.T) {
 		t.Errorf("0600 file: %q, %v", tok, err)
 	}
 	t.Setenv("STUI_TOKEN", "from-env")
-	if tok, err := stuiclient.LoadToken(path); err != nil || tok != "from-env" {
+	if tok, err := stuiclient.LoadToken(""); err != nil || tok != "from-env" {
 		t.Errorf("STUI_TOKEN: %q, %v", tok, err)
+	}
+}
+
+// TestTokenPrecedence: --token-file, then STUI_TOKEN, then the per-user file,
+// as the flag's help says; the first given wins even when it is unusable.
+func TestTokenPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	os.MkdirAll(filepath.Join(dir, "stui"), 0o700)
+	os.WriteFile(stuiclient.DefaultTokenPath(), []byte("from-default\n"), 0o600)
+	flagFile := filepath.Join(dir, "flag-token")
+	os.WriteFile(flagFile, []byte("from-flag\n"), 0o600)
+	loose := filepath.Join(dir, "loose-token")
+	os.WriteFile(loose, []byte("from-loose\n"), 0o644)
+
+	cases := []struct {
+		name, env, file       string
+		wantToken, wantSource string
+		wantErr               string
+	}{
+		{name: "the flag's file over STUI_TOKEN", env: "from-env", file: flagFile, wantToken: "from-flag", wantSource: "--token-file " + flagFile},
+		{name: "STUI_TOKEN over the default file", env: "from-env", wantToken: "from-env", wantSource: "STUI_TOKEN"},
+		{name: "the default file when nothing else is given", wantToken: "from-default", wantSource: stuiclient.DefaultTokenPath()},
+		{name: "an unusable flag file does not fall back", env: "from-env", file: loose, wantErr: "chmod 600"},
+		{name: "a missing flag file does not fall back", env: "from-env", file: filepath.Join(dir, "absent"), wantErr: "--token-file"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("STUI_TOKEN", c.env)
+			tok, source, err := stuiclient.ResolveToken(c.file)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("ResolveToken(%q) = %q, %v; want an error with %q", c.file, tok, err, c.wantErr)
+				}
+				return
+			}
+			if err != nil || tok != c.wantToken || source != c.wantSource {
+				t.Errorf("ResolveToken(%q) = %q from %q, %v; want %q from %q", c.file, tok, source, err, c.wantToken, c.wantSource)
+			}
+		})
 	}
 }

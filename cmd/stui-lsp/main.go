@@ -125,7 +125,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "warning     not using the token or keys:", err)
 			opts = nil
 		}
-		return cli.Doctor(ctx, cfg.endpoint, stdout, stderr, opts...)
+		return cli.DoctorWithTokenFile(ctx, cfg.endpoint, cfg.tokenFile, stdout, stderr, opts...)
 	case "check":
 		if fs.NArg() == 0 {
 			fmt.Fprintln(stderr, "stui-lsp check: give files or folders to check")
@@ -217,23 +217,15 @@ func clientOptions(cfg config) ([]stuiclient.Option, error) {
 	return opts, nil
 }
 
-// loadToken finds the shared secret: the flag's file, $STUI_TOKEN, or the
-// default token file when it exists.
+// loadToken finds the shared secret by stuiclient.ResolveToken's precedence:
+// the flag's file, $STUI_TOKEN, or the default token file when it exists.
+// No token at all is "".
 func loadToken(path string) (string, error) {
-	if path != "" {
-		if _, err := os.Stat(path); err != nil {
-			return "", fmt.Errorf("--token-file: %w", err)
-		}
-		return stuiclient.LoadToken(path)
-	}
-	if env := os.Getenv("STUI_TOKEN"); env != "" {
-		return env, nil
-	}
-	def := stuiclient.DefaultTokenPath()
-	if _, err := os.Stat(def); err != nil {
+	tok, err := stuiclient.LoadToken(path)
+	if errors.Is(err, stuiclient.ErrNoToken) {
 		return "", nil
 	}
-	return stuiclient.LoadToken(def)
+	return tok, err
 }
 
 func newLogger(cfg config, stderr io.Writer) (*zap.Logger, func(), error) {

@@ -153,6 +153,12 @@ func reportError(stderr io.Writer, endpoint string, err error) int {
 // non-zero only when libzmq itself is unusable: an image that does not
 // answer is information, not a failure of the check.
 func Doctor(ctx context.Context, endpoint string, stdout, stderr io.Writer, opts ...stuiclient.Option) int {
+	return DoctorWithTokenFile(ctx, endpoint, "", stdout, stderr, opts...)
+}
+
+// DoctorWithTokenFile is Doctor for a token given with --token-file (""
+// for none), so that it reports the token the other commands use.
+func DoctorWithTokenFile(ctx context.Context, endpoint, tokenFile string, stdout, stderr io.Writer, opts ...stuiclient.Option) int {
 	status := ExitOK
 	major, minor, patch := zmq.Version()
 	if s, err := zmq.NewSocket(zmq.DEALER); err != nil || major < 4 {
@@ -168,7 +174,7 @@ func Doctor(ctx context.Context, endpoint string, stdout, stderr io.Writer, opts
 		fmt.Fprintln(stdout, "CURVE       not available (libzmq built without libsodium)")
 	}
 	fmt.Fprintf(stdout, "endpoint    %s (%s)\n", endpoint, endpointSource(endpoint))
-	fmt.Fprintf(stdout, "token       %s\n", tokenStatus())
+	fmt.Fprintf(stdout, "token       %s\n", tokenStatus(tokenFile))
 	if status != ExitOK {
 		return status
 	}
@@ -179,7 +185,7 @@ func Doctor(ctx context.Context, endpoint string, stdout, stderr io.Writer, opts
 		return ExitOK
 	}
 	defer c.Close()
-	if tok, err := stuiclient.LoadToken(""); err == nil && opts == nil {
+	if tok, err := stuiclient.LoadToken(tokenFile); err == nil && opts == nil {
 		c.Close()
 		if c, err = stuiclient.New(endpoint, stuiclient.WithToken(tok)); err != nil {
 			fmt.Fprintf(stdout, "image       not asked: %v\n", err)
@@ -220,17 +226,13 @@ func endpointSource(endpoint string) string {
 	return "given on the command line"
 }
 
-func tokenStatus() string {
-	if os.Getenv("STUI_TOKEN") != "" {
-		return "from STUI_TOKEN"
-	}
-	path := stuiclient.DefaultTokenPath()
-	_, err := stuiclient.LoadToken("")
+func tokenStatus(tokenFile string) string {
+	_, source, err := stuiclient.ResolveToken(tokenFile)
 	switch {
 	case errors.Is(err, stuiclient.ErrNoToken):
-		return fmt.Sprintf("none (no %s; fine unless the image requires one)", path)
+		return fmt.Sprintf("none (no %s; fine unless the image requires one)", stuiclient.DefaultTokenPath())
 	case err != nil:
 		return "REFUSED: " + err.Error()
 	}
-	return "from " + path
+	return "from " + source
 }
