@@ -170,7 +170,7 @@ func TestNeovimBrowsing(t *testing.T) {
 
 // runNeovimProbe runs a Lua script in headless Neovim with env added and
 // fails unless it prints PASS and no failed check.
-func runNeovimProbe(t *testing.T, script string, env ...string) {
+func runNeovimProbe(t *testing.T, script string, env ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -190,4 +190,5 @@ func runNeovimProbe(t *testing.T, script string, env ...string) {
 	if err != nil || !strings.Contains(text, "PASS") || strings.Contains(text, "not ok") {
 		t.Fatalf("neovim reported failure (%v)", err)
 	}
+	return text
 }

@@ -378,3 +378,38 @@ func TestImageKeptRunningAndTheShellCommands(t *testing.T) {
 		t.Errorf("status after stop: %d\n%s", code, out)
 	}
 }
+
+// TestNeovimLaunchesTheImage runs testdata/lifecycle/launch.lua: Neovim
+// opens the folder, stui-lsp starts the image, and quitting stops it.
+func TestNeovimLaunchesTheImage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds stui-lsp and stui-testimage and runs Neovim; not in -short mode")
+	}
+	if _, err := exec.LookPath("nvim"); err != nil {
+		t.Skip("nvim is not installed (CI installs it; see scripts/editors-check.sh)")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildCommand(t, "stui-lsp")
+	folder, env := launchFolder(t, false)
+	var extra []string
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "XDG_RUNTIME_DIR=") {
+			extra = append(extra, kv)
+		}
+	}
+	text := runNeovimProbe(t, filepath.Join(root, "e2e/testdata/lifecycle/launch.lua"),
+		append(extra, "STUI_LSP="+bin, "STUI_TEST_WORKSPACE="+folder)...)
+	var pid int
+	for _, line := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "pid="); ok {
+			pid, _ = strconv.Atoi(v)
+		}
+	}
+	if pid == 0 {
+		t.Fatal("the probe printed no pid of the image")
+	}
+	waitGone(t, pid, "after Neovim quit")
+}

@@ -1,0 +1,80 @@
+-- Headless Neovim (0.7+) opens a folder whose .stui.json says how to start
+-- the image, and nothing else: stui-lsp starts it, reports progress, and
+-- evaluates in it. e2e/lifecycle_launch_test.go runs it with STUI_LSP and
+-- STUI_TEST_WORKSPACE set (and XDG_RUNTIME_DIR private to the test); it
+-- prints the image's pid, "ok"/"not ok" lines, then PASS or FAIL.
+local failures = 0
+local function out(s)
+  io.stdout:write(s .. '\n')
+end
+local function check(name, ok, detail)
+  if ok then
+    out('ok - ' .. name)
+  else
+    failures = failures + 1
+    out('not ok - ' .. name .. (detail ~= nil and (': ' .. vim.inspect(detail)) or ''))
+  end
+end
+
+local progress = {}
+local default_progress = vim.lsp.handlers['$/progress']
+vim.lsp.handlers['$/progress'] = function(err, result, ctx, config)
+  if result and result.value then
+    table.insert(progress, result.value.kind .. ':' .. (result.value.title or result.value.message or ''))
+  end
+  if default_progress then
+    return default_progress(err, result, ctx, config)
+  end
+end
+
+local ws = os.getenv('STUI_TEST_WORKSPACE')
+vim.opt.swapfile = false
+vim.cmd('edit ' .. ws .. '/play.st')
+local bufnr = vim.api.nvim_get_current_buf()
+local client_id = vim.lsp.start_client({
+  cmd = { os.getenv('STUI_LSP') },
+  root_dir = ws,
+  workspace_folders = { { uri = vim.uri_from_fname(ws), name = 'ws' } },
+})
+vim.lsp.buf_attach_client(bufnr, client_id)
+local client
+vim.wait(10000, function()
+  client = vim.lsp.get_client_by_id(client_id)
+  return client ~= nil and client.initialized
+end, 20)
+check('stui-lsp started', client ~= nil and client.initialized)
+
+local function exec(command, arg)
+  local res = client.request_sync('workspace/executeCommand', { command = command, arguments = { arg } }, 10000, bufnr)
+  return res and res.result, res and res.err
+end
+
+local status
+vim.wait(30000, function()
+  status = exec('stui.status', vim.empty_dict())
+  return status ~= nil and status.connected == true
+end, 100)
+check('stui-lsp connected to the image it started', status and status.connected, status)
+check('on a private ipc endpoint', status and status.endpoint:match('^ipc://.*/stui/ws%-%x+/image%.sock$') ~= nil, status and status.endpoint)
+local ended = false
+for _, p in ipairs(progress) do
+  ended = ended or p == 'end:the image answers'
+end
+check('the start was reported with $/progress', progress[1] == 'begin:stui: starting the image' and ended, progress)
+local res, err = exec('stui.evaluate', { code = '3 + 4' })
+check('3 + 4 evaluates to 7 in the started image', res and res.result == '7', res or err)
+
+local pidfile = vim.fn.glob(os.getenv('XDG_RUNTIME_DIR') .. '/stui/ws-*/image.pid')
+local f = io.open(pidfile, 'r')
+if f then
+  out('pid=' .. vim.trim(f:read('*a')))
+  f:close()
+end
+
+-- Quitting the editor shuts stui-lsp down, which stops the image.
+client.stop()
+vim.wait(10000, function()
+  return client.is_stopped()
+end, 20)
+out(failures == 0 and 'PASS' or ('FAIL (' .. failures .. ')'))
+vim.cmd(failures == 0 and 'qall!' or 'cquit!')
