@@ -226,12 +226,13 @@ func (p *packageIndex) get(ctx context.Context) (*packageListing, error) {
 	for range min(packageIndexWorkers, len(list.Classes)) {
 		wg.Go(func() {
 			for i := range work {
-				c, err := p.s.fetchClass(ctx, list.Classes[i], false)
-				if err != nil {
-					errs[i] = err
-					continue
-				}
-				packages[i] = c.ClassInfo.Package
+				errs[i] = recovering(func() error {
+					c, err := p.s.fetchClass(ctx, list.Classes[i], false)
+					if err == nil {
+						packages[i] = c.ClassInfo.Package
+					}
+					return err
+				})
 			}
 		})
 	}
@@ -288,4 +289,15 @@ func (s *Server) listResources(next sdk.MethodHandler) sdk.MethodHandler {
 		}
 		return list, nil
 	}
+}
+
+// recovering runs fn, turning a panic into an error: a goroutine of its own
+// must not end the server.
+func recovering(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v", r)
+		}
+	}()
+	return fn()
 }

@@ -219,7 +219,9 @@ func (s *Server) evaluate(ctx context.Context, a EvaluateArgs) (EvaluateOutput, 
 		ictx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		var res stuiproto.InterruptResult
-		err := s.opts.Image.Call(ictx, stuiproto.CmdInterrupt, stuiproto.InterruptParams{RequestID: requestID}, &res)
+		err := recovering(func() error {
+			return s.opts.Image.Call(ictx, stuiproto.CmdInterrupt, stuiproto.InterruptParams{RequestID: requestID}, &res)
+		})
 		s.log.Info("interrupted a cancelled evaluation", zap.String("request", requestID), zap.Int("stopped", res.Interrupted), zap.Error(err))
 	})
 	defer stop()

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/stui-lsp/stui-lsp/mcp"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
 // noImage answers nothing: the transport test needs no image.
@@ -98,5 +101,45 @@ func TestStdioTransportAnswersBadLinesAndReadsOn(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the server did not stop when stdin closed")
+	}
+}
+
+// panickyImage panics on browse_class and answers ping.
+type panickyImage struct{}
+
+func (panickyImage) Call(_ context.Context, command string, _, result any) error {
+	if command == stuiproto.CmdBrowseClass {
+		panic("a bug in a handler")
+	}
+	if p, ok := result.(*stuiproto.PingResult); ok {
+		p.ProtocolVersion = stuiproto.Version
+	}
+	return nil
+}
+
+// A panic in a handler fails that call alone.
+func TestAPanicFailsOneCall(t *testing.T) {
+	srv, err := mcp.NewServer(mcp.Options{Image: panickyImage{}, Workspace: t.TempDir(), CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	serverSide, clientSide := sdk.NewInMemoryTransports()
+	if _, err := srv.Connect(ctx, serverSide); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := sdk.NewClient(&sdk.Implementation{Name: "t", Version: "1"}, nil).Connect(ctx, clientSide, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	_, err = cs.CallTool(ctx, &sdk.CallToolParams{Name: "browse_class", Arguments: map[string]any{"class_name": "Counter"}})
+	if err == nil || !strings.Contains(err.Error(), "internal error") {
+		t.Fatalf("a panicking call answered %v, want an internal error", err)
+	}
+	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "system_info", Arguments: map[string]any{}})
+	if err != nil || res.IsError {
+		t.Fatalf("the call after the panic: %v %+v", err, res)
 	}
 }
