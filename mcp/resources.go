@@ -216,7 +216,7 @@ func (p *packageIndex) get(ctx context.Context) (*packageListing, error) {
 	img := p.s.opts.Image
 	noSystem := false
 	var list stuiproto.ListClassesResult
-	if err := img.Call(ctx, stuiproto.CmdListClasses, stuiproto.ListClassesParams{Pattern: "*", IncludeSystem: &noSystem, Limit: maxIndexedClasses}, &list); err != nil {
+	if err := stuiproto.Call(ctx, img, stuiproto.ListClassesCommand, stuiproto.ListClassesParams{Pattern: "*", IncludeSystem: &noSystem, Limit: maxIndexedClasses}, &list); err != nil {
 		return nil, err
 	}
 	packages := make([]string, len(list.Classes))

@@ -68,7 +68,7 @@ func (k *sessionKeeper) ensure(ctx context.Context) (id, note string, err error)
 	}
 	if old := k.memory.Recall(k.clientID, k.endpoint); old != "" {
 		var res stuiproto.RestoreSessionResult
-		err := k.img.Call(ctx, stuiproto.CmdRestoreSession, stuiproto.SessionIDParams{SessionID: old}, &res)
+		err := stuiproto.Call(ctx, k.img, stuiproto.RestoreSessionCommand, stuiproto.SessionIDParams{SessionID: old}, &res)
 		switch {
 		case err == nil:
 			k.id = old
@@ -92,7 +92,7 @@ func (k *sessionKeeper) ensure(ctx context.Context) (id, note string, err error)
 		// The editor may have a session that it has not remembered yet (or
 		// does not remember at all, with persistSession off).
 		var list stuiproto.ListClientSessionsResult
-		if err := k.img.Call(ctx, stuiproto.CmdListClientSessions, stuiproto.ClientIDParams{ClientID: k.clientID}, &list); err != nil {
+		if err := stuiproto.Call(ctx, k.img, stuiproto.ListClientSessionsCommand, stuiproto.ClientIDParams{ClientID: k.clientID}, &list); err != nil {
 			return "", "", err
 		}
 		var best *stuiproto.Session
@@ -109,7 +109,7 @@ func (k *sessionKeeper) ensure(ctx context.Context) (id, note string, err error)
 		}
 	}
 	var created stuiproto.Session
-	if err := k.img.Call(ctx, stuiproto.CmdCreateSession, stuiproto.CreateSessionParams{ClientID: k.clientID}, &created); err != nil {
+	if err := stuiproto.Call(ctx, k.img, stuiproto.CreateSessionCommand, stuiproto.CreateSessionParams{ClientID: k.clientID}, &created); err != nil {
 		return "", "", err
 	}
 	k.adopt(created.SessionID)

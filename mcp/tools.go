@@ -60,7 +60,7 @@ func addTool[In, Out any](s *Server, d toolDef[In, Out]) {
 	if d.kind == evaluates {
 		// The image stops an evaluation at EvaluateTimeout and says so; the
 		// margin lets that reply arrive before we give up ourselves.
-		timeout = s.opts.EvaluateTimeout + 2*time.Second
+		timeout = stuiproto.EvaluationWait(s.evaluateTimeoutMS())
 	}
 	// The output type is any so that a failed call carries no structured
 	// content: the schema above still checks every successful one.
@@ -79,6 +79,8 @@ func addTool[In, Out any](s *Server, d toolDef[In, Out]) {
 		return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: capText(text, s.textLimit())}}}, result, nil
 	})
 }
+
+func (s *Server) evaluateTimeoutMS() int { return int(s.opts.EvaluateTimeout / time.Millisecond) }
 
 // textLimit caps the text of a result: a printString is cut by the image at
 // MaxResultChars, and the text around it (its class, an object id, a note)
@@ -220,7 +222,7 @@ func (s *Server) evaluate(ctx context.Context, a EvaluateArgs) (EvaluateOutput, 
 		defer cancel()
 		var res stuiproto.InterruptResult
 		err := recovering(func() error {
-			return s.opts.Image.Call(ictx, stuiproto.CmdInterrupt, stuiproto.InterruptParams{RequestID: requestID}, &res)
+			return stuiproto.Call(ictx, s.opts.Image, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: requestID}, &res)
 		})
 		s.log.Info("interrupted a cancelled evaluation", zap.String("request", requestID), zap.Int("stopped", res.Interrupted), zap.Error(err))
 	})
@@ -230,12 +232,12 @@ func (s *Server) evaluate(ctx context.Context, a EvaluateArgs) (EvaluateOutput, 
 	var sessionID string
 	note, err := s.session.do(ctx, func(id string) error {
 		sessionID = id
-		return s.opts.Image.Call(stuiproto.WithRequestID(ctx, requestID), stuiproto.CmdEvaluate, stuiproto.EvaluateParams{
+		return stuiproto.Call(stuiproto.WithRequestID(ctx, requestID), s.opts.Image, stuiproto.EvaluateCommand, stuiproto.EvaluateParams{
 			Code:           a.Code,
 			SessionID:      id,
 			EvaluationMode: mode,
 			MaxResultChars: s.opts.MaxResultChars,
-			TimeoutMS:      int(s.opts.EvaluateTimeout / time.Millisecond),
+			TimeoutMS:      s.evaluateTimeoutMS(),
 		}, &res)
 	})
 	if err != nil {
@@ -305,7 +307,7 @@ func (s *Server) inspect(ctx context.Context, a InspectArgs) (InspectOutput, str
 		}
 	}
 	var res stuiproto.InspectResult
-	if err := s.opts.Image.Call(ctx, stuiproto.CmdInspect, stuiproto.InspectParams{
+	if err := stuiproto.Call(ctx, s.opts.Image, stuiproto.InspectCommand, stuiproto.InspectParams{
 		ObjectID: a.ObjectID, SessionID: id, Offset: a.Offset, Limit: a.Limit}, &res); err != nil {
 		return InspectOutput{}, "", err
 	}
@@ -365,7 +367,7 @@ func (s *Server) browseClass(ctx context.Context, a BrowseClassArgs) (BrowseClas
 
 func (s *Server) fetchClass(ctx context.Context, name string, methods bool) (*stuiproto.BrowseClassResult, error) {
 	var res stuiproto.BrowseClassResult
-	err := s.opts.Image.Call(ctx, stuiproto.CmdBrowseClass, stuiproto.BrowseClassParams{ClassName: name, IncludeMethods: &methods}, &res)
+	err := stuiproto.Call(ctx, s.opts.Image, stuiproto.BrowseClassCommand, stuiproto.BrowseClassParams{ClassName: name, IncludeMethods: &methods}, &res)
 	if err != nil {
 		return nil, err
 	}
@@ -463,7 +465,7 @@ func (s *Server) getMethod(ctx context.Context, a GetMethodArgs) (GetMethodOutpu
 
 func (s *Server) fetchMethod(ctx context.Context, class, selector string, classSide bool) (*stuiproto.Method, error) {
 	var res stuiproto.GetMethodResult
-	err := s.opts.Image.Call(ctx, stuiproto.CmdGetMethod, stuiproto.GetMethodParams{ClassName: class, MethodName: selector, IsClassMethod: classSide}, &res)
+	err := stuiproto.Call(ctx, s.opts.Image, stuiproto.GetMethodCommand, stuiproto.GetMethodParams{ClassName: class, MethodName: selector, IsClassMethod: classSide}, &res)
 	if err != nil {
 		return nil, err
 	}
@@ -504,7 +506,7 @@ func (s *Server) searchClasses(ctx context.Context, a SearchClassesArgs) (Search
 		pattern = "*" + pattern + "*"
 	}
 	var res stuiproto.ListClassesResult
-	if err := s.opts.Image.Call(ctx, stuiproto.CmdListClasses, stuiproto.ListClassesParams{Pattern: pattern, Limit: classLimit}, &res); err != nil {
+	if err := stuiproto.Call(ctx, s.opts.Image, stuiproto.ListClassesCommand, stuiproto.ListClassesParams{Pattern: pattern, Limit: classLimit}, &res); err != nil {
 		return SearchClassesOutput{}, "", err
 	}
 	out := SearchClassesOutput{Classes: nonNil(res.Classes), TotalCount: res.TotalCount}
@@ -535,7 +537,7 @@ func (s *Server) implementors(ctx context.Context, a SelectorArgs) (ReferencesOu
 		return ReferencesOutput{}, "", badArgs("selector is empty")
 	}
 	var res stuiproto.ImplementorsResult
-	if err := s.opts.Image.Call(ctx, stuiproto.CmdImplementors, stuiproto.SelectorParams{Selector: a.Selector}, &res); err != nil {
+	if err := stuiproto.Call(ctx, s.opts.Image, stuiproto.ImplementorsCommand, stuiproto.SelectorParams{Selector: a.Selector}, &res); err != nil {
 		return ReferencesOutput{}, "", err
 	}
 	return references(a.Selector, "implement", res.Implementors, res.TotalCount)
@@ -546,7 +548,7 @@ func (s *Server) senders(ctx context.Context, a SelectorArgs) (ReferencesOutput,
 		return ReferencesOutput{}, "", badArgs("selector is empty")
 	}
 	var res stuiproto.SendersResult
-	if err := s.opts.Image.Call(ctx, stuiproto.CmdSenders, stuiproto.SelectorParams{Selector: a.Selector}, &res); err != nil {
+	if err := stuiproto.Call(ctx, s.opts.Image, stuiproto.SendersCommand, stuiproto.SelectorParams{Selector: a.Selector}, &res); err != nil {
 		return ReferencesOutput{}, "", err
 	}
 	return references(a.Selector, "send", res.Senders, res.TotalCount)
@@ -594,7 +596,7 @@ func (s *Server) compileMethod(ctx context.Context, a CompileMethodArgs) (Compil
 		return CompileMethodOutput{}, "", badArgs("give class_name and source")
 	}
 	var res stuiproto.CompileMethodResult
-	if err := s.opts.Image.Call(ctx, stuiproto.CmdCompileMethod, stuiproto.CompileMethodParams{
+	if err := stuiproto.Call(ctx, s.opts.Image, stuiproto.CompileMethodCommand, stuiproto.CompileMethodParams{
 		ClassName: a.ClassName, IsClassMethod: a.ClassSide, Category: a.Category, Source: a.Source}, &res); err != nil {
 		return CompileMethodOutput{}, "", err
 	}
@@ -631,11 +633,11 @@ type SystemInfoOutput struct {
 
 func (s *Server) systemInfo(ctx context.Context, _ SystemInfoArgs) (SystemInfoOutput, string, error) {
 	var ping stuiproto.PingResult
-	if err := s.opts.Image.Call(ctx, stuiproto.CmdPing, stuiproto.PingParams{}, &ping); err != nil {
+	if err := stuiproto.Call(ctx, s.opts.Image, stuiproto.PingCommand, stuiproto.PingParams{}, &ping); err != nil {
 		return SystemInfoOutput{}, "", err
 	}
 	var info stuiproto.SystemInfoResult
-	if err := s.opts.Image.Call(ctx, stuiproto.CmdSystemInfo, stuiproto.SystemInfoParams{InfoType: "all"}, &info); err != nil {
+	if err := stuiproto.Call(ctx, s.opts.Image, stuiproto.SystemInfoCommand, stuiproto.SystemInfoParams{InfoType: "all"}, &info); err != nil {
 		return SystemInfoOutput{}, "", err
 	}
 	out := SystemInfoOutput{Image: info.Info, ProtocolVersion: ping.ProtocolVersion, ServerVersion: ping.ServerVersion,
@@ -654,6 +656,9 @@ func (s *Server) systemInfo(ctx context.Context, _ SystemInfoArgs) (SystemInfoOu
 	}
 	if len(out.Refused) > 0 {
 		fmt.Fprintf(&b, "\nrefused under this server's flags: %s", strings.Join(out.Refused, ", "))
+	}
+	if mismatch := stuiproto.CheckVersion(ping.ProtocolVersion); mismatch != nil {
+		b.WriteString("\nwarning: " + mismatch.Error())
 	}
 	return out, b.String(), nil
 }
