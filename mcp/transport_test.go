@@ -19,7 +19,9 @@ import (
 // noImage answers nothing: the transport test needs no image.
 type noImage struct{}
 
-func (noImage) Call(context.Context, string, any, any) error { return errors.New("no image in this test") }
+func (noImage) Call(context.Context, string, any, any) error {
+	return errors.New("no image in this test")
+}
 
 // A stray line from a client gets a JSON-RPC error and the session goes on;
 // stdout carries nothing but JSON-RPC messages.
