@@ -231,11 +231,23 @@ func Children(n Node, fn func(Node)) {
 
 // Inspect walks the tree rooted at n in depth-first source order, calling
 // fn for each node. If fn returns false the node's children are skipped.
+// It keeps its own stack: a chain of messages nests one node per send, as
+// deep as the input is long.
 func Inspect(n Node, fn func(Node) bool) {
-	if n == nil || !fn(n) {
-		return
+	stack := []Node{n}
+	var kids []Node
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == nil || !fn(n) {
+			continue
+		}
+		kids = kids[:0]
+		Children(n, func(c Node) { kids = append(kids, c) })
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, kids[i])
+		}
 	}
-	Children(n, func(c Node) { Inspect(c, fn) })
 }
 
 // Walk calls fn for every node of the tree rooted at n.

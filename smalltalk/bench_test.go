@@ -86,3 +86,16 @@ func TestGeneratedParsesCleanly(t *testing.T) {
 		t.Fatalf("%d errors, %d methods", len(f.Errors), len(f.Methods))
 	}
 }
+
+// BenchmarkParseUnclosed parses the inputs on which error recovery used
+// to be quadratic (see docs/reliability.md for the numbers).
+func BenchmarkParseUnclosed(b *testing.B) {
+	for name, src := range unclosedSources() {
+		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				Parse("x.st", src)
+			}
+		})
+	}
+}

@@ -67,7 +67,16 @@ type File struct {
 
 	linesOnce  sync.Once
 	lineStarts []int
+	marksOnce  sync.Once
+	runeMarks  []runeMark
 }
+
+// runeMark records how many runes precede a decoding boundary of Src.
+type runeMark struct{ offset, runes int }
+
+// runeMarkEvery is the distance in bytes between two rune marks: LineCol
+// decodes at most this much, however long the line.
+const runeMarkEvery = 1024
 
 // ClassDef is a class, trait or extension definition.
 type ClassDef struct {
@@ -224,7 +233,38 @@ func (f *File) LineCol(offset int) (line, col int) {
 	}
 	ls := f.lines()
 	i := sort.Search(len(ls), func(i int) bool { return ls[i] > offset }) - 1
-	return i + 1, utf8.RuneCount(f.Src[ls[i]:offset]) + 1
+	if offset-ls[i] <= 2*runeMarkEvery {
+		return i + 1, utf8.RuneCount(f.Src[ls[i]:offset]) + 1
+	}
+	return i + 1, f.runesBefore(offset) - f.runesBefore(ls[i]) + 1
+}
+
+// runesBefore returns utf8.RuneCount(f.Src[:offset]) in time bounded by
+// runeMarkEvery, so that errors on one long line do not each count the
+// line from its start. Line starts and marks are decoding boundaries (a
+// '\n' is never part of a longer sequence), so counting on from a mark
+// gives the same number as counting from the start.
+func (f *File) runesBefore(offset int) int {
+	f.marksOnce.Do(func() {
+		marks := make([]runeMark, 1, len(f.Src)/runeMarkEvery+1)
+		runes, next := 0, runeMarkEvery
+		for i := 0; i < len(f.Src); runes++ {
+			if i >= next {
+				marks = append(marks, runeMark{i, runes})
+				next = i + runeMarkEvery
+			}
+			if f.Src[i] < utf8.RuneSelf {
+				i++
+				continue
+			}
+			_, w := utf8.DecodeRune(f.Src[i:])
+			i += w
+		}
+		f.runeMarks = marks
+	})
+	j := sort.Search(len(f.runeMarks), func(j int) bool { return f.runeMarks[j].offset > offset }) - 1
+	m := f.runeMarks[j]
+	return m.runes + utf8.RuneCount(f.Src[m.offset:offset])
 }
 
 // LineStart returns the offset of the start of the 1-based line, or

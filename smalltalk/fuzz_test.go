@@ -2,6 +2,7 @@ package smalltalk
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -16,6 +17,14 @@ func addFixtureSeeds(f *testing.F) {
 	for _, s := range []string{"", "[", "#(", "#[", "'", "\"", "$", "#", "16r", "Class {", "! !", "Foo >> [", "a := [:x || y | ]", "<"} {
 		f.Add([]byte(s))
 	}
+	// Nesting past the parser's limit (TestDeepNestingIsASyntaxError has
+	// the megabyte-deep inputs that overflowed the stack).
+	for _, open := range []string{"[", "(", "#(", "{", "a := ", "x ifTrue: [", "#( ("} {
+		f.Add([]byte(strings.Repeat(open, MaxNesting+8)))
+	}
+	// Unclosed literal arrays, which made error recovery quadratic.
+	f.Add([]byte(strings.Repeat("#(", 4096)))
+	f.Add([]byte(strings.Repeat("#(\n", 4096)))
 }
 
 // checkRanges verifies that every node lies within the source.

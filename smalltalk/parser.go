@@ -1,6 +1,7 @@
 package smalltalk
 
 import (
+	"bytes"
 	"fmt"
 )
 
@@ -17,6 +18,60 @@ type parser struct {
 	lastEnd  int
 	strs     map[string]string
 	buf      []byte
+	// rescanBudget is how many bytes truncateUnclosed may still parse a
+	// second time in the current range; nlFrom and nlAt cache the last
+	// newline search (src[nlFrom:nlAt] holds no newline).
+	rescanBudget int
+	nlFrom, nlAt int
+	// depth counts the blocks, parentheses, arrays and assignments being
+	// parsed, to keep the recursion below MaxNesting.
+	depth int
+	// work counts the tokens read and the bytes searched for newlines,
+	// which the tests compare with the input's size.
+	work int
+}
+
+func (p *parser) scan() Token {
+	p.work++
+	return p.sc.Next()
+}
+
+// MaxNesting is how deeply blocks, parentheses, brace and literal arrays
+// and chained assignments may nest. Deeper input is a syntax error: the
+// parser and every walk over its trees recurse once per level, and a
+// goroutine's stack overflow cannot be recovered.
+const MaxNesting = 512
+
+// nest enters one more level; it reports false, having reported a syntax
+// error and skipped the construct at the current token, when that would
+// exceed MaxNesting. A true result must be paired with p.depth--.
+func (p *parser) nest() bool {
+	if p.depth < MaxNesting {
+		p.depth++
+		return true
+	}
+	p.errorf(p.tok.Range, "nested more than %d levels deep", MaxNesting)
+	return false
+}
+
+// skipNested skips the construct opened by the current token up to its
+// matching closing bracket (or the end of input), in time linear in its
+// length, and returns a Bad node for it.
+func (p *parser) skipNested() Node {
+	start := p.tok.Start
+	for depth := 0; p.tok.Kind != EOF; {
+		switch p.tok.Kind {
+		case LParen, LBracket, LBrace, LiteralArray, ByteArray:
+			depth++
+		case RParen, RBracket, RBrace:
+			depth--
+		}
+		p.next()
+		if depth <= 0 {
+			break
+		}
+	}
+	return &Bad{Range{start, max(start, p.lastEnd)}}
 }
 
 func newParser(f *File) *parser {
@@ -29,7 +84,36 @@ func (p *parser) reset(start, end int) {
 	p.sc.Reset(p.src, start, end)
 	p.hasAhead = false
 	p.lastEnd = start
-	p.tok = p.sc.Next()
+	p.rescanBudget = end - start + rescanAllowance
+	p.nlFrom, p.nlAt = -1, -1
+	p.tok = p.scan()
+}
+
+// rescanAllowance is the part of the rescan budget that does not depend on
+// the range's size, so that short ranges recover from a few unclosed arrays.
+const rescanAllowance = 1 << 12
+
+// lineEnd returns the offset of the first newline at or after off in the
+// current range, or the range's end. Arrays left open on one line ask
+// from the innermost outwards, so the cache grows backwards too.
+func (p *parser) lineEnd(off int) int {
+	if p.nlFrom <= off && off <= p.nlAt {
+		return p.nlAt
+	}
+	to := p.sc.end
+	if off < p.nlFrom {
+		to = p.nlFrom
+	}
+	p.work += to - off
+	switch i := bytes.IndexByte(p.src[off:to], '\n'); {
+	case i >= 0:
+		p.nlFrom, p.nlAt = off, off+i
+	case to == p.nlFrom:
+		p.nlFrom = off
+	default:
+		p.nlFrom, p.nlAt = off, to
+	}
+	return p.nlAt
 }
 
 // flush moves comments and lexical errors collected so far to the file.
@@ -47,12 +131,12 @@ func (p *parser) next() {
 		p.hasAhead = false
 		return
 	}
-	p.tok = p.sc.Next()
+	p.tok = p.scan()
 }
 
 func (p *parser) peek() Token {
 	if !p.hasAhead {
-		p.ahead = p.sc.Next()
+		p.ahead = p.scan()
 		p.hasAhead = true
 	}
 	return p.ahead
@@ -68,7 +152,7 @@ func (p *parser) consumeFirstChar() {
 	p.lastEnd = p.tok.Start + 1
 	p.hasAhead = false
 	p.sc.SetPos(p.tok.Start + 1)
-	p.tok = p.sc.Next()
+	p.tok = p.scan()
 }
 
 func (p *parser) text(r Range) []byte { return p.src[r.Start:r.End] }
@@ -262,6 +346,12 @@ func (p *parser) parseStatement() Node {
 // at the current token.
 func (p *parser) parseExpression() Node {
 	if p.tok.Kind == Identifier && p.peek().Kind == Assign {
+		if !p.nest() {
+			start := p.tok.Start
+			p.sync()
+			return &Bad{Range{start, max(start, p.lastEnd)}}
+		}
+		defer func() { p.depth-- }()
 		v := &Variable{p.tok.Range, p.name(p.tok.Range)}
 		p.next()
 		p.next()
@@ -427,15 +517,21 @@ func (p *parser) parsePrimary() Node {
 		return p.literal(LitCharacter)
 	case Symbol:
 		return p.literal(LitSymbol)
-	case LiteralArray:
-		return p.parseLiteralArray()
-	case ByteArray:
-		return p.parseByteArray()
-	case LBracket:
-		return p.parseBlock()
-	case LParen:
-		return p.parseParen()
-	case LBrace:
+	case LiteralArray, ByteArray, LBracket, LParen, LBrace:
+		if !p.nest() {
+			return p.skipNested()
+		}
+		defer func() { p.depth-- }()
+		switch p.tok.Kind {
+		case LiteralArray:
+			return p.parseLiteralArray()
+		case ByteArray:
+			return p.parseByteArray()
+		case LBracket:
+			return p.parseBlock()
+		case LParen:
+			return p.parseParen()
+		}
 		return p.parseBrace()
 	case Binary:
 		if l := p.negativeNumber(); l != nil {
@@ -492,7 +588,12 @@ func (p *parser) parseLiteralArray() Node {
 				a.Elements = append(a.Elements, p.literal(LitSymbol))
 			}
 		case LiteralArray, LParen:
+			if !p.nest() {
+				a.Elements = append(a.Elements, p.skipNested())
+				continue
+			}
 			a.Elements = append(a.Elements, p.parseLiteralArray())
+			p.depth--
 		case ByteArray:
 			a.Elements = append(a.Elements, p.parseByteArray())
 		case Period, Semicolon, Colon, Caret, Assign:
@@ -512,14 +613,16 @@ func (p *parser) parseLiteralArray() Node {
 // that the statements below it are not swallowed. Errors reported after
 // that line while reading the array are dropped; they will be reported
 // again if still relevant.
+//
+// Resuming parses the rest of the range again. So that input made of
+// unclosed arrays stays linear, the bytes parsed again are counted against
+// rescanBudget; once it is spent, an unclosed array extends to the end.
 func (p *parser) truncateUnclosed(elems *[]Node, end *int, open Token, nerrs int) {
-	eol := open.End
-	for eol < p.sc.end && p.src[eol] != '\n' {
-		eol++
-	}
-	if eol >= p.sc.end {
+	eol := p.lineEnd(open.End)
+	if eol >= p.sc.end || p.sc.end-eol > p.rescanBudget {
 		return
 	}
+	p.rescanBudget -= p.sc.end - eol
 	keep := (*elems)[:0]
 	for _, e := range *elems {
 		if e.Span().End <= eol {
@@ -549,7 +652,7 @@ func (p *parser) truncateUnclosed(elems *[]Node, end *int, open Token, nerrs int
 	p.sc.SetPos(resume)
 	p.hasAhead = false
 	p.lastEnd = *end
-	p.tok = p.sc.Next()
+	p.tok = p.scan()
 }
 
 func trimAfter(rs []Range, off int) []Range {
@@ -559,14 +662,13 @@ func trimAfter(rs []Range, off int) []Range {
 	return rs
 }
 
+// trimErrorsAfter drops the lexical errors at or after off; the scanner
+// reports them in source order, so they are at the end.
 func trimErrorsAfter(es []Error, off int) []Error {
-	out := es[:0]
-	for _, e := range es {
-		if e.Start < off {
-			out = append(out, e)
-		}
+	for len(es) > 0 && es[len(es)-1].Start >= off {
+		es = es[:len(es)-1]
 	}
-	return out
+	return es
 }
 
 func (p *parser) parseByteArray() Node {

@@ -148,73 +148,99 @@ func (t *tokenizer) declare(vs []*Variable, k IdentKind) {
 	}
 }
 
-func (t *tokenizer) node(n Node) {
-	if n == nil {
-		return
+// node classifies the tokens of the tree rooted at n. It keeps its own
+// stack of pending work (see Inspect); a pending item with a nil node
+// closes a scope, restoring t.scope to its length.
+func (t *tokenizer) node(root Node) {
+	type pending struct {
+		n         Node
+		scopeMark int
 	}
-	if s := n.Span(); s.End < t.r.Start || s.Start > t.r.End {
-		return
+	stack := []pending{{n: root}}
+	push := func(n Node) {
+		if n != nil {
+			stack = append(stack, pending{n: n})
+		}
 	}
-	switch n := n.(type) {
-	case *Variable:
-		k := IdentKind(0)
-		for i := len(t.scope) - 1; i >= 0; i-- {
-			if t.scope[i].name == n.Name {
-				k = t.scope[i].kind
-				break
+	var kids []Node
+	for len(stack) > 0 {
+		top := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := top.n
+		if n == nil {
+			t.scope = t.scope[:top.scopeMark]
+			continue
+		}
+		if s := n.Span(); s.End < t.r.Start || s.Start > t.r.End {
+			continue
+		}
+		switch n := n.(type) {
+		case *Variable:
+			k := IdentKind(0)
+			for i := len(t.scope) - 1; i >= 0; i-- {
+				if t.scope[i].name == n.Name {
+					k = t.scope[i].kind
+					break
+				}
 			}
-		}
-		if k == 0 {
-			k = t.f.resolveGlobal(t.m, n.Name)
-		}
-		t.add(n.Range, identClass[k], false)
-	case *Literal:
-		switch n.Kind {
-		case LitNumber:
-			t.add(n.Range, TokNumber, false)
-		case LitString:
-			t.add(n.Range, TokString, false)
-		case LitSymbol:
-			t.add(n.Range, TokSymbol, false)
-		case LitCharacter:
-			t.add(n.Range, TokCharacter, false)
+			if k == 0 {
+				k = t.f.resolveGlobal(t.m, n.Name)
+			}
+			t.add(n.Range, identClass[k], false)
+		case *Literal:
+			switch n.Kind {
+			case LitNumber:
+				t.add(n.Range, TokNumber, false)
+			case LitString:
+				t.add(n.Range, TokString, false)
+			case LitSymbol:
+				t.add(n.Range, TokSymbol, false)
+			case LitCharacter:
+				t.add(n.Range, TokCharacter, false)
+			default:
+				t.add(n.Range, TokPseudo, false)
+			}
+		case *Message:
+			c := TokKeywordSelector
+			switch n.Kind {
+			case Unary:
+				c = TokUnarySelector
+			case BinaryMsg:
+				c = TokBinaryOperator
+			}
+			for _, p := range n.Parts {
+				t.add(p, c, false)
+			}
+			if n.Kind != Unary {
+				for i := min(len(n.Args), len(n.Parts)) - 1; i >= 0; i-- {
+					push(n.Args[i])
+				}
+			}
+			if n.Receiver != nil && n.Receiver.Span().Start >= n.Start {
+				push(n.Receiver)
+			}
+		case *Block:
+			stack = append(stack, pending{scopeMark: len(t.scope)})
+			t.declare(n.Args, IdentArg)
+			if n.Body != nil {
+				push(n.Body)
+			}
+		case *Sequence:
+			stack = append(stack, pending{scopeMark: len(t.scope)})
+			t.declare(n.Temps, IdentTemp)
+			for i := len(n.Statements) - 1; i >= 0; i-- {
+				push(n.Statements[i])
+			}
+		case *ArrayLiteral:
+			for i := len(n.Elements) - 1; i >= 0; i-- {
+				push(n.Elements[i])
+			}
 		default:
-			t.add(n.Range, TokPseudo, false)
-		}
-	case *Message:
-		if n.Receiver != nil && n.Receiver.Span().Start >= n.Start {
-			t.node(n.Receiver)
-		}
-		c := TokKeywordSelector
-		switch n.Kind {
-		case Unary:
-			c = TokUnarySelector
-		case BinaryMsg:
-			c = TokBinaryOperator
-		}
-		for i, p := range n.Parts {
-			t.add(p, c, false)
-			if n.Kind != Unary && i < len(n.Args) {
-				t.node(n.Args[i])
+			kids = kids[:0]
+			Children(n, func(c Node) { kids = append(kids, c) })
+			for i := len(kids) - 1; i >= 0; i-- {
+				push(kids[i])
 			}
 		}
-	case *Block:
-		mark := len(t.scope)
-		t.declare(n.Args, IdentArg)
-		t.node(n.Body)
-		t.scope = t.scope[:mark]
-	case *Sequence:
-		mark := len(t.scope)
-		t.declare(n.Temps, IdentTemp)
-		for _, s := range n.Statements {
-			t.node(s)
-		}
-		t.scope = t.scope[:mark]
-	case *ArrayLiteral:
-		for _, e := range n.Elements {
-			t.node(e)
-		}
-	default:
-		Children(n, t.node)
 	}
 }
