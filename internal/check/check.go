@@ -3,30 +3,35 @@
 package check
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/stui-lsp/stui-lsp/smalltalk"
+	"github.com/stui-lsp/stui-lsp/smalltalk/index"
 )
 
 // Run parses the files named by paths; a directory stands for every *.st
-// file below it (recursively, skipping .git and node_modules). Each
-// syntax error is printed to stdout as "file:line:col: message", with
-// 1-based line and column, the column counted in characters (Unicode code
-// points). A one-line summary goes to stderr. Run returns 0 if there were
-// no errors, 1 if some file has syntax errors, and 2 if a path could not
-// be read.
+// file below it (recursively, skipping .git and node_modules). Files are
+// read as the language server's index reads them (index.FindSources and
+// index.ReadSource): only regular files of at most index.MaxSourceSize
+// bytes, and below a directory no symbolic link leading out of it; a FIFO
+// or a device is never opened for reading. Each syntax error is printed to
+// stdout as "file:line:col: message", with 1-based line and column, the
+// column counted in characters (Unicode code points). A one-line summary
+// goes to stderr. Run returns 0 if there were no errors, 1 if some file
+// has syntax errors, and 2 if a path could not be read. Files skipped
+// below a directory are named on stderr and do not change the status.
 func Run(paths []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	status := 0
-	var files []string
+	var files []index.Source
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
@@ -35,33 +40,28 @@ func Run(paths []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		if !fi.IsDir() {
-			files = append(files, p)
+			target, err := index.ResolveNamedSource(p)
+			if err != nil {
+				fmt.Fprintf(stderr, "check: cannot read %s: %v\n", p, unwrapPath(err))
+				status = 2
+				continue
+			}
+			files = append(files, index.Source{Path: p, Target: target})
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				fmt.Fprintf(stderr, "check: cannot read %s: %v\n", path, unwrapPath(err))
-				status = 2
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
+		found, err := index.FindSources(context.Background(), p, func(path string, err error) {
+			if errors.Is(err, index.ErrNotRegular) || errors.Is(err, index.ErrOutsideTree) {
+				fmt.Fprintf(stderr, "check: skipped %s: %v\n", path, unwrapPath(err))
+				return
 			}
-			if d.IsDir() {
-				if path != p && (d.Name() == ".git" || d.Name() == "node_modules") {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if strings.HasSuffix(d.Name(), ".st") {
-				files = append(files, path)
-			}
-			return nil
+			fmt.Fprintf(stderr, "check: cannot read %s: %v\n", path, unwrapPath(err))
+			status = 2
 		})
 		if err != nil {
 			fmt.Fprintf(stderr, "check: %v\n", err)
 			status = 2
 		}
+		files = append(files, found...)
 	}
 
 	type result struct {
@@ -78,16 +78,16 @@ func Run(paths []string, stdout, stderr io.Writer) int {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				src, err := os.ReadFile(files[i])
+				src, err := index.ReadSource(files[i].Target)
 				if err != nil {
 					results[i].err = err
 					continue
 				}
-				f := smalltalk.Parse(files[i], src)
+				f := smalltalk.Parse(files[i].Path, src)
 				r := result{bytes: len(src), errs: len(f.Errors)}
 				for _, e := range f.Errors {
 					l, c := f.LineCol(e.Start)
-					r.lines = append(r.lines, fmt.Sprintf("%s:%d:%d: %s", files[i], l, c, e.Message))
+					r.lines = append(r.lines, fmt.Sprintf("%s:%d:%d: %s", files[i].Path, l, c, e.Message))
 				}
 				results[i] = r
 			}
@@ -102,7 +102,7 @@ func Run(paths []string, stdout, stderr io.Writer) int {
 	var nbytes, nerrs int
 	for i, r := range results {
 		if r.err != nil {
-			fmt.Fprintf(stderr, "check: cannot read %s: %v\n", files[i], unwrapPath(r.err))
+			fmt.Fprintf(stderr, "check: cannot read %s: %v\n", files[i].Path, unwrapPath(r.err))
 			status = 2
 			continue
 		}

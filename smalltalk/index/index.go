@@ -7,7 +7,6 @@ import (
 	"context"
 	"io/fs"
 	"net/url"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -331,70 +330,53 @@ func FileURI(path string) string {
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
 }
 
-// LoadDir parses every *.st file below root (skipping .git and
-// node_modules directories) and adds it to the index under its FileURI.
-// It returns the number of files indexed. Unreadable files are skipped;
-// the first such error is returned after the walk.
+// LoadDir parses every *.st file below root that FindSources returns and
+// adds it to the index under its FileURI. It returns the number of files
+// indexed. Files that cannot be read or are not read (see FindSources and
+// ReadSource) are skipped; the first such error is returned after the
+// walk.
 func (ix *Index) LoadDir(ctx context.Context, root string) (int, error) {
-	var paths []string
+	var mu sync.Mutex
 	var firstErr error
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
+	skip := func(path string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr == nil {
+			if _, ok := err.(*fs.PathError); !ok {
+				err = &fs.PathError{Op: "index", Path: path, Err: err}
 			}
-			if d != nil && d.IsDir() && path != root {
-				return fs.SkipDir
-			}
-			return nil
+			firstErr = err
 		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if path != root && (d.Name() == ".git" || d.Name() == "node_modules") {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if strings.HasSuffix(d.Name(), ".st") {
-			paths = append(paths, path)
-		}
-		return nil
-	})
+	}
+	sources, err := FindSources(ctx, root, skip)
 	if err != nil {
 		return 0, err
 	}
-	var mu sync.Mutex
 	var wg sync.WaitGroup
-	work := make(chan string)
+	work := make(chan Source)
 	n := 0
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for p := range work {
-				src, err := os.ReadFile(p)
+			for s := range work {
+				src, err := ReadSource(s.Target)
 				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
+					skip(s.Path, err)
 					continue
 				}
-				ix.Update(FileURI(p), smalltalk.Parse(p, src))
+				ix.Update(FileURI(s.Path), smalltalk.Parse(s.Path, src))
 				mu.Lock()
 				n++
 				mu.Unlock()
 			}
 		}()
 	}
-	for _, p := range paths {
+	for _, s := range sources {
 		if ctx.Err() != nil {
 			break
 		}
-		work <- p
+		work <- s
 	}
 	close(work)
 	wg.Wait()

@@ -1,0 +1,157 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// MaxSourceSize is the largest source file read from disk: Pharo's own
+// largest Tonel files are well under a megabyte, and a file read whole
+// costs its size several times over once parsed.
+const MaxSourceSize = 8 << 20
+
+// Why a file is not read.
+var (
+	ErrNotRegular  = errors.New("not a regular file")
+	ErrTooLarge    = fmt.Errorf("larger than %d MiB", MaxSourceSize>>20)
+	ErrOutsideTree = errors.New("a symbolic link to a file outside the directory")
+)
+
+// ReadSource reads a source file that must be a regular file of at most
+// MaxSourceSize bytes. It does not follow a symbolic link in the last
+// component of path, never blocks on a FIFO or a device, and reads no
+// more than the limit whatever the file claims its size is.
+func ReadSource(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+		}
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+	}
+	if fi.Size() > MaxSourceSize {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
+	}
+	src, err := io.ReadAll(io.LimitReader(f, MaxSourceSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(src) > MaxSourceSize {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
+	}
+	return src, nil
+}
+
+// Source is a source file found below a directory.
+type Source struct {
+	// Path is where the file was found; it names the file to the user.
+	Path string
+	// Target is the file to read: Path itself, or the regular file a
+	// symbolic link at Path points to.
+	Target string
+}
+
+// FindSources returns the *.st files below root that may be read, in
+// lexical order, skipping .git and node_modules directories: regular
+// files, and symbolic links to regular files inside root (links are not
+// followed into directories). Each entry it cannot read or will not read
+// (a FIFO, a device, a link out of root) is passed to skip with the
+// reason, and so is an unreadable directory. It stops early only when ctx
+// is done.
+func FindSources(ctx context.Context, root string, skip func(path string, err error)) ([]Source, error) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, err
+	}
+	var out []Source
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			skip(path, err)
+			if d != nil && d.IsDir() && path != root {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != root && (d.Name() == ".git" || d.Name() == "node_modules") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(d.Name(), ".st") {
+			return nil
+		}
+		switch t := d.Type(); {
+		case t.IsRegular():
+			out = append(out, Source{path, path})
+		case t&fs.ModeSymlink != 0:
+			target, err := sourceLinkTarget(realRoot, path)
+			if err != nil {
+				skip(path, err)
+				return nil
+			}
+			out = append(out, Source{path, target})
+		default:
+			skip(path, ErrNotRegular)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// sourceLinkTarget resolves the symbolic link at path, which must lead to
+// a regular file inside realRoot (itself free of links).
+func sourceLinkTarget(realRoot, path string) (string, error) {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(realRoot, target)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return "", ErrOutsideTree
+	}
+	fi, err := os.Lstat(target)
+	if err != nil {
+		return "", err
+	}
+	if !fi.Mode().IsRegular() {
+		return "", ErrNotRegular
+	}
+	return target, nil
+}
+
+// ResolveNamedSource returns the file to read for a path the user named
+// explicitly: a symbolic link is followed wherever it leads, since the
+// user chose it, but it must lead to a regular file.
+func ResolveNamedSource(path string) (string, error) {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Lstat(target)
+	if err != nil {
+		return "", err
+	}
+	if !fi.Mode().IsRegular() {
+		return "", &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+	}
+	return target, nil
+}
