@@ -127,12 +127,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return cli.DoctorWithTokenFile(ctx, cfg.endpoint, cfg.tokenFile, stdout, stderr, opts...)
 	case "check":
+		stop() // nothing to clean up: SIGINT and SIGTERM end it at once
 		if fs.NArg() == 0 {
 			fmt.Fprintln(stderr, "stui-lsp check: give files or folders to check")
 			return 2
 		}
 		return check.Run(fs.Args(), stdout, stderr)
 	case "keygen":
+		stop()
 		if fs.NArg() != 1 {
 			fmt.Fprintln(stderr, "stui-lsp keygen: give a file name prefix, e.g. stui-lsp keygen ~/.config/stui/client")
 			return 2
