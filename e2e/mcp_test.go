@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.lsp.dev/protocol"
 
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
 )
@@ -146,4 +148,67 @@ func exitCode(err error) int {
 		return -1
 	}
 	return 0
+}
+
+// TestMCPSharesTheEditorsSession runs the real language server (driven as an
+// editor drives it) and the real MCP server on one workspace folder: with
+// --session shared each sees the other's workspace variables, with --session
+// own the agent's are its own.
+func TestMCPSharesTheEditorsSession(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	image := stuitest.NewServer(stuitest.NewBackend())
+	defer image.Close()
+	folder := t.TempDir()
+	editor := binStart(t, bin, image.Endpoint, folder)
+	editorEval := func(code string) string {
+		t.Helper()
+		args, _ := json.Marshal(map[string]any{"code": code})
+		var res struct {
+			Result string `json:"result"`
+		}
+		editor.must("workspace/executeCommand", &protocol.ExecuteCommandParams{Command: "stui.evaluate", Arguments: []protocol.LSPAny{args}}, &res)
+		return res.Result
+	}
+	agent := func(session string) func(code string) string {
+		cmd := exec.Command(bin, "mcp", "--endpoint", image.Endpoint, "--workspace", folder, "--session", session)
+		// A cache of its own: the agent finds the editor's session in the
+		// image by the folder's client id, not through the editor's files.
+		cmd.Env = append(os.Environ(), "STUI_TOKEN=", "XDG_CACHE_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		t.Cleanup(cancel)
+		cs, err := sdk.NewClient(&sdk.Implementation{Name: "e2e", Version: "1"}, nil).Connect(ctx, &sdk.CommandTransport{Command: cmd}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cs.Close() })
+		return func(code string) string {
+			t.Helper()
+			res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "evaluate", Arguments: map[string]any{"code": code}})
+			if err != nil || res.IsError {
+				t.Fatalf("agent evaluate %q: %v %+v", code, err, res)
+			}
+			var out struct {
+				Result string `json:"result"`
+			}
+			data, _ := json.Marshal(res.StructuredContent)
+			_ = json.Unmarshal(data, &out)
+			return out.Result
+		}
+	}
+
+	if got := editorEval("fromEditor := 6"); got != "6" {
+		t.Fatalf("the editor's evaluation gave %q", got)
+	}
+	shared := agent("shared")
+	if got := shared("fromEditor * 7"); got != "42" {
+		t.Fatalf("the agent read the editor's variable as %q, want 42 from 6 * 7", got)
+	}
+	shared("fromAgent := 1")
+	if got := editorEval("fromAgent + 1"); got != "2" {
+		t.Fatalf("the editor read the agent's variable as %q, want 2", got)
+	}
+	own := agent("own")
+	if got := own("fromEditor"); got != "nil" {
+		t.Fatalf("--session own read the editor's variable: %q", got)
+	}
 }
