@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"sort"
 	"strings"
 
 	"go.lsp.dev/protocol"
@@ -51,14 +52,32 @@ func (f *parsedFile) statementAt(off int) (span, bool) {
 	}
 	if best >= 0 {
 		r := stmts[best].Span()
-		// Only if nothing but blanks and a '.' lie between statement and cursor
-		// on the same line.
-		gap := string(f.Src[r.End:off])
-		if !strings.ContainsAny(gap, "\n\"") && strings.Trim(gap, " \t.") == "" {
+		// Only if nothing but blanks, a '.' and comments lie between statement
+		// and cursor on the same line: Print it leaves `3 + 4 "7".`, and the
+		// cursor after it still means that statement.
+		gap := f.withoutComments(r.End, off)
+		if !strings.Contains(gap, "\n") && strings.Trim(gap, " \t.") == "" {
 			return span{r.Start, r.End}, true
 		}
 	}
 	return span{}, false
+}
+
+// withoutComments returns the text of [start, end) with the comments in it,
+// and any comment it ends inside, turned into blanks; a newline inside such a
+// comment stays.
+func (f *parsedFile) withoutComments(start, end int) string {
+	gap := []byte(string(f.Src[start:end]))
+	i := sort.Search(len(f.Comments), func(i int) bool { return f.Comments[i].End > start })
+	for ; i < len(f.Comments) && f.Comments[i].Start < end; i++ {
+		c := f.Comments[i]
+		for j := max(c.Start, start); j < min(c.End, end); j++ {
+			if gap[j-start] != '\n' {
+				gap[j-start] = ' '
+			}
+		}
+	}
+	return string(gap)
 }
 
 // evaluables lists what gets "Evaluate | Print it | Inspect it" lenses: each
