@@ -3,12 +3,12 @@ package lsp
 import (
 	"context"
 	"encoding/json"
-	"os"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
 	"github.com/stui-lsp/stui-lsp/smalltalk"
+	"github.com/stui-lsp/stui-lsp/smalltalk/index"
 )
 
 // callItem builds the call hierarchy item of method m in a file.
@@ -204,7 +204,7 @@ func (s *server) fileOf(u uri.URI) (*smalltalk.File, *lineIndex) {
 		return f, newLineIndex(string(f.Src))
 	}
 	if u.IsFile() {
-		if src, err := os.ReadFile(u.FsPath()); err == nil {
+		if src, err := index.ReadSource(u.FsPath()); err == nil {
 			return smalltalk.Parse(u.FsPath(), src), newLineIndex(string(src))
 		}
 	}

@@ -3,7 +3,6 @@ package lsp
 import (
 	"context"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -178,8 +177,14 @@ func (w *workspaceState) loadFile(key string, u uri.URI) {
 		return
 	}
 	path := u.FsPath()
-	src, err := os.ReadFile(path)
-	if err != nil || !strings.HasSuffix(path, ".st") {
+	if !strings.HasSuffix(path, ".st") {
+		w.index.Remove(key)
+		return
+	}
+	// The editor names the file; what is there may be a FIFO or a device, and
+	// this runs on the read loop.
+	src, err := index.ReadLinkedSource(path, w.list())
+	if err != nil {
 		w.index.Remove(key)
 		return
 	}

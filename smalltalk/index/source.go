@@ -155,3 +155,26 @@ func ResolveNamedSource(path string) (string, error) {
 	}
 	return target, nil
 }
+
+// ReadLinkedSource reads path as ReadSource does, except that a symbolic
+// link there is followed when it leads to a regular file inside one of
+// roots, as FindSources would have found it.
+func ReadLinkedSource(path string, roots []string) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode()&fs.ModeSymlink == 0 {
+		return ReadSource(path)
+	}
+	for _, root := range roots {
+		realRoot, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			continue
+		}
+		if target, err := sourceLinkTarget(realRoot, path); err == nil {
+			return ReadSource(target)
+		}
+	}
+	return nil, &fs.PathError{Op: "read", Path: path, Err: ErrOutsideTree}
+}

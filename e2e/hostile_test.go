@@ -1,0 +1,163 @@
+package e2e
+
+// Hostile files through the real binary: a workspace holding what used to
+// crash, wedge or exhaust the server (docs/reliability.md, "Hostile files").
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+)
+
+// hostileWorkspace makes a folder with one good class and files that used
+// to kill the server (a megabyte of '['), stall it (unclosed literal
+// arrays), block it (a FIFO) or exhaust memory (a link to /dev/zero).
+func hostileWorkspace(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	files := map[string]string{
+		"Good.class.st":    "Class { #name : #Good }\n\nGood >> ok [ ^ 1 ]\n",
+		"deep.st":          strings.Repeat("[", 1<<20),
+		"Deep.class.st":    "Class { #name : #Deep }\n\nDeep >> m [\n" + strings.Repeat("(", 1<<20) + "\n]\n",
+		"unclosed.st":      strings.Repeat("#(", 50_000),
+		"unclosedLines.st": strings.Repeat("#(\n", 33_000),
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(root, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(root, "x.st"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(root, "zero.st")); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func (p *robustProc) waitLog(text string, within time.Duration) {
+	p.t.Helper()
+	deadline := time.Now().Add(within)
+	for !strings.Contains(p.log.String(), text) {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("no %q in the log within %v", text, within)
+		}
+		select {
+		case <-p.exited:
+			p.t.Fatalf("the server exited while waiting for %q", text)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// rssMiB reads the resident set size of a process from /proc.
+func rssMiB(t *testing.T, pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Skipf("skipping the memory check: %v", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return kb >> 10
+		}
+	}
+	return 0
+}
+
+func TestHostileWorkspaceFiles(t *testing.T) {
+	if robustRace() {
+		t.Skip("skipping: megabyte documents are too slow under -race")
+	}
+	bin := buildCommand(t, "stui-lsp")
+	root := hostileWorkspace(t)
+	p := robustStart(t, bin, robustConfig{env: []string{"STUI_ENDPOINT=ipc://" + filepath.Join(t.TempDir(), "none.sock")}})
+	folder := string(uri.File(root))
+	m := p.call(protocol.MethodInitialize, map[string]any{
+		"processId":        os.Getpid(),
+		"rootUri":          folder,
+		"workspaceFolders": []any{map[string]any{"uri": folder, "name": "hostile"}},
+		"capabilities":     map[string]any{},
+	}, robustReplyWithin)
+	if m.Error != nil {
+		t.Fatalf("initialize: %+v", m.Error)
+	}
+	p.notify(protocol.MethodInitialized, map[string]any{})
+	// Indexing reads every file but the FIFO and the link out of the tree.
+	p.waitLog("indexed workspace", 60*time.Second)
+	sym := p.call(protocol.MethodWorkspaceSymbol, map[string]any{"query": "Good"}, robustReplyWithin)
+	if sym.Error != nil || !strings.Contains(string(sym.Result), "Good") {
+		t.Fatalf("workspace/symbol after indexing: %s", sym)
+	}
+
+	good := string(uri.File(filepath.Join(root, "Good.class.st")))
+	// The editor names the FIFO and the link: closing them and reporting
+	// them changed must neither block the server nor read without end.
+	for _, name := range []string{"x.st", "zero.st"} {
+		u := string(uri.File(filepath.Join(root, name)))
+		p.open(u, "x := 1.")
+		p.notify(protocol.MethodTextDocumentDidClose, map[string]any{"textDocument": map[string]any{"uri": u}})
+		p.notify(protocol.MethodWorkspaceDidChangeWatchedFiles, map[string]any{"changes": []any{
+			map[string]any{"uri": u, "type": protocol.FileChangeTypeChanged},
+			map[string]any{"uri": u, "type": protocol.FileChangeTypeCreated},
+		}})
+		p.open(good, "Class { #name : #Good }\n\nGood >> ok [ ^ 1 ]\n")
+		if m := p.hover(good, 2, 10, robustReplyWithin); m.Error != nil {
+			t.Errorf("hover after closing %s: %s", name, m)
+		}
+		p.notify(protocol.MethodTextDocumentDidClose, map[string]any{"textDocument": map[string]any{"uri": good}})
+	}
+
+	// Open the files that used to overflow the stack or stall every request,
+	// and ask what an editor asks of a document.
+	for _, name := range []string{"deep.st", "Deep.class.st", "unclosed.st", "unclosedLines.st"} {
+		u := string(uri.File(filepath.Join(root, name)))
+		text, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.open(u, string(text))
+		doc := map[string]any{"uri": u}
+		for _, req := range []struct {
+			method string
+			params any
+		}{
+			{protocol.MethodTextDocumentHover, map[string]any{"textDocument": doc, "position": map[string]any{"line": 0, "character": 3}}},
+			{protocol.MethodTextDocumentSemanticTokensFull, map[string]any{"textDocument": doc}},
+			{protocol.MethodTextDocumentFoldingRange, map[string]any{"textDocument": doc}},
+			{protocol.MethodTextDocumentDocumentSymbol, map[string]any{"textDocument": doc}},
+			{protocol.MethodTextDocumentCodeLens, map[string]any{"textDocument": doc}},
+			{protocol.MethodTextDocumentSelectionRange, map[string]any{"textDocument": doc, "positions": []any{map[string]any{"line": 0, "character": 1000}}}},
+		} {
+			if m := p.call(req.method, req.params, 30*time.Second); m.Error != nil {
+				t.Errorf("%s on %s: %s", req.method, name, m)
+			}
+		}
+		p.notify(protocol.MethodTextDocumentDidClose, map[string]any{"textDocument": doc})
+	}
+	diag, _ := p.waitFor("a nesting diagnostic", false, 0, 30*time.Second, func(m robustMsg) bool {
+		return m.Method == protocol.MethodTextDocumentPublishDiagnostics && strings.Contains(string(m.Params), "nested more than 512 levels deep")
+	})
+	var params struct {
+		URI string `json:"uri"`
+	}
+	_ = json.Unmarshal(diag.Params, &params)
+	if !strings.HasSuffix(params.URI, "deep.st") && !strings.HasSuffix(params.URI, "Deep.class.st") {
+		t.Errorf("nesting diagnostic for %s", params.URI)
+	}
+	if rss := rssMiB(t, p.cmd.Process.Pid); rss > 1024 {
+		t.Errorf("resident set %d MiB after the hostile files", rss)
+	}
+	p.shutdownAndExit()
+}
+
