@@ -160,4 +160,3 @@ func TestHostileWorkspaceFiles(t *testing.T) {
 	}
 	p.shutdownAndExit()
 }
-
