@@ -52,6 +52,13 @@ func TestMCPWithTheTypeScriptClient(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node --test mcp.test.mjs: %v\n%s", err, out)
 	}
+	// The servers' stderr is in out: a race-enabled build (STUI_E2E_RACE)
+	// reports a data race there.
+	for _, bad := range []string{"DATA RACE", "panic:"} {
+		if strings.Contains(string(out), bad) {
+			t.Fatalf("%q in the output:\n%s", bad, out)
+		}
+	}
 	t.Logf("%s", out)
 }
 
@@ -174,8 +181,15 @@ func TestMCPSharesTheEditorsSession(t *testing.T) {
 		// A cache of its own: the agent finds the editor's session in the
 		// image by the folder's client id, not through the editor's files.
 		cmd.Env = append(os.Environ(), "STUI_TOKEN=", "XDG_CACHE_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		t.Cleanup(cancel)
+		t.Cleanup(func() {
+			if strings.Contains(stderr.String(), "DATA RACE") || strings.Contains(stderr.String(), "panic:") {
+				t.Errorf("the MCP server's log:\n%s", stderr.String())
+			}
+		})
 		cs, err := sdk.NewClient(&sdk.Implementation{Name: "e2e", Version: "1"}, nil).Connect(ctx, &sdk.CommandTransport{Command: cmd}, nil)
 		if err != nil {
 			t.Fatal(err)
