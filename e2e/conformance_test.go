@@ -234,7 +234,7 @@ func TestConformanceFailsAgainstBrokenBackends(t *testing.T) {
 			if c.token {
 				args = append(args, "--token-file", writeConformanceToken(t))
 			}
-			code, out := runConformanceBinary(t, lsp, srv.Endpoint, append(args, "--json")...)
+			code, out := runConformanceBinary(t, lsp, srv.Endpoint, append(args, "--json", "--timeout", "3s")...)
 			rep := decodeConformance(t, out)
 			if code != 1 {
 				t.Errorf("exit status %d, want 1", code)

@@ -25,6 +25,19 @@ go vet "${packages[@]}"
 say "build"
 go build -o bin/stui-lsp ./cmd/stui-lsp
 
+say "stui-lsp conformance against stui-testimage"
+# The e2e tests check the same run; here its report is in the log. With a
+# token of its own, so the token checks run too.
+go build -o bin/stui-testimage ./cmd/stui-testimage
+token=$(mktemp) && chmod 600 "$token" && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$token"
+coproc testimage { env -u STUI_TOKEN bin/stui-testimage -token-file "$token"; }
+testimage_pid=$testimage_PID
+read -r endpoint <&"${testimage[0]}"
+env -u STUI_TOKEN bin/stui-lsp conformance --endpoint "$endpoint" --token-file "$token"
+exec {testimage[1]}>&- # end of stdin stops the test image
+wait "$testimage_pid"
+rm -f "$token"
+
 say "Smalltalk syntax check of pharo/ and testdata/"
 # The fixtures under broken/ are meant to fail: they test the checker itself.
 mapfile -t sources < <(find pharo testdata -name '*.st' -not -path '*/broken/*' | sort)

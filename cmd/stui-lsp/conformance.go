@@ -39,6 +39,7 @@ func runConformance(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.curveServerKey, "curve-server-key", "", "the image's CURVE public key file; with --curve-secret-key, encrypts and authenticates the connection")
 	fs.StringVar(&cfg.curveSecretKey, "curve-secret-key", "", "this client's CURVE secret key file (mode 0600), as made by stui-lsp keygen")
 	asJSON := fs.Bool("json", false, "print the report as JSON (to paste into an issue) instead of one line per check")
+	timeout := fs.Duration("timeout", conformance.DefaultCallTimeout, "how long each request waits for its reply (evaluations with a timeout_ms: that long plus two seconds, if longer)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -52,7 +53,7 @@ func runConformance(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg.endpoint, cfg.source = resolveEndpoint(cfg.endpoint)
 
-	run := conformance.Config{Endpoint: cfg.endpoint, ClientVersion: version}
+	run := conformance.Config{Endpoint: cfg.endpoint, ClientVersion: version, CallTimeout: *timeout}
 	if cfg.curveServerKey != "" || cfg.curveSecretKey != "" {
 		curve, err := stuiclient.LoadCurve(cfg.curveServerKey, cfg.curveSecretKey)
 		if err != nil {

@@ -17,6 +17,7 @@ func behaviourChecks() []check {
 		{"session.variables-persist", withSession(checkVariablesPersist)},
 		{"session.variables-isolated", checkVariablesIsolated},
 		{"concurrency.ping-during-evaluate", checkPingDuringEvaluate},
+		{"concurrency.many-in-flight", checkManyInFlight},
 		{"evaluate.Interrupted", func(ctx context.Context, r *runner) (string, error) {
 			return checkInterrupt(ctx, r, false)
 		}},
@@ -128,6 +129,34 @@ func checkPingDuringEvaluate(ctx context.Context, r *runner) (string, error) {
 		return "", fmt.Errorf("the ping was answered first, but the busy evaluation with timeout_ms %d then answered %s, want Timeout", busyMS, outcome(ev))
 	}
 	return fmt.Sprintf("ping answered in %s while a busy evaluation ran; the evaluation then answered Timeout", shortDuration(pinged.Sub(sent))), nil
+}
+
+// checkManyInFlight sends evaluations that all run at once, each with its
+// own answer, and checks that every reply comes back to its own request:
+// a server that mixes up the ids of concurrent requests fails here.
+func checkManyInFlight(ctx context.Context, r *runner) (string, error) {
+	const n = 20
+	outcomes := make([]<-chan evalOutcome, n)
+	for i := range n {
+		// A short wait keeps them all in flight at once.
+		code := fmt.Sprintf("(Delay forMilliseconds: %d) wait. %d + 1000", 50+(n-i)*10, i)
+		outcomes[i] = r.evaluateInBackground(ctx, "", stuiproto.EvaluateParams{Code: code})
+	}
+	var problems []string
+	for i, done := range outcomes {
+		ev := <-done
+		want := fmt.Sprint(i + 1000)
+		switch {
+		case ev.err != nil:
+			problems = append(problems, fmt.Sprintf("request %d: %s", i, describe(ev.err)))
+		case ev.res.Result != want:
+			problems = append(problems, fmt.Sprintf("request %d got %q, want %s", i, ev.res.Result, want))
+		}
+	}
+	if len(problems) > 0 {
+		return "", fmt.Errorf("%d of %d concurrent evaluations: %s", len(problems), n, strings.Join(problems[:min(3, len(problems))], "; "))
+	}
+	return fmt.Sprintf("%d concurrent evaluations, each answered with its own result", n), nil
 }
 
 func outcome(ev evalOutcome) string {

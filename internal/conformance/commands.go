@@ -43,6 +43,9 @@ func commandChecks() []check {
 		{"unknown_command.UnsupportedOperation", func(ctx context.Context, r *runner) (string, error) {
 			return errorCase(ctx, r, unknownCmd, map[string]any{}, stuiproto.ErrUnsupportedOperation)
 		}},
+		{"envelope.InvalidRequest", func(ctx context.Context, r *runner) (string, error) {
+			return errorCase(ctx, r, "", map[string]any{}, stuiproto.ErrInvalidRequest)
+		}},
 
 		{"evaluate", checkEvaluate},
 		{"evaluate.evaluation_mode", checkEvaluationModes},
@@ -140,6 +143,7 @@ func commandChecks() []check {
 		}},
 
 		{"get_variable", withSession(checkGetVariable)},
+		{"get_variable.max_result_chars", withSession(checkGetVariableTruncated)},
 		{"get_variable.SessionNotFound", func(ctx context.Context, r *runner) (string, error) {
 			return errorCase(ctx, r, stuiproto.CmdGetVariable, stuiproto.GetVariableParams{SessionID: noSuchSession, Name: "x"}, stuiproto.ErrSessionNotFound)
 		}},
@@ -683,6 +687,20 @@ func checkGetVariable(ctx context.Context, r *runner, s string) (string, error) 
 	return "stuiConformanceAnswer = 42 (SmallInteger)", nil
 }
 
+func checkGetVariableTruncated(ctx context.Context, r *runner, s string) (string, error) {
+	if _, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: "stuiConformanceLong := '0123456789' , '0123456789'", SessionID: s}); err != nil {
+		return "", fmt.Errorf("assigning a variable: %s", describe(err))
+	}
+	res, err := call(ctx, r, stuiproto.GetVariableCommand, stuiproto.GetVariableParams{SessionID: s, Name: "stuiConformanceLong", MaxResultChars: 5})
+	if err != nil {
+		return "", errors.New(describe(err))
+	}
+	if !res.Truncated || res.PrintString != "'0123" {
+		return "", fmt.Errorf("with max_result_chars 5, print_string %q, truncated %v: want \"'0123\", true", res.PrintString, res.Truncated)
+	}
+	return "cut to 5 characters, truncated true", nil
+}
+
 func checkReleaseObjects(ctx context.Context, r *runner, s string) (string, error) {
 	res, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: "3 + 4", SessionID: s})
 	if err != nil {
@@ -773,6 +791,13 @@ func checkRestoreSession(ctx context.Context, r *runner, s string) (string, erro
 		stuiproto.UpdateSessionStateParams{SessionID: s, StateData: map[string]json.RawMessage{"stui_conformance": json.RawMessage(`"kept"`)}}); err != nil {
 		return "", fmt.Errorf("storing state: %s", describe(err))
 	}
+	inspected, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: "3 + 4", SessionID: s, EvaluationMode: stuiproto.ModeInspect})
+	if err != nil {
+		return "", fmt.Errorf("evaluating in inspect mode: %s", describe(err))
+	}
+	if inspected.ObjectID == nil {
+		return "", errors.New("evaluating in inspect mode in a session answered no object_id")
+	}
 	res, err := call(ctx, r, stuiproto.RestoreSessionCommand, stuiproto.SessionIDParams{SessionID: s})
 	if err != nil {
 		return "", errors.New(describe(err))
@@ -786,7 +811,13 @@ func checkRestoreSession(ctx context.Context, r *runner, s string) (string, erro
 	if string(res.SessionState["stui_conformance"]) != `"kept"` {
 		return "", fmt.Errorf("session_state.stui_conformance is %s, want \"kept\"", res.SessionState["stui_conformance"])
 	}
-	return "variables, state and live objects come back", nil
+	if sel := res.InspectorState.SelectedObject; sel == nil || *sel != *inspected.ObjectID {
+		return "", fmt.Errorf("inspector_state.selected_object is %s after an inspect-mode evaluation answered %s: want that id", strOrNull(sel), *inspected.ObjectID)
+	}
+	if _, ok := res.ObjectRegistry[*inspected.ObjectID]; !ok {
+		return "", fmt.Errorf("object_registry lacks %s, the inspected result", *inspected.ObjectID)
+	}
+	return "variables, state, the inspected object and live objects come back", nil
 }
 
 func checkUpdateSessionState(ctx context.Context, r *runner, s string) (string, error) {
@@ -980,6 +1011,13 @@ func (r *runner) expiredSession(ctx context.Context, i int) (string, error) {
 		return "", errors.New("no expired session to check with")
 	}
 	return r.expired[i], nil
+}
+
+func strOrNull(s *string) string {
+	if s == nil {
+		return "null"
+	}
+	return fmt.Sprintf("%q", *s)
 }
 
 func want(field, got, want string) error {

@@ -108,7 +108,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	start := time.Now()
 	checks := allChecks()
-	reachable := r.runOne(ctx, checks[0])
+	// Ping's reply may be wrong in some way (a version, a field) and the
+	// rest still worth running; only no reply at all ends the run.
+	r.runOne(ctx, checks[0])
+	reachable := r.report.Ping != nil
 	for _, ch := range checks[1:] {
 		if cfg.only != nil && !cfg.only[ch.name] {
 			continue
@@ -141,9 +144,8 @@ func allChecks() []check {
 	return all
 }
 
-// runOne runs a check and records its result; it reports whether the check
-// passed.
-func (r *runner) runOne(ctx context.Context, ch check) bool {
+// runOne runs a check and records its result.
+func (r *runner) runOne(ctx context.Context, ch check) {
 	start := time.Now()
 	detail, err := r.safely(ctx, ch)
 	res := Result{Name: ch.name, Status: StatusOK, Detail: detail, Duration: time.Since(start)}
@@ -155,7 +157,6 @@ func (r *runner) runOne(ctx context.Context, ch check) bool {
 		res.Status, res.Detail = StatusFail, err.Error()
 	}
 	r.record(res)
-	return res.Status == StatusOK
 }
 
 // safely turns a panic in a check (a bug here, or a reply so odd that a

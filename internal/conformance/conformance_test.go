@@ -217,6 +217,30 @@ func TestRunFailsAgainstBrokenBackends(t *testing.T) {
 			detail: "without details.line",
 		},
 		{
+			name: "concurrent replies under each other's ids",
+			handler: func() stuitest.Handler {
+				var mu sync.Mutex
+				var waiting []string
+				return breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+					if req.Command != stuiproto.CmdEvaluate || !strings.Contains(string(req.Parameters), "+ 1000") {
+						return next.ServeSTUI(ctx, req)
+					}
+					mu.Lock()
+					waiting = append(waiting, req.ID)
+					mu.Unlock()
+					rep := next.ServeSTUI(ctx, req)
+					// Each reply goes out under the id of the oldest
+					// request still waiting, not its own.
+					mu.Lock()
+					rep.ID, waiting = waiting[0], waiting[1:]
+					mu.Unlock()
+					return rep
+				})
+			}(),
+			fails:  []string{"concurrency.many-in-flight"},
+			detail: "concurrent evaluations: request",
+		},
+		{
 			name: "one request at a time",
 			handler: breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
 				serial.Lock()
@@ -296,5 +320,24 @@ func TestWrongTokenDiffersInTheLastCharacterOnly(t *testing.T) {
 		if w == tok || len(w) != len(tok) || w[:len(w)-1] != tok[:len(tok)-1] {
 			t.Errorf("wrongToken(%q) = %q", tok, w)
 		}
+	}
+}
+
+// A ping that answers, however wrongly, lets the other checks run: the
+// report then says everything that differs, not only the version.
+func TestRunGoesOnAfterAPingOfAnotherVersion(t *testing.T) {
+	b := newBackend()
+	b.Ping.ProtocolVersion = "2.0.0"
+	srv := stuitest.NewServer(b)
+	defer srv.Close()
+	rep := run(t, srv, "", "evaluate")
+	if r := result(rep, "ping"); r.Status != StatusFail || !strings.Contains(r.Detail, `protocol_version "2.0.0"`) {
+		t.Errorf("ping: %s %q, want FAIL naming the version", r.Status, r.Detail)
+	}
+	if r := result(rep, "evaluate"); r.Status != StatusOK {
+		t.Errorf("evaluate: %s %q, want ok", r.Status, r.Detail)
+	}
+	if rep.Ping == nil || rep.Ping.ProtocolVersion != "2.0.0" {
+		t.Errorf("the report's ping is %+v, want the version the image answered", rep.Ping)
 	}
 }
