@@ -10,6 +10,10 @@ import (
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
+// codeImageError is the JSON-RPC error code of a request that failed in or on
+// the way to the image (in the range JSON-RPC leaves to servers).
+const codeImageError jsonrpc2.Code = -32001
+
 func errMethodNotFound(method string) error {
 	return jsonrpc2.NewError(jsonrpc2.MethodNotFound, fmt.Sprintf("stui-lsp does not implement %q", method))
 }
@@ -31,17 +35,17 @@ func (s *server) imageError(err error) error {
 		if d := remote.Details; d != nil && d.Line > 0 {
 			msg += fmt.Sprintf(" (line %d, column %d)", d.Line, d.Column)
 		}
-		return jsonrpc2.NewError(jsonrpc2.Code(-32001), msg)
+		return jsonrpc2.NewError(codeImageError, msg)
 	case errors.Is(err, stuiproto.ErrDeadline):
-		return jsonrpc2.NewError(jsonrpc2.Code(-32001),
+		return jsonrpc2.NewError(codeImageError,
 			"the image did not answer in time; it may be busy with a long evaluation (stui.interrupt stops it) or hung: "+trimStui(err))
 	case errors.Is(err, errNotConnected), errors.Is(err, stuiproto.ErrUnavailable):
 		_, endpoint, _ := s.image.status()
-		return jsonrpc2.NewError(jsonrpc2.Code(-32001), notConnectedMessage(endpoint, err))
+		return jsonrpc2.NewError(codeImageError, notConnectedMessage(endpoint, err))
 	case errors.Is(err, stuiproto.ErrCanceled):
 		return err
 	}
-	return jsonrpc2.NewError(jsonrpc2.Code(-32001), "stui: "+trimStui(err))
+	return jsonrpc2.NewError(codeImageError, "stui: "+trimStui(err))
 }
 
 // trimStui drops the "stui: " the client already put in front of its errors.

@@ -89,7 +89,7 @@ func (c *Client) Call(ctx context.Context, command string, params, result any) e
 		}
 		err := ctxError(command, id, ctx.Err(), cl.sent.Load(), c.connected.Load(), time.Since(start))
 		switch {
-		case errors.Is(err, ErrTimeout):
+		case errors.Is(err, ErrDeadline):
 			c.timeouts.Add(1)
 		case errors.Is(err, ErrUnavailable):
 			c.unavailable.Add(1)

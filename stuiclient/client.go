@@ -69,7 +69,7 @@ type Stats struct {
 	Sent         uint64 // requests written to the socket
 	Received     uint64 // replies read from the socket
 	DroppedStale uint64 // replies whose id no caller waits for (late, duplicate, wrong)
-	Timeouts     uint64 // calls that ended with ErrTimeout
+	Timeouts     uint64 // calls that ended with ErrDeadline
 	Unavailable  uint64 // calls that ended with ErrUnavailable
 	BadReplies   uint64 // replies that were not valid STUI replies or were too large
 	Connects     uint64 // connections established (handshake done)

@@ -206,13 +206,13 @@ func TestFaults(t *testing.T) {
 		delay time.Duration
 		want  error
 	}{
-		{stuitest.Drop, 0, stuiclient.ErrTimeout},
-		{stuitest.Hang, 0, stuiclient.ErrTimeout},
-		{stuitest.WrongID, 0, stuiclient.ErrTimeout},
-		{stuitest.Garbage, 0, stuiclient.ErrProtocol},
+		{stuitest.Drop, 0, stuiclient.ErrDeadline},
+		{stuitest.Hang, 0, stuiclient.ErrDeadline},
+		{stuitest.WrongID, 0, stuiclient.ErrDeadline},
+		{stuitest.Garbage, 0, stuiclient.ErrBadReply},
 		{stuitest.Oversized, 0, stuiclient.ErrReplyTooLarge},
 		{stuitest.Duplicate, 0, nil},
-		{stuitest.NoFault, time.Second, stuiclient.ErrTimeout},
+		{stuitest.NoFault, time.Second, stuiclient.ErrDeadline},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%v+%v", tc.fault, tc.delay), func(t *testing.T) {
@@ -239,7 +239,7 @@ func TestFaults(t *testing.T) {
 					t.Errorf("stale replies %d -> %d, want one more", before.DroppedStale, after.DroppedStale)
 				}
 			}
-			if tc.want == stuiclient.ErrTimeout && after.Timeouts != before.Timeouts+1 {
+			if tc.want == stuiclient.ErrDeadline && after.Timeouts != before.Timeouts+1 {
 				t.Errorf("timeouts %d -> %d", before.Timeouts, after.Timeouts)
 			}
 		})

@@ -21,8 +21,8 @@
 // mutex guards what.
 //
 // Every call has a deadline: the context's, or the client's default timeout.
-// Errors are typed: ErrTimeout, ErrUnavailable, ErrCanceled, ErrReplyTooLarge,
-// ErrProtocol and ErrClosed work with errors.Is; an error reply from the image
+// Errors are typed: ErrDeadline, ErrUnavailable, ErrCanceled, ErrReplyTooLarge,
+// ErrBadReply and ErrClosed work with errors.Is; an error reply from the image
 // is a *stuiproto.RemoteError; Ping reports a *VersionMismatchError.
 //
 // The package needs cgo and libzmq (Debian: libzmq3-dev to build, libzmq5 to

@@ -16,16 +16,16 @@ var (
 	// ErrUnavailable: no image answers at the endpoint (nothing listens, the
 	// connection was lost, or the request could not even be sent).
 	ErrUnavailable = stuiproto.ErrUnavailable
-	// ErrTimeout: the request was sent over a live connection but no reply
+	// ErrDeadline: the request was sent over a live connection but no reply
 	// came before the deadline.
-	ErrTimeout = stuiproto.ErrDeadline
+	ErrDeadline = stuiproto.ErrDeadline
 	// ErrCanceled: the caller's context was canceled. The error also matches
 	// context.Canceled.
 	ErrCanceled = stuiproto.ErrCanceled
 	// ErrReplyTooLarge: the reply exceeded the client's maximum reply size.
 	ErrReplyTooLarge = stuiproto.ErrReplyTooLarge
-	// ErrProtocol: the reply was not a valid STUI reply.
-	ErrProtocol = stuiproto.ErrBadReply
+	// ErrBadReply: the reply was not a valid STUI reply.
+	ErrBadReply = stuiproto.ErrBadReply
 	// ErrClosed: the client was closed.
 	ErrClosed = errors.New("stui: client closed")
 	// ErrCurveUnsupported: CURVE was asked for but libzmq was built without it.
@@ -92,5 +92,5 @@ func ctxError(command, id string, err error, sent, connected bool, waited time.D
 	case !connected:
 		return &CallError{Command: command, ID: id, Kind: ErrUnavailable, Cause: err, Detail: d + ", the connection is down"}
 	}
-	return &CallError{Command: command, ID: id, Kind: ErrTimeout, Cause: err, Detail: d}
+	return &CallError{Command: command, ID: id, Kind: ErrDeadline, Cause: err, Detail: d}
 }

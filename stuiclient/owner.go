@@ -248,7 +248,7 @@ func (c *Client) deliver(data []byte) {
 	} else if err := json.Unmarshal(data, &head); err != nil {
 		c.bad.Add(1)
 		if cl := c.claim(""); cl != nil {
-			cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrProtocol, Cause: err}}
+			cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrBadReply, Cause: err}}
 		} else {
 			c.log.Warn("dropped a reply that is not JSON", zap.Int("bytes", len(data)))
 		}
@@ -264,7 +264,7 @@ func (c *Client) deliver(data []byte) {
 	// once, where a caller's goroutine (a new one per LSP request) would
 	// grow and copy its stack for every reply.
 	err := decodeReply(cl.command, cl.id, data, cl.result)
-	if err != nil && errors.Is(err, ErrProtocol) && !json.Valid(data) {
+	if err != nil && errors.Is(err, ErrBadReply) && !json.Valid(data) {
 		// Delivered on its leading id without being checked: count it as a
 		// reply that is not JSON.
 		c.bad.Add(1)

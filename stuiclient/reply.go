@@ -21,7 +21,7 @@ func decodeReply(command, id string, data []byte, result any) error {
 			return rep.Err(command)
 		}
 		if result != nil && (!env.Result.seen || env.Result.null) {
-			return &CallError{Command: command, ID: id, Kind: ErrProtocol, Detail: "success reply without a result"}
+			return &CallError{Command: command, ID: id, Kind: ErrBadReply, Detail: "success reply without a result"}
 		}
 		return nil
 	}
@@ -61,7 +61,7 @@ func (r *resultSink) UnmarshalJSON(b []byte) error {
 func decodeReplySlowly(command, id string, data []byte, result any) error {
 	rep, err := stuiproto.DecodeReply(data)
 	if err != nil {
-		return &CallError{Command: command, ID: id, Kind: ErrProtocol, Cause: err}
+		return &CallError{Command: command, ID: id, Kind: ErrBadReply, Cause: err}
 	}
 	if err := rep.Err(command); err != nil {
 		return err
@@ -70,10 +70,10 @@ func decodeReplySlowly(command, id string, data []byte, result any) error {
 		return nil
 	}
 	if len(rep.Result) == 0 || bytes.Equal(rep.Result, []byte("null")) {
-		return &CallError{Command: command, ID: id, Kind: ErrProtocol, Detail: "success reply without a result"}
+		return &CallError{Command: command, ID: id, Kind: ErrBadReply, Detail: "success reply without a result"}
 	}
 	if err := json.Unmarshal(rep.Result, result); err != nil {
-		return &CallError{Command: command, ID: id, Kind: ErrProtocol, Cause: err}
+		return &CallError{Command: command, ID: id, Kind: ErrBadReply, Cause: err}
 	}
 	return nil
 }

@@ -127,7 +127,7 @@ func Eval(ctx context.Context, endpoint, code string, stdout, stderr io.Writer, 
 func reportError(stderr io.Writer, endpoint string, err error) int {
 	var re *stuiproto.RemoteError
 	if !errors.As(err, &re) {
-		if errors.Is(err, stuiclient.ErrUnavailable) || errors.Is(err, stuiclient.ErrTimeout) {
+		if errors.Is(err, stuiclient.ErrUnavailable) || errors.Is(err, stuiclient.ErrDeadline) {
 			unreachable(stderr, endpoint, err)
 		} else {
 			fmt.Fprintf(stderr, "stui-lsp: %v\n", err)
