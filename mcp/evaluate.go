@@ -2,6 +2,8 @@ package mcp
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,7 +33,17 @@ type EvaluateOutput struct {
 	Inspection      *InspectOutput `json:"inspection,omitempty" jsonschema:"with mode inspect: the value's slots"`
 }
 
-var callCounter atomic.Uint64
+// Request ids name an evaluation for interrupt, which the image matches
+// across all its clients: the prefix keeps two MCP servers (two agents on
+// one image) from stopping each other's work.
+var (
+	requestPrefix = func() string {
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		return "mcp-" + hex.EncodeToString(b[:]) + "-"
+	}()
+	callCounter atomic.Uint64
+)
 
 func (s *Server) evaluate(ctx context.Context, a EvaluateArgs) (EvaluateOutput, string, error) {
 	if strings.TrimSpace(a.Code) == "" {
@@ -47,7 +59,7 @@ func (s *Server) evaluate(ctx context.Context, a EvaluateArgs) (EvaluateOutput, 
 	}
 	// A cancelled call interrupts the evaluation in the image, which then
 	// answers Interrupted; the id lets interrupt name this request alone.
-	requestID := "mcp-" + strconv.FormatUint(callCounter.Add(1), 10)
+	requestID := requestPrefix + strconv.FormatUint(callCounter.Add(1), 10)
 	stop := context.AfterFunc(ctx, func() {
 		if ctx.Err() != context.Canceled {
 			return // our deadline: the image stops the evaluation itself
