@@ -247,3 +247,17 @@ func TestConformanceFailsAgainstBrokenBackends(t *testing.T) {
 		})
 	}
 }
+
+// Bad flags and stray arguments are a usage error (exit status 2), before
+// anything is sent.
+func TestConformanceUsage(t *testing.T) {
+	lsp := buildCommand(t, "stui-lsp")
+	for _, args := range [][]string{{"--no-such-flag"}, {"extra"}, {"--timeout", "soon"}} {
+		if code, out := runConformanceBinary(t, lsp, "tcp://127.0.0.1:1", args...); code != 2 {
+			t.Errorf("conformance %v: exit status %d, want 2\n%s", args, code, out)
+		}
+	}
+	if code, _ := runConformanceBinary(t, lsp, "tcp://127.0.0.1:1", "-h"); code != 0 {
+		t.Errorf("conformance -h: exit status %d, want 0", code)
+	}
+}

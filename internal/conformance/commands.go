@@ -406,8 +406,8 @@ func checkInspect(ctx context.Context, r *runner) (string, error) {
 	if err := want("object_info.class_name", res.ObjectInfo.ClassName, "OrderedCollection"); err != nil {
 		return "", err
 	}
-	if res.ObjectID == "" || len(res.Slots) == 0 || res.TotalSlots < len(res.Slots) {
-		return "", fmt.Errorf("object_id %q, %d slots, total_slots %d: want an id, slots, and total_slots at least the slots", res.ObjectID, len(res.Slots), res.TotalSlots)
+	if res.ObjectID == "" || len(res.Slots) < 2 || res.TotalSlots < len(res.Slots) {
+		return "", fmt.Errorf("object_id %q, %d slots, total_slots %d: want an id, two slots or more, and total_slots at least the slots", res.ObjectID, len(res.Slots), res.TotalSlots)
 	}
 	page, err := call(ctx, r, stuiproto.InspectCommand, stuiproto.InspectParams{ObjectID: res.ObjectID, SessionID: s, Offset: 1, Limit: 1})
 	if err != nil {
@@ -559,7 +559,7 @@ func hasRef(refs []stuiproto.MethodRef, class, selector string) bool {
 }
 
 func checkComplete(ctx context.Context, r *runner) (string, error) {
-	res, err := call(ctx, r, stuiproto.CompleteCommand, stuiproto.CompleteParams{Prefix: "Obje", Limit: 50})
+	res, err := call(ctx, r, stuiproto.CompleteCommand, stuiproto.CompleteParams{Prefix: "Obje", Limit: 500})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
