@@ -6,6 +6,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +17,8 @@ import (
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
 )
 
 // hostileWorkspace makes a folder with one good class and files that used
@@ -159,4 +162,59 @@ func TestHostileWorkspaceFiles(t *testing.T) {
 		t.Errorf("resident set %d MiB after the hostile files", rss)
 	}
 	p.shutdownAndExit()
+}
+
+// TestHostileImageLink: the link to the image survives what used to lose it
+// for good, through the binary: a reply over libzmq's old message limit,
+// and a process that does not speak ZeroMQ holding the port for a moment.
+func TestHostileImageLink(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	r := faultStart(t, bin, faultSetup{prepare: func(s *stuitest.Server) { s.OversizeBytes = 30 << 20 }})
+	r.expectValue("3 + 4", "7")
+	r.srv.SetFault(stuitest.Oversized)
+	r.expectError("3 + 4", "too large")
+	r.srv.SetFault(stuitest.NoFault)
+	r.expectValue("3 + 4", "7")
+
+	r.srv.Stop()
+	addr := strings.TrimPrefix(r.srv.Endpoint, "tcp://")
+	impostor, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("taking the image's port: %v", err)
+	}
+	served := make(chan struct{}, 1)
+	go func() {
+		for {
+			conn, err := impostor.Accept()
+			if err != nil {
+				return
+			}
+			conn.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
+			conn.Close()
+			select {
+			case served <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	r.evaluate("3 + 4", faultEvaluateBudget+faultSlack)
+	select {
+	case <-served:
+	case <-time.After(10 * time.Second):
+		t.Fatal("stui-lsp never connected to the process holding the port")
+	}
+	impostor.Close()
+	r.srv.Start()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		m, _ := r.evaluate("3 + 4", faultEvaluateBudget+faultSlack)
+		if m.Error == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the link never came back: %s", m.Error.Message)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	r.finish()
 }

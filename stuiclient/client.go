@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -39,6 +40,14 @@ type Client struct {
 	waker    *os.File    // the current connection's ZMQ_FD; under wakeMu
 	wakeFlag atomic.Bool // the queue or closed changed since the owner looked
 	monFlag  atomic.Bool // the monitor socket signalled since the owner read it
+
+	// rebuildAt, when set, is when the owner recreates the socket because
+	// the link went down and libzmq has not said it is trying again: after a
+	// protocol error (a peer that does not speak ZMTP, a message over the
+	// socket's limit) libzmq drops that connection for good. rebuildDelay
+	// grows while rebuilt links keep failing. Owner goroutine only.
+	rebuildAt    time.Time
+	rebuildDelay time.Duration
 
 	connected atomic.Bool
 	nextID    atomic.Uint64
@@ -97,6 +106,7 @@ func New(endpoint string, opts ...Option) (*Client, error) {
 		pending:  map[string]*call{},
 		done:     make(chan struct{}),
 	}
+	c.rebuildDelay = c.o.reconnectIvl
 	conn, err := c.dial()
 	if err != nil {
 		return nil, err

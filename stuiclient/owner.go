@@ -66,10 +66,32 @@ func (c *Client) run(cn *conn) {
 				continue
 			}
 		}
+		if !c.rebuildAt.IsZero() && !time.Now().Before(c.rebuildAt) {
+			c.rebuildAt = time.Time{}
+			c.rebuildDelay = min(2*c.rebuildDelay, maxRebuildDelay)
+			cn, outbox = c.redial(cn, outbox, errLinkAbandoned)
+			continue
+		}
 		if err := c.wait(cn, len(outbox) > 0 && c.connected.Load()); err != nil {
 			c.log.Error("waiting on the socket failed, recreating it", zap.Error(err))
 			cn, outbox = c.redial(cn, outbox, err)
 		}
+	}
+}
+
+// maxRebuildDelay bounds the wait before a socket whose link libzmq gave
+// up on is recreated.
+const maxRebuildDelay = 5 * time.Second
+
+// errLinkAbandoned is why a socket is recreated when its link went down and
+// libzmq did not try again.
+var errLinkAbandoned = errors.New("the link went down and libzmq did not reconnect (a protocol error)")
+
+// expectReconnect notes that the link went down: unless libzmq reports that
+// it connects again (or tries to) first, the socket is recreated.
+func (c *Client) expectReconnect() {
+	if c.rebuildAt.IsZero() {
+		c.rebuildAt = time.Now().Add(c.rebuildDelay)
 	}
 }
 
@@ -89,7 +111,7 @@ func (c *Client) use(cn *conn) {
 // is cleared first and the flags and ZMQ_EVENTS checked after, so a kick or
 // an edge that comes during the checks ends the sleep instead of being lost.
 func (c *Client) wait(cn *conn, wantOut bool) error {
-	if err := cn.dealerFD.SetReadDeadline(time.Time{}); err != nil {
+	if err := cn.dealerFD.SetReadDeadline(c.rebuildAt); err != nil {
 		return err
 	}
 	var sockErr error
@@ -147,6 +169,13 @@ func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
 		ev, name, ok := cn.nextEvent()
 		if !ok {
 			return outbox
+		}
+		switch ev {
+		case linkConnected, linkSecured, linkRefused:
+			// libzmq is connected, or keeps trying.
+			c.rebuildAt = time.Time{}
+		case linkHandshakeFailed, linkLost:
+			c.expectReconnect()
 		}
 		switch ev {
 		case linkConnected:
@@ -214,6 +243,7 @@ func (c *Client) readReplies(cn *conn) error {
 			return err
 		}
 		c.received.Add(1)
+		c.rebuildDelay = c.o.reconnectIvl
 		// A REP or ROUTER server echoes the empty delimiter we sent.
 		if len(frames) == 2 && len(frames[0]) == 0 {
 			frames = frames[1:]

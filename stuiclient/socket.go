@@ -75,8 +75,11 @@ func (c *Client) dial() (*conn, error) {
 	if err := d.SetReconnectIvl(c.o.reconnectIvl); err != nil {
 		return fail("reconnect interval", err)
 	}
-	limit := int64(c.o.maxReply)*2 + 1<<20
-	if err := d.SetMaxmsgsize(limit); err != nil {
+	// A reply over maxReply is refused by deliver, which answers its call
+	// and keeps the link. libzmq's own limit, far above it, only guards
+	// memory: a message over it is a protocol error that drops the link
+	// (which the owner then rebuilds).
+	if err := d.SetMaxmsgsize(libzmqMessageLimit(c.o.maxReply)); err != nil {
 		return fail("max message size", err)
 	}
 	if k := c.o.curve; k != nil {
@@ -113,6 +116,12 @@ func (c *Client) dial() (*conn, error) {
 		return fail("connect "+c.endpoint, err)
 	}
 	return cn, nil
+}
+
+// libzmqMessageLimit is the socket's message size limit for a reply limit of
+// maxReply: sixteen times it, and at least 64 MiB.
+func libzmqMessageLimit(maxReply int) int64 {
+	return max(16*int64(maxReply), 64<<20)
 }
 
 func (cn *conn) close() {

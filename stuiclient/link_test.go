@@ -1,0 +1,106 @@
+package stuiclient_test
+
+import (
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
+)
+
+// A reply over the client's limit is refused and answers its call; the
+// link stays up. It used to exceed libzmq's limit too, which dropped the
+// link for good.
+func TestOversizedReplyKeepsTheLink(t *testing.T) {
+	noLeaks(t)
+	srv := newServer(t, stuitest.NewBackend())
+	srv.OversizeBytes = 4 << 20
+	c := newClient(t, srv.Endpoint, stuiclient.WithMaxReplySize(64<<10))
+	mustPing(t, c)
+	before := c.Stats()
+	srv.SetFault(stuitest.Oversized)
+	_, err := c.Ping(ctxTimeout(t, 5*time.Second))
+	srv.SetFault(stuitest.NoFault)
+	if !errors.Is(err, stuiclient.ErrReplyTooLarge) {
+		t.Fatalf("oversized reply: %v, want ErrReplyTooLarge", err)
+	}
+	mustPing(t, c)
+	if after := c.Stats(); after.Reconnects != before.Reconnects || after.Connects != before.Connects {
+		t.Errorf("the link was lost: connects %d -> %d, sockets recreated %d -> %d", before.Connects, after.Connects, before.Reconnects, after.Reconnects)
+	}
+}
+
+// A reply over libzmq's own limit is a protocol error: libzmq drops that
+// connection and does not reconnect. The client recreates its socket.
+func TestLinkRebuiltAfterAMessageOverLibzmqsLimit(t *testing.T) {
+	noLeaks(t)
+	srv := newServer(t, stuitest.NewBackend())
+	srv.OversizeBytes = 65 << 20
+	c := newClient(t, srv.Endpoint, stuiclient.WithMaxReplySize(64<<10))
+	mustPing(t, c)
+	srv.SetFault(stuitest.Oversized)
+	if _, err := c.Ping(ctxTimeout(t, 5*time.Second)); err == nil {
+		t.Fatalf("a reply over libzmq's limit was delivered")
+	}
+	srv.SetFault(stuitest.NoFault)
+	pingWithin(t, c, 10*time.Second)
+}
+
+// A process that is not a ZeroMQ peer holds the port for a moment (here it
+// answers every connection with an HTTP error); once the image has the port
+// again, calls work.
+func TestLinkRebuiltAfterAPeerThatDoesNotSpeakZMTP(t *testing.T) {
+	noLeaks(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan struct{}, 64)
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conn.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"))
+			conn.Close()
+			select {
+			case accepted <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	endpoint := "tcp://" + ln.Addr().String()
+	c := newClient(t, endpoint)
+	if _, err := c.Ping(ctxTimeout(t, 500*time.Millisecond)); err == nil {
+		t.Fatalf("a ping answered by a web server")
+	}
+	select {
+	case <-accepted:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the client never connected to the impostor")
+	}
+	ln.Close()
+	srv := stuitest.NewUnstartedServer(stuitest.NewBackend())
+	srv.Endpoint = endpoint
+	srv.Start()
+	t.Cleanup(srv.Close)
+	pingWithin(t, c, 15*time.Second)
+}
+
+// pingWithin pings until one answers, for at most d: the client reconnects
+// in the background.
+func pingWithin(t *testing.T, c *stuiclient.Client, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	var err error
+	for time.Now().Before(deadline) {
+		if _, err = c.Ping(ctxTimeout(t, time.Second)); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("no ping answered within %v: %v", d, err)
+}
