@@ -69,7 +69,7 @@ func runConformance(args []string, stdout, stderr io.Writer) int {
 	}
 	run.Token = tok
 	if !*asJSON {
-		conformance.WriteHeader(stdout, cfg.endpoint)
+		conformance.WriteHeader(stdout, cfg.endpoint, tok != "")
 		run.Progress = func(res conformance.Result) { conformance.WriteLine(stdout, res) }
 	}
 

@@ -102,9 +102,14 @@ func WriteLine(w io.Writer, res Result) {
 	fmt.Fprintln(w, strings.TrimRight(line, " "))
 }
 
-// WriteHeader writes who was asked, before the first check.
-func WriteHeader(w io.Writer, endpoint string) {
-	fmt.Fprintf(w, "stui-lsp conformance: %s (protocol %s)\n", endpoint, stuiproto.Version)
+// WriteHeader writes who is asked, and whether with a token, before the
+// first check.
+func WriteHeader(w io.Writer, endpoint string, withToken bool) {
+	token := "no token: the token checks do not apply"
+	if withToken {
+		token = "with a token: a missing or wrong one must be refused"
+	}
+	fmt.Fprintf(w, "stui-lsp conformance: %s (protocol %s), %s\n", endpoint, stuiproto.Version, token)
 }
 
 // WriteSummary writes the image's versions, what was left in the image and
