@@ -106,7 +106,7 @@ func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stui
 		return nil, ctx.Err()
 	}
 	if t.doc != nil {
-		s.recordOutcome(ctx, t, &res, err)
+		s.recordOutcome(ctx, t, mode, &res, err)
 	}
 	if err != nil {
 		return nil, err
@@ -115,11 +115,17 @@ func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stui
 	return &res, nil
 }
 
-// recordOutcome shows an evaluation in its document: the result as an inlay
-// hint, or the error as a diagnostic where it happened.
-func (s *server) recordOutcome(ctx context.Context, t evalTarget, res *stuiproto.EvaluateResult, err error) {
+// recordOutcome shows an evaluation in its document: the result of Evaluate
+// as an inlay hint (Print it's result is in the text, Inspect it's in the
+// inspector: a hint would show it twice), or the error as a diagnostic where
+// it happened.
+func (s *server) recordOutcome(ctx context.Context, t evalTarget, mode string, res *stuiproto.EvaluateResult, err error) {
 	u := t.doc.uri
 	s.diags.clearLive(u, sourceEvaluate, t.span.start, t.span.end)
+	if err == nil && mode != stuiproto.ModeDisplay {
+		s.republish(ctx, u)
+		return
+	}
 	if err == nil {
 		s.results.put(u, t.span, res, s.currentSettings().InlineResultChars)
 		if s.caps.inlayHintRefresh {
