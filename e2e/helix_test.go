@@ -86,6 +86,8 @@ func TestCurrentEditorsHelix(t *testing.T) {
 		m := regexp.MustCompile(`object id: (\S+)`).FindStringSubmatch(screen)
 		return m != nil && m[1] != first
 	})
+	h.keys("g", "a")
+	h.wait("g a goes back to the object inspected before", "object id: "+first)
 	h.command("open playground.st")
 
 	// Completion, while typing.
