@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -57,23 +58,7 @@ func (s *Server) evaluate(ctx context.Context, a EvaluateArgs) (EvaluateOutput, 
 	default:
 		return EvaluateOutput{}, "", badArgs("mode %q: want execute, print or inspect", a.Mode)
 	}
-	// A cancelled call interrupts the evaluation in the image, which then
-	// answers Interrupted; the id lets interrupt name this request alone.
 	requestID := requestPrefix + strconv.FormatUint(callCounter.Add(1), 10)
-	stop := context.AfterFunc(ctx, func() {
-		if ctx.Err() != context.Canceled {
-			return // our deadline: the image stops the evaluation itself
-		}
-		ictx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		var res stuiproto.InterruptResult
-		err := recovering(func() error {
-			return stuiproto.Call(ictx, s.opts.Image, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: requestID}, &res)
-		})
-		s.log.Info("interrupted a cancelled evaluation", zap.String("request", requestID), zap.Int("stopped", res.Interrupted), zap.Error(err))
-	})
-	defer stop()
-
 	var res stuiproto.EvaluateResult
 	var sessionID string
 	note, err := s.session.do(ctx, func(id string) error {
@@ -86,6 +71,12 @@ func (s *Server) evaluate(ctx context.Context, a EvaluateArgs) (EvaluateOutput, 
 			TimeoutMS:      s.evaluateTimeoutMS(),
 		}, &res)
 	})
+	if errors.Is(ctx.Err(), context.Canceled) {
+		// The client gave up on the call (notifications/cancelled): stop
+		// the work in the image too. The call returns as soon as ctx ends,
+		// so this runs right after the cancellation.
+		s.interrupt(requestID)
+	}
 	if err != nil {
 		return EvaluateOutput{}, "", err
 	}
@@ -173,4 +164,16 @@ func (s *Server) inspect(ctx context.Context, a InspectArgs) (InspectOutput, str
 		}
 	}
 	return out, b.String(), nil
+}
+
+// interrupt stops the evaluation sent under requestID; the image answers
+// that evaluation's own request with Interrupted.
+func (s *Server) interrupt(requestID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var res stuiproto.InterruptResult
+	err := recovering(func() error {
+		return stuiproto.Call(ctx, s.opts.Image, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: requestID}, &res)
+	})
+	s.log.Info("interrupted a cancelled evaluation", zap.String("request", requestID), zap.Int("stopped", res.Interrupted), zap.Error(err))
 }
