@@ -236,6 +236,10 @@ func TestToolsAreListedWithSchemas(t *testing.T) {
 	if !byName["browse_class"].Annotations.ReadOnlyHint || byName["evaluate"].Annotations.ReadOnlyHint {
 		t.Fatal("browse_class must be marked read-only and evaluate not")
 	}
+	// compile_method replaces a method of the same selector.
+	if d := byName["compile_method"].Annotations.DestructiveHint; d == nil || !*d || byName["compile_method"].Annotations.ReadOnlyHint {
+		t.Fatal("compile_method must be marked destructive")
+	}
 }
 
 func TestEvaluateKeepsWorkspaceVariables(t *testing.T) {

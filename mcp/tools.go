@@ -51,7 +51,7 @@ func addTool[In, Out any](s *Server, d toolDef[In, Out]) {
 	}
 	tool := &sdk.Tool{Name: d.name, Title: d.title, Description: d.description, InputSchema: in, OutputSchema: out,
 		Annotations: &sdk.ToolAnnotations{Title: d.title, ReadOnlyHint: d.kind == readsImage, OpenWorldHint: new(false),
-			DestructiveHint: new(d.kind == evaluates), IdempotentHint: d.kind != evaluates}}
+			DestructiveHint: new(d.kind != readsImage), IdempotentHint: d.kind != evaluates}}
 	timeout := s.opts.CallTimeout
 	if d.kind == evaluates {
 		// The image stops an evaluation at EvaluateTimeout and says so; the
