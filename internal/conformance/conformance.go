@@ -198,13 +198,15 @@ func (r *runner) newSession(ctx context.Context, timeout int) (string, error) {
 	return s.SessionID, nil
 }
 
-// closeSession closes a session the run opened, if it is still open.
+// closeSession closes a session the run opened, if it is still open. An
+// image may answer that an expired one is gone already.
 func (r *runner) closeSession(ctx context.Context, id string) {
 	if !r.open[id] {
 		return
 	}
 	if _, err := call(ctx, r, stuiproto.CloseSessionCommand,
-		stuiproto.SessionIDParams{SessionID: id}); err == nil || isRemote(err, stuiproto.ErrSessionNotFound) {
+		stuiproto.SessionIDParams{SessionID: id}); err == nil || isRemote(err, stuiproto.ErrSessionNotFound) ||
+		isRemote(err, stuiproto.ErrSessionExpired) {
 		delete(r.open, id)
 	}
 }

@@ -341,3 +341,38 @@ func TestRunGoesOnAfterAPingOfAnotherVersion(t *testing.T) {
 		t.Errorf("the report's ping is %+v, want the version the image answered", rep.Ping)
 	}
 }
+
+// An image that answers SessionExpired to closing an expired session has
+// nothing left to close: the run does not report the session left behind.
+func TestExpiredSessionsAnsweredExpiredOnCloseAreNotLeftBehind(t *testing.T) {
+	var mu sync.Mutex
+	expiring := map[string]bool{}
+	srv := stuitest.NewServer(breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+		p := params(req)
+		id, _ := p["session_id"].(string)
+		mu.Lock()
+		defer mu.Unlock()
+		if req.Command == stuiproto.CmdCloseSession && expiring[id] {
+			return stuitest.ErrorReply(req.ID, stuiproto.ErrSessionExpired, "Session "+id+" has expired")
+		}
+		rep := next.ServeSTUI(ctx, req)
+		if req.Command == stuiproto.CmdCreateSession && p["timeout"] == 1.0 {
+			var s stuiproto.Session
+			_ = json.Unmarshal(rep.Result, &s)
+			expiring[s.SessionID] = true
+		}
+		return rep
+	}))
+	defer srv.Close()
+	rep := run(t, srv, "", "evaluate.SessionExpired", "restore_session.SessionExpired")
+	logFailures(t, rep)
+	mu.Lock()
+	n := len(expiring)
+	mu.Unlock()
+	if rep.Failed() || n != 2 {
+		t.Fatalf("%d failed, %d sessions made to expire; want 0 and 2", rep.Summary.Failed, n)
+	}
+	if len(rep.LeftBehind) != 0 {
+		t.Errorf("left behind: %q", rep.LeftBehind)
+	}
+}
