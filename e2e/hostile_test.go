@@ -4,6 +4,7 @@ package e2e
 // crash, wedge or exhaust the server (docs/reliability.md, "Hostile files").
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -18,6 +19,7 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
 )
 
@@ -217,4 +219,58 @@ func TestHostileImageLink(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	r.finish()
+}
+
+// recordingHandler passes requests to a Backend and reports each command it
+// receives.
+type recordingHandler struct {
+	backend  *stuitest.Backend
+	commands chan string
+}
+
+func (h *recordingHandler) ServeSTUI(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply {
+	select {
+	case h.commands <- req.Command:
+	default:
+	}
+	return h.backend.ServeSTUI(ctx, req)
+}
+
+func (h *recordingHandler) waitCommand(t *testing.T, command string, within time.Duration) {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		select {
+		case c := <-h.commands:
+			if c == command {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("the image got no %s within %v", command, within)
+		}
+	}
+}
+
+// TestHostileEditorGoneDuringAnEvaluation: when stdin closes while a 30 s
+// evaluation runs, the evaluation is interrupted in the image and the
+// process ends within a second (docs/reliability.md).
+func TestHostileEditorGoneDuringAnEvaluation(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	h := &recordingHandler{backend: stuitest.NewBackend(), commands: make(chan string, 64)}
+	srv := stuitest.NewServer(h)
+	t.Cleanup(srv.Close)
+	p := robustStart(t, bin, robustConfig{args: []string{"--endpoint", srv.Endpoint}})
+	p.initialize(map[string]any{"evaluateTimeoutMs": 60000, "persistSession": false})
+	p.send(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+		"command":   "stui.evaluate",
+		"arguments": []any{map[string]any{"code": "(Delay forSeconds: 30) wait"}},
+	})
+	h.waitCommand(t, stuiproto.CmdEvaluate, 10*time.Second)
+	start := time.Now()
+	if err := p.stdin.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h.waitCommand(t, stuiproto.CmdInterrupt, 2*time.Second)
+	p.expectExit(0, 2*time.Second)
+	t.Logf("interrupted and exited %v after stdin closed", time.Since(start).Round(time.Millisecond))
 }

@@ -62,6 +62,11 @@ type evaluateResult struct {
 
 var requestCounter atomic.Uint64
 
+// interruptWait bounds the interrupt of a cancelled evaluation: the image
+// answers it at once unless it is hung, and the editor may be waiting for
+// this process to end.
+const interruptWait = 500 * time.Millisecond
+
 // evaluate runs code in the workspace session. A cancelled request interrupts
 // the evaluation in the image.
 func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stuiproto.EvaluateResult, error) {
@@ -82,15 +87,24 @@ func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stui
 	callCtx, cancel := context.WithTimeout(stuiproto.WithRequestID(ctx, requestID), stuiproto.EvaluationWait(st.EvaluateTimeoutMS))
 	defer cancel()
 
+	interrupted := make(chan struct{})
 	stopWatch := context.AfterFunc(ctx, func() {
-		// The editor gave up on the request: stop the work in the image too.
-		ictx, icancel := context.WithTimeout(context.Background(), 2*time.Second)
+		// The editor gave up on the request, or went away: stop the work in
+		// the image too.
+		defer close(interrupted)
+		ictx, icancel := context.WithTimeout(context.Background(), interruptWait)
 		defer icancel()
 		var res stuiproto.InterruptResult
 		err := stuiproto.Call(ictx, s.image, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: requestID}, &res)
 		s.log.Debug("interrupted cancelled evaluation", zap.String("request", requestID), zap.Int("stopped", res.Interrupted), zap.Error(err))
 	})
-	defer stopWatch()
+	defer func() {
+		if !stopWatch() {
+			// The interrupt is on its way: the process may end as soon as
+			// this handler returns, so it goes out first.
+			<-interrupted
+		}
+	}()
 
 	var res stuiproto.EvaluateResult
 	err := ws.do(callCtx, func(id string) error {

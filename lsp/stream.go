@@ -47,23 +47,26 @@ type frameReader interface {
 // errors (a broken header) still end it: after one the stream cannot be
 // trusted to find the next message boundary.
 //
-// It also reports a failed write (the editor is gone, or its end of the pipe
-// is closed) to writeFailed.
+// It also reports to editorGone that the editor is gone: a write failed (its
+// end of the pipe is closed), or reading ended (stdin closed, or a broken
+// header). jsonrpc2 ends the connection only once no handler runs, and a
+// handler waiting on a 30-second evaluation would keep the process alive
+// that long, with nobody to answer.
 type tolerantStream struct {
 	jsonrpc2.Stream
-	frames      frameReader
-	writeFailed func()
+	frames     frameReader
+	editorGone func()
 }
 
-func newTolerantStream(s jsonrpc2.Stream, writeFailed func()) *tolerantStream {
+func newTolerantStream(s jsonrpc2.Stream, editorGone func()) *tolerantStream {
 	fr, _ := s.(frameReader)
-	return &tolerantStream{Stream: s, frames: fr, writeFailed: writeFailed}
+	return &tolerantStream{Stream: s, frames: fr, editorGone: editorGone}
 }
 
 func (t *tolerantStream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error) {
 	n, err := t.Stream.Write(ctx, msg)
 	if err != nil && ctx.Err() == nil {
-		t.writeFailed()
+		t.editorGone()
 	}
 	return n, err
 }
@@ -71,11 +74,16 @@ func (t *tolerantStream) Write(ctx context.Context, msg jsonrpc2.Message) (int64
 func (t *tolerantStream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 	growStack(0, 1)
 	if t.frames == nil {
-		return t.Stream.Read(ctx)
+		msg, n, err := t.Stream.Read(ctx)
+		if err != nil {
+			t.editorGone()
+		}
+		return msg, n, err
 	}
 	for {
 		frame, n, err := t.frames.ReadFrame(ctx)
 		if err != nil {
+			t.editorGone()
 			return nil, 0, err
 		}
 		msg, err := jsonrpc2.DecodeMessage(frame)
