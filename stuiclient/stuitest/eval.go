@@ -142,7 +142,7 @@ type runtimeError struct {
 type stopped struct{ cause error }
 
 type token struct {
-	kind byte // 'n' number, 's' string, 'i' identifier, 'k' keyword, 'b' binary, 'a' :=, '(' ')' '.', 'e' end
+	kind byte // 'n' number, 's' string, 'i' identifier, 'k' keyword, 'b' binary, 'a' :=, '(' ')' '.' ';', 'e' end
 	text string
 	pos  int // 1-based position in characters
 }
@@ -207,7 +207,7 @@ func tokenize(code string) ([]token, *syntaxError) {
 		case r == ':' && i+1 < len(rs) && rs[i+1] == '=':
 			toks = append(toks, token{'a', ":=", start})
 			i += 2
-		case r == '(' || r == ')' || r == '.' || r == '[' || r == ']':
+		case r == '(' || r == ')' || r == '.' || r == '[' || r == ']' || r == ';':
 			toks = append(toks, token{byte(r), string(r), start})
 			i++
 		case strings.ContainsRune("+-*/\\<>=~,", r):
@@ -233,6 +233,10 @@ type evaluator struct {
 	vars map[string]value
 	// parseOnly checks the syntax without evaluating.
 	parseOnly bool
+	// cascadeTo is the receiver of the last message sent in the expression
+	// being parsed (valid when sent is set): a cascade's ';' sends to it.
+	cascadeTo value
+	sent      bool
 }
 
 func (e *evaluator) peek() token { return e.toks[e.p] }
@@ -290,7 +294,44 @@ func (e *evaluator) statement() (value, error) {
 		e.vars[name] = v
 		return v, nil
 	}
-	return e.keywordExpr()
+	e.sent = false
+	v, err := e.keywordExpr()
+	if err != nil || e.peek().kind != ';' {
+		return v, err
+	}
+	return e.cascade(v)
+}
+
+// cascade sends each message after a ';' to the receiver of the message
+// before the first ';', and answers the last one's result.
+func (e *evaluator) cascade(v value) (value, error) {
+	if !e.sent {
+		return value{}, &syntaxError{"Cascade must follow a message send", e.peek().pos}
+	}
+	recv := e.cascadeTo
+	for e.peek().kind == ';' {
+		e.next()
+		if k := e.peek().kind; k != 'i' && k != 'b' && k != 'k' {
+			return value{}, &syntaxError{"Message expected", e.peek().pos}
+		}
+		u, err := e.unaryTail(recv)
+		if err != nil {
+			return value{}, err
+		}
+		b, err := e.binaryTail(u)
+		if err != nil {
+			return value{}, err
+		}
+		if v, err = e.keywordTail(token{}, b); err != nil {
+			return value{}, err
+		}
+	}
+	return v, nil
+}
+
+// willSend records recv as the receiver of the message about to be sent.
+func (e *evaluator) willSend(recv value) {
+	e.cascadeTo, e.sent = recv, true
 }
 
 func isReserved(name string) bool {
@@ -307,6 +348,11 @@ func (e *evaluator) keywordExpr() (value, error) {
 	if err != nil {
 		return value{}, err
 	}
+	return e.keywordTail(recvTok, recv)
+}
+
+// keywordTail sends the keyword message that follows, if any, to recv.
+func (e *evaluator) keywordTail(recvTok token, recv value) (value, error) {
 	if e.peek().kind != 'k' {
 		return recv, nil
 	}
@@ -320,6 +366,7 @@ func (e *evaluator) keywordExpr() (value, error) {
 		}
 		args = append(args, a)
 	}
+	e.willSend(recv)
 	if e.parseOnly {
 		return value{}, nil
 	}
@@ -366,12 +413,18 @@ func (e *evaluator) binaryExpr() (value, error) {
 	if err != nil {
 		return value{}, err
 	}
+	return e.binaryTail(v)
+}
+
+// binaryTail sends the binary messages that follow to v, left to right.
+func (e *evaluator) binaryTail(v value) (value, error) {
 	for e.peek().kind == 'b' {
 		op := e.next()
 		arg, err := e.unaryExpr()
 		if err != nil {
 			return value{}, err
 		}
+		e.willSend(v)
 		if e.parseOnly {
 			continue
 		}
@@ -387,8 +440,15 @@ func (e *evaluator) unaryExpr() (value, error) {
 	if err != nil {
 		return value{}, err
 	}
+	return e.unaryTail(v)
+}
+
+// unaryTail sends the unary messages that follow to v.
+func (e *evaluator) unaryTail(v value) (value, error) {
+	var err error
 	for e.peek().kind == 'i' {
 		sel := e.next().text
+		e.willSend(v)
 		if e.parseOnly {
 			continue
 		}
@@ -445,6 +505,7 @@ func (e *evaluator) primary() (value, error) {
 			}
 		}
 		e.parseOnly = outer
+		e.sent = false
 		end := e.p
 		e.next()
 		return value{kind: kBlock, i: int64(start), den: int64(end)}, nil
@@ -456,6 +517,8 @@ func (e *evaluator) primary() (value, error) {
 		if c := e.next(); c.kind != ')' {
 			return value{}, &syntaxError{"')' expected", c.pos}
 		}
+		// The sends inside the parentheses are not the outer expression's.
+		e.sent = false
 		return v, nil
 	}
 	return value{}, &syntaxError{"Variable or expression expected", t.pos}

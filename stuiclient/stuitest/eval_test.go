@@ -25,6 +25,12 @@ func TestEvaluator(t *testing.T) {
 		{"(1 to: 3) asOrderedCollection", "an OrderedCollection(1 2 3)", "OrderedCollection"},
 		{"[ 3 + 4 ] value", "7", "SmallInteger"},
 		{"\"a comment\" 42", "42", "SmallInteger"},
+		// A cascade sends each message to the receiver of the first one.
+		{"3 + 4; * 10", "30", "SmallInteger"},
+		{"(1 to: 3) asOrderedCollection size; yourself", "an OrderedCollection(1 2 3)", "OrderedCollection"},
+		{"x := 5 negated; + 1. x", "6", "SmallInteger"},
+		{"(2 + 3) printString; negated", "-5", "SmallInteger"},
+		{"3 + 4 * 2; - 1", "6", "SmallInteger"},
 	}
 	for _, c := range cases {
 		v, err := evaluate(context.Background(), c.code, map[string]value{})
@@ -50,6 +56,8 @@ func TestEvaluatorErrors(t *testing.T) {
 		{"'open", true, "Unmatched ' in string literal", 1, 6},
 		{"3 4", true, "Nothing more expected", 1, 3},
 		{"[ 3", true, "']' expected", 1, 4},
+		{"3; + 4", true, "Cascade must follow a message send", 1, 2},
+		{"3 + 4; 5", true, "Message expected", 1, 8},
 		{"1 / 0", false, "ZeroDivide", 0, 0},
 		{"nil foo", false, `receiver of "foo" is nil`, 0, 0},
 		{"3 foo", false, "SmallInteger>>#foo", 0, 0},
