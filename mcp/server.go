@@ -124,7 +124,9 @@ func NewServer(opts Options) (*Server, error) {
 	s.mcp = sdk.NewServer(&sdk.Implementation{Name: "stui-lsp", Title: "Pharo image (stui-lsp)", Version: opts.Version},
 		&sdk.ServerOptions{
 			Instructions: s.instructions(),
-			// The SDK logs through slog; the server's own log is every call.
+			// Without the SDK's default logging capability: the server logs
+			// to stderr or --log-file, never to the client. Tools and
+			// resources are added from what is registered.
 			Capabilities: &sdk.ServerCapabilities{},
 		})
 	s.addTools()
