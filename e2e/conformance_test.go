@@ -23,6 +23,7 @@ import (
 type conformanceReport struct {
 	Endpoint string                `json:"endpoint"`
 	Ping     *stuiproto.PingResult `json:"ping"`
+	System   *stuiproto.SystemInfo `json:"system_info"`
 	Results  []struct {
 		Name       string  `json:"name"`
 		Status     string  `json:"status"`
@@ -184,6 +185,9 @@ func TestConformanceAgainstTheTestImage(t *testing.T) {
 		}
 		if rep.Endpoint != endpoint || rep.Ping == nil || rep.Ping.ProtocolVersion == "" || rep.Ping.DialectVersion == "" {
 			t.Errorf("the report lacks the endpoint or the ping's versions:\n%s", out)
+		}
+		if rep.System == nil || rep.System.PharoVersion == "" || rep.System.VMVersion == "" {
+			t.Errorf("the report lacks the image's system_info:\n%s", out)
 		}
 		for _, res := range rep.Results {
 			if res.Status != "ok" && res.Name != "evaluate.InternalError" {

@@ -495,6 +495,8 @@ func checkSystemInfo(ctx context.Context, r *runner) (string, error) {
 	if err != nil {
 		return "", errors.New(describe(err))
 	}
+	info := basic.Info
+	r.report.System = &info
 	if basic.Info.PharoVersion == "" || basic.Info.ImageName == "" {
 		return "", fmt.Errorf("pharo_version %q, image_name %q: want both", basic.Info.PharoVersion, basic.Info.ImageName)
 	}

@@ -57,6 +57,7 @@ type Report struct {
 	StartedAt     time.Time             `json:"started_at"`
 	Duration      time.Duration         `json:"-"`
 	Ping          *stuiproto.PingResult `json:"ping"`
+	System        *stuiproto.SystemInfo `json:"system_info"`
 	Results       []Result              `json:"results"`
 	Summary       Summary               `json:"summary"`
 	LeftBehind    []string              `json:"left_behind"`
@@ -118,6 +119,9 @@ func WriteSummary(w io.Writer, r *Report) {
 	if p := r.Ping; p != nil {
 		fmt.Fprintf(w, "image: %s %s, protocol %s, %s %s, %s\n", p.ServerName, p.ServerVersion,
 			p.ProtocolVersion, p.Dialect, p.DialectVersion, p.ImageName)
+	}
+	if s := r.System; s != nil {
+		fmt.Fprintf(w, "system: %s, VM %s, image format %s, %s\n", s.PharoVersion, s.VMVersion, s.ImageFormat, s.Platform)
 	}
 	for _, l := range r.LeftBehind {
 		fmt.Fprintf(w, "left in the image: %s\n", l)
