@@ -25,7 +25,7 @@ import (
 // rig is an MCP client (the SDK's own) talking to our server, which talks
 // to the stuitest backend over real ZeroMQ.
 type rig struct {
-	t        *testing.T
+	t        testing.TB
 	backend  *stuitest.Backend
 	image    *stuitest.Server
 	client   *stuiclient.Client
@@ -86,7 +86,7 @@ type rigOptions struct {
 	backend             *stuitest.Backend
 }
 
-func newRig(t *testing.T, o rigOptions) *rig {
+func newRig(t testing.TB, o rigOptions) *rig {
 	t.Helper()
 	r := &rig{t: t, backend: o.backend, log: &syncBuffer{}, folder: o.folder, cacheDir: o.cacheDir, waiting: make(chan string, 100)}
 	if r.backend == nil {
