@@ -13,8 +13,10 @@ import (
 	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+	zmq "github.com/pebbe/zmq4"
 	"go.lsp.dev/protocol"
 
+	"github.com/stui-lsp/stui-lsp/stuiclient"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
 )
 
@@ -129,6 +131,38 @@ func TestMCPFollowsTheEndpointRules(t *testing.T) {
 		out, err := exec.Command(bin, "mcp", "--endpoint", image.Endpoint, "--token-file", path).CombinedOutput()
 		if code := exitCode(err); code != 2 || !strings.Contains(string(out), "must be readable by its owner only") {
 			t.Fatalf("exit %d: %s", code, out)
+		}
+	})
+	t.Run("CURVE", func(t *testing.T) {
+		if !zmq.HasCurve() {
+			t.Skip("skipping: libzmq has no CURVE support")
+		}
+		dir := t.TempDir()
+		clientKeys := filepath.Join(dir, "client")
+		if _, err := stuiclient.GenerateCurveKeys(clientKeys); err != nil {
+			t.Fatal(err)
+		}
+		serverPublic, serverSecret, err := zmq.NewCurveKeypair()
+		if err != nil {
+			t.Fatal(err)
+		}
+		otherPublic, _, _ := zmq.NewCurveKeypair()
+		writeKey := func(name, key string) string {
+			path := filepath.Join(dir, name)
+			if err := os.WriteFile(path, []byte(key+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}
+		curveImage := stuitest.NewServer(stuitest.NewBackend(), stuitest.WithCurve(serverSecret))
+		defer curveImage.Close()
+		cs, _ := start(t, nil, "--endpoint", curveImage.Endpoint, "--curve-server-key", writeKey("server.pub", serverPublic), "--curve-secret-key", clientKeys+".key")
+		if res, text := evaluate(t, cs); res.IsError || !strings.Contains(text, "7") {
+			t.Fatalf("evaluate over CURVE: %s", text)
+		}
+		wrong, _ := start(t, nil, "--endpoint", curveImage.Endpoint, "--curve-server-key", writeKey("other.pub", otherPublic), "--curve-secret-key", clientKeys+".key", "--call-timeout", "2s")
+		if res, text := evaluate(t, wrong); !res.IsError || !strings.Contains(text, "ImageUnavailable") {
+			t.Fatalf("evaluate with the wrong server key: %s", text)
 		}
 	})
 	for _, ep := range []string{"tcp://192.0.2.1:5555", "tcp://example.invalid:5555"} {
