@@ -274,3 +274,46 @@ func TestHostileEditorGoneDuringAnEvaluation(t *testing.T) {
 	p.expectExit(0, 2*time.Second)
 	t.Logf("interrupted and exited %v after stdin closed", time.Since(start).Round(time.Millisecond))
 }
+
+// TestHostileSessionLimit: with persistence off, the image's limit of five
+// sessions per client used to stop the sixth editor start from evaluating at
+// all. Sessions are now closed at shutdown, and an editor killed without one
+// leaves a session that the next start reuses at the limit.
+func TestHostileSessionLimit(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	srv := stuitest.NewServer(stuitest.NewBackend())
+	t.Cleanup(srv.Close)
+	folder := string(uri.File(t.TempDir()))
+	start := func() *robustProc {
+		p := robustStart(t, bin, robustConfig{args: []string{"--endpoint", srv.Endpoint}})
+		m := p.call(protocol.MethodInitialize, map[string]any{
+			"processId": os.Getpid(), "rootUri": folder, "capabilities": map[string]any{},
+			"workspaceFolders":      []any{map[string]any{"uri": folder, "name": "ws"}},
+			"initializationOptions": map[string]any{"persistSession": false},
+		}, robustReplyWithin)
+		if m.Error != nil {
+			t.Fatalf("initialize: %+v", m.Error)
+		}
+		p.notify(protocol.MethodInitialized, map[string]any{})
+		return p
+	}
+	evaluate := func(p *robustProc, run int) {
+		m := p.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+			"command": "stui.evaluate", "arguments": []any{map[string]any{"code": "3 + 4"}},
+		}, 10*time.Second)
+		if m.Error != nil {
+			t.Fatalf("start %d: evaluate: %s", run, m.Error.Message)
+		}
+	}
+	for run := 1; run <= 7; run++ {
+		p := start()
+		evaluate(p, run)
+		p.shutdownAndExit()
+	}
+	for run := 1; run <= 7; run++ {
+		p := start()
+		evaluate(p, run)
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
+}

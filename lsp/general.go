@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -203,11 +204,20 @@ func (s *server) DidChangeWorkspaceFolders(_ context.Context, params *protocol.D
 	return nil
 }
 
-func (s *server) Shutdown(context.Context) error {
+func (s *server) Shutdown(ctx context.Context) error {
 	s.lifecycle.set(stateShutDown)
+	// Sessions nobody can come back to would count against the image's
+	// limit until they expire (persistSession off, or the disk refused).
+	cctx, cancel := context.WithTimeout(ctx, closeSessionsWait)
+	s.sessions.closeUnremembered(cctx)
+	cancel()
 	s.stopLaunchedImage()
 	return nil
 }
+
+// closeSessionsWait bounds closing the sessions at shutdown: the editor
+// waits for the answer, then for the process to end.
+const closeSessionsWait = time.Second
 
 func (s *server) Exit(context.Context) error {
 	s.exitOnce.Do(func() { close(s.exited) })

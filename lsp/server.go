@@ -80,6 +80,12 @@ func newServer(conn jsonrpc2.Conn, opts Options) *server {
 // close releases what the server holds when the connection ends.
 func (s *server) close() {
 	s.stopAlive()
+	if s.lifecycle.get() != stateShutDown {
+		// The editor went without shutdown: close what shutdown would have.
+		ctx, cancel := context.WithTimeout(context.Background(), closeSessionsWait/2)
+		s.sessions.closeUnremembered(ctx)
+		cancel()
+	}
 	s.image.close()
 	s.stopLaunchedImage()
 }

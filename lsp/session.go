@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
@@ -23,11 +25,18 @@ type workspaceSession struct {
 	folder   string
 	clientID string
 
+	// mu guards the fields below and is never held across an image call: a
+	// hover must not wait for an evaluation that is creating the session.
 	mu sync.Mutex
 	id string
+	// opening is closed when the open in progress (restore or create) ends.
+	opening chan struct{}
 	// hadState: the session held variables the user may rely on (restored
 	// with variables, or used for evaluations). Losing it is worth telling.
 	hadState bool
+	// remembered: the id is on disk for the next start. A session that is
+	// not is closed when the editor goes.
+	remembered bool
 }
 
 // sessionSet holds one session per workspace folder.
@@ -35,6 +44,8 @@ type sessionSet struct {
 	s  *server
 	mu sync.Mutex
 	by map[string]*workspaceSession
+	// rememberFailed: the user was told a session could not be remembered.
+	rememberFailed atomic.Bool
 }
 
 func newSessionSet(s *server) *sessionSet {
@@ -99,13 +110,23 @@ func (ws *workspaceSession) recall(endpoint string) string {
 	return ws.memory().Recall(ws.clientID, endpoint)
 }
 
-func (ws *workspaceSession) remember(id, endpoint string) {
-	if !ws.set.s.currentSettings().persistSession() {
-		return
+// remember writes the session id down for the next start, and tells the user
+// (once) when it cannot: their variables would then be gone next time.
+func (ws *workspaceSession) remember(ctx context.Context, id, endpoint string) bool {
+	s := ws.set.s
+	if !s.currentSettings().persistSession() {
+		return false
 	}
-	if err := ws.memory().Remember(ws.clientID, ws.folder, endpoint, id); err != nil {
-		ws.set.s.log.Warn("cannot remember session", zap.Error(err))
+	err := ws.memory().Remember(ws.clientID, ws.folder, endpoint, id)
+	if err == nil {
+		return true
 	}
+	s.log.Warn("cannot remember session", zap.Error(err))
+	if ws.set.rememberFailed.CompareAndSwap(false, true) {
+		s.tellUser(ctx, protocol.MessageTypeWarning, fmt.Sprintf(
+			"stui: cannot remember session %s for the next start (%v). Its variables will be gone when the editor closes; the session is then closed.", id, err))
+	}
+	return false
 }
 
 func (ws *workspaceSession) forget() {
@@ -113,49 +134,171 @@ func (ws *workspaceSession) forget() {
 }
 
 // ensure returns the session id, restoring the remembered session or creating
-// a new one.
+// a new one. Callers that come while another opens the session wait for it,
+// as long as their own context lets them.
 func (ws *workspaceSession) ensure(ctx context.Context) (string, error) {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	if ws.id != "" {
-		return ws.id, nil
+	for {
+		ws.mu.Lock()
+		if ws.id != "" {
+			id := ws.id
+			ws.mu.Unlock()
+			return id, nil
+		}
+		if wait := ws.opening; wait != nil {
+			ws.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		}
+		done := make(chan struct{})
+		ws.opening = done
+		ws.mu.Unlock()
+
+		opened, err := ws.open(ctx)
+
+		ws.mu.Lock()
+		if err == nil {
+			ws.id, ws.hadState, ws.remembered = opened.id, opened.hadState, opened.remembered
+		}
+		ws.opening = nil
+		close(done)
+		ws.mu.Unlock()
+		return opened.id, err
 	}
+}
+
+// openedSession is what open found or made.
+type openedSession struct {
+	id         string
+	hadState   bool
+	remembered bool
+}
+
+// open restores the remembered session or creates one; ensure makes sure
+// only one open runs at a time.
+func (ws *workspaceSession) open(ctx context.Context) (openedSession, error) {
 	s := ws.set.s
 	_, endpoint, _ := s.image.status()
 	if old := ws.recall(endpoint); old != "" {
-		var res stuiproto.RestoreSessionResult
-		err := stuiproto.Call(ctx, s.image, stuiproto.RestoreSessionCommand, stuiproto.SessionIDParams{SessionID: old}, &res)
+		opened, err := ws.restore(ctx, old, endpoint)
 		switch {
 		case err == nil:
-			ws.id = res.SessionID
-			if ws.id == "" {
-				ws.id = old
-			}
-			vars := res.WorkspaceContext.Variables
-			ws.hadState = len(vars) > 0
-			if !res.LiveObjects && len(vars) > 0 {
-				s.tellUser(ctx, protocol.MessageTypeWarning, fmt.Sprintf(
-					"stui: session %s was restored after an image restart, but the values of %s are gone (the image was not saved). Evaluate their assignments again.",
-					ws.id, listNames(vars)))
-			} else {
-				s.logToClient(ctx, protocol.MessageTypeInfo, fmt.Sprintf("stui: restored session %s (%d variables)", ws.id, len(vars)))
-			}
-			ws.remember(ws.id, endpoint)
-			return ws.id, nil
+			return opened, nil
 		case isSessionGone(err):
 			s.logToClient(ctx, protocol.MessageTypeInfo, fmt.Sprintf("stui: remembered session %s is gone from the image; creating a new one", old))
 		default:
-			return "", err
+			return openedSession{}, err
 		}
 	}
 	var res stuiproto.Session
-	if err := stuiproto.Call(ctx, s.image, stuiproto.CreateSessionCommand, stuiproto.CreateSessionParams{ClientID: ws.clientID}, &res); err != nil {
-		return "", err
+	err := stuiproto.Call(ctx, s.image, stuiproto.CreateSessionCommand, stuiproto.CreateSessionParams{ClientID: ws.clientID}, &res)
+	if isSessionLimit(err) {
+		return ws.openPastTheLimit(ctx, endpoint, err)
 	}
-	ws.id = res.SessionID
-	ws.remember(ws.id, endpoint)
-	s.logToClient(ctx, protocol.MessageTypeInfo, fmt.Sprintf("stui: new session %s for %s", ws.id, ws.clientID))
-	return ws.id, nil
+	if err != nil {
+		return openedSession{}, err
+	}
+	opened := openedSession{id: res.SessionID}
+	opened.remembered = ws.remember(ctx, opened.id, endpoint)
+	s.logToClient(ctx, protocol.MessageTypeInfo, fmt.Sprintf("stui: new session %s for %s", opened.id, ws.clientID))
+	return opened, nil
+}
+
+// restore restores session id, telling the user what came back.
+func (ws *workspaceSession) restore(ctx context.Context, id, endpoint string) (openedSession, error) {
+	s := ws.set.s
+	var res stuiproto.RestoreSessionResult
+	if err := stuiproto.Call(ctx, s.image, stuiproto.RestoreSessionCommand, stuiproto.SessionIDParams{SessionID: id}, &res); err != nil {
+		return openedSession{}, err
+	}
+	opened := openedSession{id: res.SessionID}
+	if opened.id == "" {
+		opened.id = id
+	}
+	vars := res.WorkspaceContext.Variables
+	opened.hadState = len(vars) > 0
+	if !res.LiveObjects && len(vars) > 0 {
+		s.tellUser(ctx, protocol.MessageTypeWarning, fmt.Sprintf(
+			"stui: session %s was restored after an image restart, but the values of %s are gone (the image was not saved). Evaluate their assignments again.",
+			opened.id, listNames(vars)))
+	} else {
+		s.logToClient(ctx, protocol.MessageTypeInfo, fmt.Sprintf("stui: restored session %s (%d variables)", opened.id, len(vars)))
+	}
+	opened.remembered = ws.remember(ctx, opened.id, endpoint)
+	return opened, nil
+}
+
+// isSessionLimit tells whether err is the image refusing a new session because
+// this client id has as many as it allows.
+func isSessionLimit(err error) bool {
+	var remote *stuiproto.RemoteError
+	return errors.As(err, &remote) && remote.Type == stuiproto.ErrSession &&
+		strings.Contains(strings.ToLower(remote.Message), "limit")
+}
+
+// openPastTheLimit handles the image's session limit for this folder's client
+// id: the sessions it holds are earlier starts' that nobody remembered (or
+// another window's on the same folder). The most recently used one is
+// reused; if that fails, the least recently used one is closed and a new
+// session created. The user is told which.
+func (ws *workspaceSession) openPastTheLimit(ctx context.Context, endpoint string, limitErr error) (openedSession, error) {
+	s := ws.set.s
+	var list stuiproto.ListClientSessionsResult
+	if err := stuiproto.Call(ctx, s.image, stuiproto.ListClientSessionsCommand, stuiproto.ClientIDParams{ClientID: ws.clientID}, &list); err != nil || len(list.Sessions) == 0 {
+		return openedSession{}, limitErr
+	}
+	sessions := list.Sessions
+	sort.Slice(sessions, func(i, j int) bool { return sessions[i].LastActivity > sessions[j].LastActivity })
+	if opened, err := ws.restore(ctx, sessions[0].SessionID, endpoint); err == nil {
+		s.tellUser(ctx, protocol.MessageTypeInfo, fmt.Sprintf(
+			"stui: the image holds as many sessions for this folder as it allows (%d); reusing the most recent, %s.", len(sessions), opened.id))
+		return opened, nil
+	}
+	oldest := sessions[len(sessions)-1].SessionID
+	var closed stuiproto.CloseSessionResult
+	if err := stuiproto.Call(ctx, s.image, stuiproto.CloseSessionCommand, stuiproto.SessionIDParams{SessionID: oldest}, &closed); err != nil && !isSessionGone(err) {
+		return openedSession{}, limitErr
+	}
+	var res stuiproto.Session
+	if err := stuiproto.Call(ctx, s.image, stuiproto.CreateSessionCommand, stuiproto.CreateSessionParams{ClientID: ws.clientID}, &res); err != nil {
+		return openedSession{}, err
+	}
+	opened := openedSession{id: res.SessionID}
+	opened.remembered = ws.remember(ctx, opened.id, endpoint)
+	s.tellUser(ctx, protocol.MessageTypeInfo, fmt.Sprintf(
+		"stui: the image holds as many sessions for this folder as it allows; closed the least recently used one (%s) for a new session, %s.", oldest, opened.id))
+	return opened, nil
+}
+
+// closeIfNotRemembered closes the session when its id is not on disk for the
+// next start: nobody could come back to it, and it would count against the
+// image's session limit until it expires.
+func (ws *workspaceSession) closeIfNotRemembered(ctx context.Context) {
+	ws.mu.Lock()
+	id := ws.id
+	if ws.remembered || id == "" {
+		ws.mu.Unlock()
+		return
+	}
+	ws.id = ""
+	ws.mu.Unlock()
+	var res stuiproto.CloseSessionResult
+	err := stuiproto.Call(ctx, ws.set.s.image, stuiproto.CloseSessionCommand, stuiproto.SessionIDParams{SessionID: id}, &res)
+	ws.set.s.log.Debug("closed the session that is not remembered", zap.String("session", id), zap.Error(err))
+}
+
+// closeUnremembered closes every session that will not be restored, within
+// the context's deadline.
+func (ss *sessionSet) closeUnremembered(ctx context.Context) {
+	if !ss.s.image.available() {
+		return
+	}
+	for _, ws := range ss.all() {
+		ws.closeIfNotRemembered(ctx)
+	}
 }
 
 // lost records that session id is no longer in the image, and tells the user
@@ -207,6 +350,7 @@ func (ws *workspaceSession) reset(ctx context.Context) (string, error) {
 	old := ws.id
 	ws.id = ""
 	ws.hadState = false
+	ws.remembered = false
 	ws.mu.Unlock()
 	ws.forget()
 	if old != "" {
