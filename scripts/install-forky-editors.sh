@@ -53,9 +53,12 @@ debootstrap --variant=minbase --include=ca-certificates forky "$partial" "$mirro
 	/usr/share/debootstrap/scripts/sid >/dev/null
 
 cp /etc/resolv.conf "$partial/etc/resolv.conf" 2>/dev/null || true
-mount -t proc proc "$partial/proc" && mounted+=("$partial/proc")
-mount --bind /dev "$partial/dev" && mounted+=("$partial/dev")
-mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 devpts "$partial/dev/pts" && mounted+=("$partial/dev/pts")
+mount -t proc proc "$partial/proc"
+mounted+=("$partial/proc")
+mount --bind /dev "$partial/dev"
+mounted+=("$partial/dev")
+mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 devpts "$partial/dev/pts"
+mounted+=("$partial/dev/pts")
 
 say "installing ${packages[*]} in the forky root"
 chroot "$partial" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
