@@ -111,6 +111,7 @@ var Table = []Spec{
 	LoadContextCommand.Spec(),
 	GetContextSummaryCommand.Spec(),
 	ClearContextCommand.Spec(),
+	TranscriptCommand.Spec(),
 }
 
 // Spec is a Command seen without its types.

@@ -24,7 +24,7 @@ func TestTableNamesEveryCommandOnceWithItsTypes(t *testing.T) {
 	}
 }
 
-func TestOnlyEvaluationWaitsLongerThanTheCallersTimeout(t *testing.T) {
+func TestOnlyEvaluationAndTranscriptWaitLongerThanTheCallersTimeout(t *testing.T) {
 	want := 5*time.Second + EvaluateMargin
 	evaluate, _ := Lookup(CmdEvaluate)
 	if got := evaluate.Wait(EvaluateParams{TimeoutMS: 5000}); got != want {
@@ -36,8 +36,15 @@ func TestOnlyEvaluationWaitsLongerThanTheCallersTimeout(t *testing.T) {
 	if got := evaluate.Wait(EvaluateParams{}); got != 0 {
 		t.Errorf("evaluate without timeout_ms waits %v, want the caller's timeout (0)", got)
 	}
+	transcript, _ := Lookup(CmdTranscript)
+	if got := transcript.Wait(TranscriptParams{WaitMS: 5000}); got != 5*time.Second+TranscriptMargin {
+		t.Errorf("transcript with wait_ms 5000 waits %v", got)
+	}
+	if got := transcript.Wait(TranscriptParams{WaitMS: 3600000}); got != MaxTranscriptWait+TranscriptMargin {
+		t.Errorf("transcript with an hour's wait_ms waits %v, want the cap", got)
+	}
 	for _, s := range Table {
-		if s.Name != CmdEvaluate && s.Wait(s.NewParams()) != 0 {
+		if s.Name != CmdEvaluate && s.Name != CmdTranscript && s.Wait(s.NewParams()) != 0 {
 			t.Errorf("%s has a wait of its own", s.Name)
 		}
 	}

@@ -43,6 +43,8 @@ type Backend struct {
 	sessions map[string]*session
 	classes  map[string]*ClassFixture
 	running  map[*runningEval]struct{}
+	// transcript is what evaluations wrote to Transcript (transcript.go).
+	transcript *transcriptLog
 }
 
 type session struct {
@@ -541,7 +543,7 @@ func (b *Backend) run(ctx context.Context, reqID, sessionID, code string, timeou
 	b.mu.Unlock()
 
 	start := time.Now()
-	v, err := evaluate(ctx, code, vars)
+	v, err := evaluate(withTranscript(ctx, b), code, vars)
 	ms := float64(time.Since(start).Microseconds()) / 1000
 
 	b.mu.Lock()

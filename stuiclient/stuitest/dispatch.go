@@ -39,6 +39,7 @@ var handlers = handlerMap(
 	underLock(stuiproto.LoadContextCommand, (*Backend).loadContext),
 	underLock(stuiproto.GetContextSummaryCommand, (*Backend).contextSummary),
 	underLock(stuiproto.ClearContextCommand, (*Backend).clearContext),
+	concurrent(stuiproto.TranscriptCommand, (*Backend).readTranscript),
 )
 
 // handler answers one request whose parameters are decoded already, into a

@@ -27,6 +27,7 @@ import (
 //     out or the server stops
 //   - Exception signal, Warning signal: 'text', Error signal: 'text' (see
 //     signal.go)
+//   - Transcript show:, nextPutAll:, crShow: and cr (see transcript.go)
 //   - statements separated by '.', the value of the last one is the result
 //   - name := expr assigns a workspace variable (kept in the session)
 //   - a bare name reads a variable; a name never assigned answers nil, as an
@@ -51,6 +52,7 @@ const (
 	kOrderedCollection
 	kBlock
 	kClass // an exception class: see signal.go
+	kTranscript
 )
 
 type value struct {
@@ -95,6 +97,8 @@ func (v value) className() string {
 		return "FullBlockClosure"
 	case kClass:
 		return v.s + " class"
+	case kTranscript:
+		return "ThreadSafeTranscript"
 	}
 	return "UndefinedObject"
 }
@@ -122,6 +126,8 @@ func (v value) printString() string {
 		return "[...]"
 	case kClass:
 		return v.s
+	case kTranscript:
+		return "a ThreadSafeTranscript"
 	}
 	return "nil"
 }
@@ -391,6 +397,9 @@ func (e *evaluator) keywordTail(recvTok token, recv value) (value, error) {
 	if recv.kind == kClass {
 		return signal(recv, sel.String(), args)
 	}
+	if recv.kind == kTranscript {
+		return transcriptSend(e.ctx, sel.String(), args)
+	}
 	return value{}, dnu(recv, sel.String())
 }
 
@@ -485,6 +494,9 @@ func (e *evaluator) primary() (value, error) {
 		}
 		if c, ok := exceptionClass(t.text); ok {
 			return c, nil
+		}
+		if t.text == "Transcript" {
+			return value{kind: kTranscript}, nil
 		}
 		return e.vars[t.text], nil
 	case '[':
@@ -658,6 +670,8 @@ func (e *evaluator) unary(v value, sel string) (value, error) {
 		}
 	case sel == "yourself":
 		return v, nil
+	case sel == "cr" && v.kind == kTranscript:
+		return transcriptSend(e.ctx, sel, nil)
 	case sel == "wait" && v.kind == kDelay:
 		t := time.NewTimer(time.Duration(v.i) * time.Millisecond)
 		defer t.Stop()
