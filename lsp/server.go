@@ -119,6 +119,9 @@ type settings struct {
 	SenderLenses      *bool  `json:"senderLenses"`
 	// Image says how to start the workspace's image (see internal/launch).
 	Image json.RawMessage `json:"image"`
+	// Transcript is where the image's Transcript goes: "log" (the default),
+	// "notification" (stui/transcript) or "off".
+	Transcript string `json:"transcript"`
 }
 
 func defaultSettings() settings {
@@ -163,6 +166,9 @@ func (s settings) merge(raw []byte) (settings, error) {
 	}
 	if len(in.Image) > 0 {
 		s.Image = in.Image
+	}
+	if in.Transcript != "" {
+		s.Transcript = in.Transcript
 	}
 	return s, nil
 }

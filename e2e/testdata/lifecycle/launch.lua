@@ -1,8 +1,9 @@
 -- Headless Neovim (0.7+) opens a folder whose .stui.json says how to start
--- the image, and nothing else: stui-lsp starts it, reports progress, and
--- evaluates in it. e2e/lifecycle_launch_test.go runs it with STUI_LSP and
--- STUI_TEST_WORKSPACE set (and XDG_RUNTIME_DIR private to the test); it
--- prints the image's pid, "ok"/"not ok" lines, then PASS or FAIL.
+-- the image, and nothing else: stui-lsp starts it, reports progress and
+-- evaluates in it, and the image's Transcript arrives in the log channel.
+-- e2e/lifecycle_launch_test.go runs it with STUI_LSP and STUI_TEST_WORKSPACE
+-- set (and XDG_RUNTIME_DIR private to the test); it prints the image's pid,
+-- "ok"/"not ok" lines, then PASS or FAIL.
 local failures = 0
 local function out(s)
   io.stdout:write(s .. '\n')
@@ -24,6 +25,13 @@ vim.lsp.handlers['$/progress'] = function(err, result, ctx, config)
   end
   if default_progress then
     return default_progress(err, result, ctx, config)
+  end
+end
+
+local logged = {}
+vim.lsp.handlers['window/logMessage'] = function(_, result)
+  if result and result.message then
+    table.insert(logged, result.message)
   end
 end
 
@@ -63,6 +71,18 @@ end
 check('the start was reported with $/progress', progress[1] == 'begin:stui: starting the image' and ended, progress)
 local res, err = exec('stui.evaluate', { code = '3 + 4' })
 check('3 + 4 evaluates to 7 in the started image', res and res.result == '7', res or err)
+
+-- What the image writes to its Transcript arrives in the log channel.
+exec('stui.evaluate', { code = "Transcript show: 'hello from the Transcript'" })
+local seen = vim.wait(10000, function()
+  for _, m in ipairs(logged) do
+    if m == 'Transcript: hello from the Transcript' then
+      return true
+    end
+  end
+  return false
+end, 20)
+check('the Transcript streams to window/logMessage', seen, logged)
 
 local pidfile = vim.fn.glob(os.getenv('XDG_RUNTIME_DIR') .. '/stui/ws-*/image.pid')
 local f = io.open(pidfile, 'r')
