@@ -262,6 +262,20 @@ joins the server already running there."
                   (and first (eq (eglot-current-server) first)) (eglot-current-server))
       (when first (eglot-shutdown first)))))
 
+(defun test-baseline-root ()
+  "A folder holding a BaselineOf... package is a root when no marker file is."
+  (let* ((dir (file-name-as-directory (make-temp-file "stui-baseline" t)))
+         (src (expand-file-name "src/" dir)))
+    (make-directory (expand-file-name "BaselineOfDemo" src) t)
+    (make-directory (expand-file-name "Demo" src) t)
+    (let ((file (expand-file-name "Demo/package.st" src)))
+      (with-temp-file file (insert "Package { #name : #Demo }\n"))
+      (with-current-buffer (find-file-noselect file)
+        (let ((project (stui-project-find default-directory)))
+          (test-check "a BaselineOf* package marks the root without git"
+                      (equal (and project (project-root project)) src) project))
+        (kill-buffer)))))
+
 (defun test-image-down-and-back ()
   "The image stops under a connected server and starts again."
   (let ((image (getenv "STUI_TESTIMAGE"))
@@ -305,7 +319,7 @@ joins the server already running there."
   (eglot-shutdown (eglot--current-server-or-lose)))
 
 (condition-case err
-    (progn (test-live) (test-no-marker-one-server) (test-image-down-and-back) (test-image-down))
+    (progn (test-live) (test-baseline-root) (test-no-marker-one-server) (test-image-down-and-back) (test-image-down))
   (error (test-check "no unexpected error" nil err)))
 (princ (if (= test-failures 0) "PASS\n" (format "FAIL (%d)\n" test-failures)))
 (kill-emacs (if (= test-failures 0) 0 1))
