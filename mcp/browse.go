@@ -35,7 +35,8 @@ func (s *Server) browseClass(ctx context.Context, a BrowseClassArgs) (BrowseClas
 	if strings.TrimSpace(a.ClassName) == "" {
 		return BrowseClassOutput{}, "", badArgs("class_name is empty")
 	}
-	res, err := s.fetchClass(ctx, a.ClassName, a.IncludeMethods == nil || *a.IncludeMethods)
+	class, _ := sideOf(a.ClassName, false) // both sides are described anyway
+	res, err := s.fetchClass(ctx, class, a.IncludeMethods == nil || *a.IncludeMethods)
 	if err != nil {
 		return BrowseClassOutput{}, "", err
 	}
@@ -120,7 +121,7 @@ func classText(c *stuiproto.BrowseClassResult, methods bool) string {
 
 // GetMethodArgs are get_method's arguments.
 type GetMethodArgs struct {
-	ClassName string `json:"class_name" jsonschema:"the class that defines the method"`
+	ClassName string `json:"class_name" jsonschema:"the class that defines the method; Foo class means its class side"`
 	Selector  string `json:"selector" jsonschema:"the method's selector, e.g. printOn: or at:put:"`
 	ClassSide bool   `json:"class_side,omitempty" jsonschema:"true for a class-side method (Foo class>>bar)"`
 }
@@ -135,11 +136,12 @@ func (s *Server) getMethod(ctx context.Context, a GetMethodArgs) (GetMethodOutpu
 	if strings.TrimSpace(a.ClassName) == "" || strings.TrimSpace(a.Selector) == "" {
 		return GetMethodOutput{}, "", badArgs("give class_name and selector")
 	}
-	m, err := s.fetchMethod(ctx, a.ClassName, a.Selector, a.ClassSide)
+	class, classSide := sideOf(a.ClassName, a.ClassSide)
+	m, err := s.fetchMethod(ctx, class, a.Selector, classSide)
 	if err != nil {
 		return GetMethodOutput{}, "", err
 	}
-	return GetMethodOutput{Method: *m, URI: methodURI(a.ClassName, a.Selector, a.ClassSide)}, methodText(m), nil
+	return GetMethodOutput{Method: *m, URI: methodURI(class, a.Selector, classSide)}, methodText(m), nil
 }
 
 func (s *Server) fetchMethod(ctx context.Context, class, selector string, classSide bool) (*stuiproto.Method, error) {
@@ -250,4 +252,14 @@ func references(selector, verb string, refs []stuiproto.MethodRef, total int) (R
 		fmt.Fprintf(&b, "\n  %s>>%s (%s, %s)  %s", side, r.Selector, r.Category, r.Package, methodURI(r.ClassName, r.Selector, r.IsClassMethod))
 	}
 	return ReferencesOutput{Selector: selector, Methods: refs, TotalCount: total}, b.String(), nil
+}
+
+// sideOf reads "Foo class", as Smalltalk writes the metaclass and agents
+// often pass it, as Foo on the class side.
+func sideOf(className string, classSide bool) (string, bool) {
+	name := strings.TrimSpace(className)
+	if base, ok := strings.CutSuffix(name, classSideSuffix); ok && strings.TrimSpace(base) != "" {
+		return strings.TrimSpace(base), true
+	}
+	return name, classSide
 }

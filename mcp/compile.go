@@ -10,7 +10,7 @@ import (
 
 // CompileMethodArgs are compile_method's arguments.
 type CompileMethodArgs struct {
-	ClassName string `json:"class_name" jsonschema:"the class to compile the method into"`
+	ClassName string `json:"class_name" jsonschema:"the class to compile the method into; Foo class means its class side"`
 	ClassSide bool   `json:"class_side,omitempty" jsonschema:"true to compile on the class side (Foo class>>bar)"`
 	Category  string `json:"category,omitempty" jsonschema:"the method's protocol, e.g. accessing (default: as yet unclassified)"`
 	Source    string `json:"source" jsonschema:"the whole method: message pattern, then temporaries and statements"`
@@ -30,9 +30,10 @@ func (s *Server) compileMethod(ctx context.Context, a CompileMethodArgs) (Compil
 	if strings.TrimSpace(a.ClassName) == "" || strings.TrimSpace(a.Source) == "" {
 		return CompileMethodOutput{}, "", badArgs("give class_name and source")
 	}
+	class, classSide := sideOf(a.ClassName, a.ClassSide)
 	var res stuiproto.CompileMethodResult
 	if err := stuiproto.Call(ctx, s.opts.Image, stuiproto.CompileMethodCommand, stuiproto.CompileMethodParams{
-		ClassName: a.ClassName, IsClassMethod: a.ClassSide, Category: a.Category, Source: a.Source}, &res); err != nil {
+		ClassName: class, IsClassMethod: classSide, Category: a.Category, Source: a.Source}, &res); err != nil {
 		return CompileMethodOutput{}, "", err
 	}
 	s.packages.invalidate()

@@ -308,6 +308,10 @@ func TestBrowsingTools(t *testing.T) {
 	var gm mcp.GetMethodOutput
 	got = r.ok("get_method", map[string]any{"class_name": "Counter", "selector": "exampleIncrement", "class_side": true}, &gm)
 	must(t, "a class-side method", got, "Counter class>>exampleIncrement", "c increment.")
+	r.ok("get_method", map[string]any{"class_name": "Counter class", "selector": "exampleIncrement"}, &gm)
+	if !gm.Method.IsClassMethod || gm.URI != "stui://method/Counter%20class/exampleIncrement" {
+		t.Fatalf(`get_method on "Counter class" gave %+v`, gm)
+	}
 	got = r.fails("get_method", map[string]any{"class_name": "Counter", "selector": "exampleIncrement"})
 	must(t, "a class-side selector on the instance side", got, "MethodNotFound")
 
