@@ -317,3 +317,35 @@ func TestHostileSessionLimit(t *testing.T) {
 		<-p.exited
 	}
 }
+
+// TestHostileFraming: header lines and Content-Length are bounded. A message
+// over the limit is read past and refused, and the connection goes on; a
+// header line without end ends the connection instead of filling memory.
+func TestHostileFraming(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	p := robustStart(t, bin, robustConfig{})
+	p.initialize(nil)
+	p.open("file:///play/a.st", "x := 1.\n")
+	const over = 128<<20 + 1
+	before := p.orphanCount()
+	go func() {
+		header := fmt.Sprintf("Content-Length: %d\r\n\r\n", over)
+		_ = p.writeRaw(append([]byte(header), make([]byte, over)...))
+	}()
+	p.waitFor("the refusal of the oversized message", true, before, 30*time.Second, func(m robustMsg) bool {
+		return m.Error != nil && strings.Contains(m.Error.Message, "over the limit")
+	})
+	robustAlive(t, p, "file:///play/a.st")
+	if rss := rssMiB(t, p.cmd.Process.Pid); rss > 100 {
+		t.Errorf("resident set %d MiB after a refused 128 MiB message", rss)
+	}
+
+	q := robustStart(t, bin, robustConfig{})
+	q.initialize(nil)
+	go func() { _ = q.writeRaw(append([]byte("X-Endless: "), make([]byte, 16<<20)...)) }()
+	select {
+	case <-q.exited:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("server still running 10 s into an endless header line")
+	}
+}

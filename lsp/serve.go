@@ -47,7 +47,7 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	// the work in flight could not reach it.
 	connCtx, cancelConn := context.WithCancel(ctx)
 	defer cancelConn()
-	stream := newTolerantStream(jsonrpc2.NewHeaderStream(rwc), cancelConn)
+	stream := newTolerantStream(newBoundedStream(rwc), cancelConn)
 	conn := jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(lspCodec{}))
 	s := newServer(conn, opts)
 	if opts.started != nil {

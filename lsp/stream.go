@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -82,6 +83,14 @@ func (t *tolerantStream) Read(ctx context.Context) (jsonrpc2.Message, int64, err
 	}
 	for {
 		frame, n, err := t.frames.ReadFrame(ctx)
+		var tooLarge *frameTooLargeError
+		if errors.As(err, &tooLarge) {
+			reply := jsonrpc2.NewResponse(jsonrpc2.ID{}, nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, err.Error()))
+			if _, werr := t.Stream.Write(ctx, reply); werr != nil {
+				return nil, 0, werr
+			}
+			continue
+		}
 		if err != nil {
 			t.editorGone()
 			return nil, 0, err
