@@ -15,7 +15,9 @@ type readOnly struct{ io.Reader }
 func (readOnly) Write(b []byte) (int, error) { return len(b), nil }
 func (readOnly) Close() error                { return nil }
 
-func lspFrame(body string) string { return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body) }
+func lspFrame(body string) string {
+	return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body)
+}
 
 func TestFramingLimits(t *testing.T) {
 	big := strings.Repeat("x", 5<<20)
