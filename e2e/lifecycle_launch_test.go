@@ -22,7 +22,6 @@ import (
 	"testing"
 	"time"
 
-	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
@@ -167,9 +166,7 @@ func launchEditor(t *testing.T, bin, folder string, env []string) (e *binEditor,
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	e = &binEditor{t: t, changed: make(chan struct{}, 1)}
-	e.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(binPipe{stdout, stdin}), jsonrpc2.WithCodec(binCodec{}))
-	e.conn.Go(context.Background(), e.handle)
+	e = newBinEditor(t, stdout, stdin)
 	stopped := false
 	stop = func() {
 		if stopped {

@@ -10,12 +10,9 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,110 +20,34 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/stui-lsp/stui-lsp/internal/lsptest"
 	"github.com/stui-lsp/stui-lsp/stuiclient"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
 )
 
-// binCodec is the protocol package's union-aware codec.
-type binCodec struct{}
-
-func (binCodec) Marshal(v any) ([]byte, error) {
-	if m, ok := v.(jsonrpc2.RawMessage); ok {
-		if m == nil {
-			return []byte("null"), nil
-		}
-		return m, nil
-	}
-	return protocol.Marshal(v)
-}
-
-func (binCodec) Unmarshal(data []byte, v any) error {
-	if p, ok := v.(*jsonrpc2.RawMessage); ok {
-		*p = append((*p)[:0], data...)
-		return nil
-	}
-	return protocol.Unmarshal(data, v)
-}
-
-type binPipe struct {
-	io.ReadCloser
-	w io.WriteCloser
-}
-
-func (p binPipe) Write(b []byte) (int, error) { return p.w.Write(b) }
-func (p binPipe) Close() error {
-	p.w.Close()
-	return p.ReadCloser.Close()
-}
-
-// binEditor is a scripted editor driving the binary.
+// binEditor is lsptest's scripted client driving a stui-lsp process.
 type binEditor struct {
-	t    *testing.T
-	conn jsonrpc2.Conn
-
-	mu      sync.Mutex
-	notes   []binNote
-	changed chan struct{}
+	t       *testing.T
+	client  *lsptest.Client
+	conn    jsonrpc2.Conn
+	changed <-chan struct{}
 }
 
-type binNote struct {
-	method string
-	params json.RawMessage
+// newBinEditor starts a client on a server's stdout and stdin.
+func newBinEditor(t *testing.T, stdout io.ReadCloser, stdin io.WriteCloser) *binEditor {
+	return wrapBinEditor(t, lsptest.NewClient(t, lsptest.Stream{R: stdout, W: stdin}, lsptest.Options{CallTimeout: 15 * time.Second}))
 }
 
+func wrapBinEditor(t *testing.T, c *lsptest.Client) *binEditor {
+	return &binEditor{t: t, client: c, conn: c.Conn, changed: c.Changed()}
+}
+
+// binStart runs the binary against endpoint with folder as its workspace and
+// initializes it as a client with snippets, applyEdit and progress.
 func binStart(t *testing.T, bin, endpoint, folder string) *binEditor {
 	t.Helper()
-	home := t.TempDir()
-	cmd := exec.Command(bin, "--endpoint", endpoint, "--log-file", filepath.Join(home, "stui-lsp.log"), "--log-level", "debug")
-	var env []string
-	for _, kv := range os.Environ() {
-		switch k, _, _ := strings.Cut(kv, "="); k {
-		case "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "STUI_TOKEN", "STUI_ENDPOINT":
-			continue
-		}
-		env = append(env, kv)
-	}
-	cmd.Env = append(env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_CACHE_HOME="+filepath.Join(home, "cache"))
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	e := &binEditor{t: t, changed: make(chan struct{}, 1)}
-	e.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(binPipe{stdout, stdin}), jsonrpc2.WithCodec(binCodec{}))
-	e.conn.Go(context.Background(), e.handle)
-	t.Cleanup(func() {
-		_ = e.call("shutdown", nil, nil)
-		_ = e.conn.Notify(context.Background(), "exit", nil)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Error("stui-lsp did not exit after exit")
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		_ = e.conn.Close()
-		if log, err := os.ReadFile(filepath.Join(home, "stui-lsp.log")); err == nil {
-			for _, bad := range []string{"panic", "DATA RACE"} {
-				if strings.Contains(string(log), bad) {
-					t.Errorf("server log contains %q", bad)
-				}
-			}
-			if t.Failed() {
-				t.Logf("server log:\n%s", log)
-			}
-		}
-	})
-
+	b := lsptest.StartBinary(t, bin, []string{"--endpoint", endpoint}, lsptest.Options{CallTimeout: 15 * time.Second})
 	yes := true
 	caps := protocol.ClientCapabilities{
 		Workspace: &protocol.WorkspaceClientCapabilities{ApplyEdit: &yes},
@@ -137,126 +58,42 @@ func binStart(t *testing.T, bin, endpoint, folder string) *binEditor {
 	}
 	params := &protocol.InitializeParams{Capabilities: caps}
 	params.WorkspaceFolders = protocol.NewNullable([]protocol.WorkspaceFolder{{URI: uri.File(folder), Name: "ws"}})
-	var res protocol.InitializeResult
-	if err := e.call("initialize", params, &res); err != nil {
-		t.Fatalf("initialize: %v", err)
-	}
-	if err := e.conn.Notify(context.Background(), "initialized", &protocol.InitializedParams{}); err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
-func (e *binEditor) handle(_ context.Context, req *jsonrpc2.Request) (any, error) {
-	method := strings.Clone(req.Method())
-	params := append(json.RawMessage(nil), req.Params()...)
-	e.mu.Lock()
-	e.notes = append(e.notes, binNote{method, params})
-	e.mu.Unlock()
-	select {
-	case e.changed <- struct{}{}:
-	default:
-	}
-	switch method {
-	case protocol.MethodWorkspaceConfiguration:
-		return []any{nil}, nil
-	case protocol.MethodWorkspaceApplyEdit:
-		return &protocol.ApplyWorkspaceEditResult{Applied: true}, nil
-	}
-	return nil, nil
+	b.Initialize(params)
+	return wrapBinEditor(t, b.Client)
 }
 
 func (e *binEditor) call(method string, params, result any) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	_, err := e.conn.Call(ctx, method, params, result)
-	return err
+	return e.client.Call(method, params, result)
 }
 
 func (e *binEditor) must(method string, params, result any) {
 	e.t.Helper()
-	if err := e.call(method, params, result); err != nil {
-		e.t.Fatalf("%s: %v", method, err)
-	}
+	e.client.Must(method, params, result)
 }
 
 func (e *binEditor) notify(method string, params any) {
 	e.t.Helper()
-	if err := e.conn.Notify(context.Background(), method, params); err != nil {
-		e.t.Fatal(err)
-	}
+	e.client.Notify(method, params)
 }
 
 func (e *binEditor) open(u uri.URI, text string) {
-	e.notify("textDocument/didOpen", &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: u, LanguageID: "smalltalk", Version: 1, Text: text}})
+	e.t.Helper()
+	e.client.Open(u, text)
 }
 
 func (e *binEditor) notesOf(method string) []json.RawMessage {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []json.RawMessage
-	for _, n := range e.notes {
-		if n.method == method {
-			out = append(out, n.params)
-		}
-	}
-	return out
+	return e.client.Pushed(method)
 }
 
 // latestDiagnostics waits until the latest diagnostics of u satisfy pred.
 func (e *binEditor) latestDiagnostics(u uri.URI, pred func([]protocol.Diagnostic) bool) []protocol.Diagnostic {
 	e.t.Helper()
-	deadline := time.After(15 * time.Second)
-	var last []protocol.Diagnostic
-	for {
-		found := false
-		for _, raw := range e.notesOf(protocol.MethodTextDocumentPublishDiagnostics) {
-			var p protocol.PublishDiagnosticsParams
-			if protocol.Unmarshal(raw, &p) == nil && p.URI == u {
-				last, found = p.Diagnostics, true
-			}
-		}
-		if found && pred(last) {
-			return last
-		}
-		select {
-		case <-e.changed:
-		case <-time.After(50 * time.Millisecond):
-		case <-deadline:
-			e.t.Fatalf("the latest diagnostics of %s never matched: %+v", u, last)
-			return nil
-		}
-	}
+	return e.client.LatestDiagnostics(u, pred)
 }
-
-var binMarker = regexp.MustCompile(`⟦(\w+)⟧`)
 
 // binMarkers removes ⟦name⟧ markers and returns each one's UTF-16 position.
 func binMarkers(src string) (string, map[string]protocol.Position) {
-	var b strings.Builder
-	at := map[string]protocol.Position{}
-	last := 0
-	var line, col uint32
-	advance := func(s string) {
-		for _, r := range s {
-			switch {
-			case r == '\n':
-				line, col = line+1, 0
-			case r >= 0x10000:
-				col += 2
-			default:
-				col++
-			}
-		}
-		b.WriteString(s)
-	}
-	for _, m := range binMarker.FindAllStringSubmatchIndex(src, -1) {
-		advance(src[last:m[0]])
-		at[src[m[2]:m[3]]] = protocol.Position{Line: line, Character: col}
-		last = m[1]
-	}
-	advance(src[last:])
-	return b.String(), at
+	return lsptest.Markers(src)
 }
 
 const binCounter = `"Zählt 😀 — a counter"

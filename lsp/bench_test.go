@@ -14,6 +14,7 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/stui-lsp/stui-lsp/internal/lsptest"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
@@ -59,7 +60,7 @@ func startBenchEditor(b *testing.B, img Image) *benchEditor {
 	}
 	e := &benchEditor{done: make(chan error, 1)}
 	go func() { e.done <- Serve(context.Background(), server, opts) }()
-	e.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(client), jsonrpc2.WithCodec(lspCodec{}))
+	e.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(client), jsonrpc2.WithCodec(lsptest.Codec{}))
 	e.conn.Go(context.Background(), func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
 		if req.Method() == protocol.MethodWorkspaceConfiguration {
 			return []any{nil}, nil

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
-	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +14,7 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/stui-lsp/stui-lsp/internal/lsptest"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
@@ -95,24 +93,21 @@ func (f *fakeImage) callsOf(command string) []json.RawMessage {
 	return out
 }
 
-// editor is a scripted LSP client talking to Serve over a pipe. It records
-// what the server pushes and answers the server's own requests.
+// editor is lsptest's scripted client talking to Serve over kernel pipes,
+// with the server behind it for white-box checks. It keeps the edits and
+// documents the server asked it to apply and show; everything else the server
+// sends is the client's to record.
 type editor struct {
-	t    *testing.T
-	conn jsonrpc2.Conn
-	done chan error
-	srv  *server
+	t      *testing.T
+	client *lsptest.Client
+	conn   jsonrpc2.Conn
+	done   chan error
+	srv    *server
 
 	mu      sync.Mutex
-	pushed  []pushed
-	changed chan struct{}
+	changed <-chan struct{}
 	edits   []protocol.ApplyWorkspaceEditParams
 	shown   []uri.URI
-}
-
-type pushed struct {
-	method string
-	params json.RawMessage
 }
 
 type editorOptions struct {
@@ -136,12 +131,12 @@ func startEditor(t *testing.T, o editorOptions) *editor {
 		img := o.image
 		opts.Dial = func(string) (Image, error) { return img, nil }
 	}
-	e := &editor{t: t, done: make(chan error, 1), changed: make(chan struct{}, 1)}
+	e := &editor{t: t, done: make(chan error, 1)}
 	srv := make(chan *server, 1)
 	opts.started = func(s *server) { srv <- s }
 	go func() { e.done <- Serve(context.Background(), a, opts) }()
-	e.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(b), jsonrpc2.WithCodec(lspCodec{}))
-	e.conn.Go(context.Background(), e.handle)
+	e.client = lsptest.NewClient(t, b, lsptest.Options{WaitTimeout: 5 * time.Second, OnRequest: e.handle})
+	e.conn, e.changed = e.client.Conn, e.client.Changed()
 	e.srv = <-srv
 	t.Cleanup(func() {
 		_ = e.conn.Close()
@@ -186,82 +181,44 @@ func startEditor(t *testing.T, o editorOptions) *editor {
 	return e
 }
 
-func (e *editor) handle(ctx context.Context, req *jsonrpc2.Request) (any, error) {
-	method := strings.Clone(req.Method())
-	params := append(json.RawMessage(nil), req.Params()...)
+// handle answers the requests whose effect a test looks at.
+func (e *editor) handle(method string, params json.RawMessage) (any, bool, error) {
 	e.mu.Lock()
-	defer func() {
-		e.mu.Unlock()
-		select {
-		case e.changed <- struct{}{}:
-		default:
-		}
-	}()
+	defer e.mu.Unlock()
 	switch method {
 	case protocol.MethodWorkspaceApplyEdit:
 		var p protocol.ApplyWorkspaceEditParams
 		if err := protocol.Unmarshal(params, &p); err != nil {
-			return nil, err
+			return nil, true, err
 		}
 		e.edits = append(e.edits, p)
-		return &protocol.ApplyWorkspaceEditResult{Applied: true}, nil
+		return &protocol.ApplyWorkspaceEditResult{Applied: true}, true, nil
 	case protocol.MethodWindowShowDocument:
 		var p protocol.ShowDocumentParams
 		_ = protocol.Unmarshal(params, &p)
 		e.shown = append(e.shown, p.URI)
-		return &protocol.ShowDocumentResult{Success: true}, nil
+		return &protocol.ShowDocumentResult{Success: true}, true, nil
 	case protocol.MethodWorkspaceConfiguration:
-		return []any{nil}, nil
+		return []any{nil}, true, nil
 	}
-	e.pushed = append(e.pushed, pushed{method, params})
-	if req.IsCall() {
-		return nil, nil
-	}
-	return nil, nil
+	return nil, false, nil
 }
 
 func (e *editor) call(method string, params, result any) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err := e.conn.Call(ctx, method, params, result)
-	return err
+	return e.client.Call(method, params, result)
 }
 
 // waitFor waits until the server pushed a message of method matching pred.
 func (e *editor) waitFor(method string, pred func(json.RawMessage) bool) json.RawMessage {
 	e.t.Helper()
-	deadline := time.After(5 * time.Second)
-	for {
-		e.mu.Lock()
-		for _, p := range e.pushed {
-			if p.method == method && (pred == nil || pred(p.params)) {
-				e.mu.Unlock()
-				return p.params
-			}
-		}
-		e.mu.Unlock()
-		select {
-		case <-e.changed:
-		case <-deadline:
-			e.t.Fatalf("no %s arrived matching the test", method)
-			return nil
-		}
-	}
+	return e.client.WaitFor(method, pred)
 }
 
 func (e *editor) pushedOf(method string) []json.RawMessage {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []json.RawMessage
-	for _, p := range e.pushed {
-		if p.method == method {
-			out = append(out, p.params)
-		}
-	}
-	return out
+	return e.client.Pushed(method)
 }
 
-// latestDiagnostics waits for diagnostics of u whose list satisfies pred.
+// diagnostics waits for diagnostics of u whose list satisfies pred.
 func (e *editor) diagnostics(u uri.URI, pred func([]protocol.Diagnostic) bool) []protocol.Diagnostic {
 	e.t.Helper()
 	var out []protocol.Diagnostic
@@ -292,8 +249,7 @@ func (e *editor) open(name, text string) uri.URI {
 }
 
 func (e *editor) executeCommand(command string, args any, result any) error {
-	raw, _ := json.Marshal(args)
-	return e.call("workspace/executeCommand", &protocol.ExecuteCommandParams{Command: command, Arguments: []protocol.LSPAny{raw}}, result)
+	return e.client.ExecuteCommand(command, args, result)
 }
 
 // osPipes connects two ends with kernel pipes, as an editor and a server on
@@ -324,29 +280,9 @@ func (p pipeEnd) Close() error {
 	return p.r.Close()
 }
 
-var markerPattern = regexp.MustCompile(`⟦(\w+)⟧`)
-
 // markers removes ⟦name⟧ markers from src and returns the text and the
-// UTF-16 position of each marker, so tests need no hand-counted columns.
+// UTF-16 position of each marker, counted by lsptest independently of the
+// server's position converter.
 func markers(src string) (string, map[string]protocol.Position) {
-	offsets := map[string]int{}
-	text := ""
-	last := 0
-	for _, m := range markerPattern.FindAllStringSubmatchIndex(src, -1) {
-		text += src[last:m[0]]
-		offsets[src[m[2]:m[3]]] = len(text)
-		last = m[1]
-	}
-	text += src[last:]
-	ix := newLineIndex(text)
-	out := map[string]protocol.Position{}
-	names := make([]string, 0, len(offsets))
-	for name := range offsets {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		out[name] = ix.position(offsets[name], encodingUTF16)
-	}
-	return text, out
+	return lsptest.Markers(src)
 }

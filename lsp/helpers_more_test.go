@@ -106,25 +106,5 @@ Counter class >> ⟦new⟧new [
 // satisfy pred, and returns them.
 func (e *editor) latestDiagnostics(u uri.URI, pred func([]protocol.Diagnostic) bool) []protocol.Diagnostic {
 	e.t.Helper()
-	deadline := time.After(5 * time.Second)
-	var last []protocol.Diagnostic
-	for {
-		found := false
-		for _, raw := range e.pushedOf(protocol.MethodTextDocumentPublishDiagnostics) {
-			var p protocol.PublishDiagnosticsParams
-			if protocol.Unmarshal(raw, &p) == nil && p.URI == u {
-				last, found = p.Diagnostics, true
-			}
-		}
-		if found && pred(last) {
-			return last
-		}
-		select {
-		case <-e.changed:
-		case <-time.After(20 * time.Millisecond):
-		case <-deadline:
-			e.t.Fatalf("the latest diagnostics of %s never matched: %+v", u, last)
-			return nil
-		}
-	}
+	return e.client.LatestDiagnostics(u, pred)
 }
