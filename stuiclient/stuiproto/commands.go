@@ -31,6 +31,7 @@ const (
 	CmdLoadContext          = "load_context"
 	CmdGetContextSummary    = "get_context_summary"
 	CmdClearContext         = "clear_context"
+	CmdRunTests             = "run_tests"
 )
 
 // Commands lists every command's name, in the table's order (that of
@@ -462,4 +463,57 @@ type ClearContextResult struct {
 	VariablesRemoved int    `json:"variables_removed"`
 	HistoryRemoved   int    `json:"history_removed"`
 	ObjectsRemoved   int    `json:"objects_removed"`
+}
+
+// RunTestsParams (1.2) names the tests to run: a class (with its test
+// selectors, or only those listed) or every test class of a package. At
+// least one of ClassName and Package is given; ClassName wins when both are.
+type RunTestsParams struct {
+	SessionID string   `json:"session_id,omitempty"`
+	ClassName string   `json:"class_name,omitempty"`
+	Selectors []string `json:"selectors,omitempty"`
+	Package   string   `json:"package,omitempty"`
+	// TimeoutMS bounds the whole run (default RunTestsDefaultTimeoutMS);
+	// each test also has SUnit's own time limit.
+	TimeoutMS int `json:"timeout_ms,omitempty"`
+}
+
+// RunTestsDefaultTimeoutMS is how long a run may take when timeout_ms is
+// absent or 0.
+const RunTestsDefaultTimeoutMS = 60000
+
+// Test statuses.
+const (
+	TestPass  = "pass"
+	TestFail  = "fail"
+	TestError = "error"
+	TestSkip  = "skip"
+)
+
+// TestFrame is one frame of a failing test's stack, innermost first. Line is
+// 1-based within the method's source (line 1 is the selector pattern); 0
+// when the image could not say.
+type TestFrame struct {
+	ClassName string `json:"class_name"`
+	Selector  string `json:"selector"`
+	Line      int    `json:"line,omitempty"`
+}
+
+// TestOutcome is the result of one test method.
+type TestOutcome struct {
+	ClassName  string      `json:"class_name"`
+	Selector   string      `json:"selector"`
+	Status     string      `json:"status"`
+	Message    string      `json:"message,omitempty"`
+	Stack      []TestFrame `json:"stack,omitempty"`
+	DurationMS int         `json:"duration_ms"`
+}
+
+type RunTestsResult struct {
+	Passed     int           `json:"passed"`
+	Failed     int           `json:"failed"`
+	Errors     int           `json:"errors"`
+	Skipped    int           `json:"skipped"`
+	DurationMS int           `json:"duration_ms"`
+	Results    []TestOutcome `json:"results"`
 }

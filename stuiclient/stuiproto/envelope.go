@@ -15,7 +15,7 @@ import (
 )
 
 // Version is the protocol version this module speaks.
-const Version = "1.1.0"
+const Version = "1.2.0"
 
 // MaxMessageSize caps one message in either direction.
 const MaxMessageSize = 10 << 20

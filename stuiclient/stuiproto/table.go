@@ -43,6 +43,13 @@ func EvaluationWait(timeoutMS int) time.Duration {
 	return time.Duration(timeoutMS)*time.Millisecond + EvaluateMargin
 }
 
+func runTestsWait(p RunTestsParams) time.Duration {
+	if p.TimeoutMS <= 0 {
+		return EvaluationWait(RunTestsDefaultTimeoutMS)
+	}
+	return EvaluationWait(p.TimeoutMS)
+}
+
 func evaluationWait(p EvaluateParams) time.Duration {
 	if p.TimeoutMS <= 0 {
 		return 0
@@ -79,6 +86,7 @@ var (
 	LoadContextCommand          = Command[ContextParams, LoadContextResult]{Name: CmdLoadContext, MutatesImage: true}
 	GetContextSummaryCommand    = Command[SessionIDParams, ContextSummaryResult]{Name: CmdGetContextSummary}
 	ClearContextCommand         = Command[ClearContextParams, ClearContextResult]{Name: CmdClearContext, MutatesImage: true}
+	RunTestsCommand             = Command[RunTestsParams, RunTestsResult]{Name: CmdRunTests, MutatesImage: true, wait: runTestsWait}
 )
 
 // Table is every command seen without its types, in the order of
@@ -112,6 +120,7 @@ var Table = []Spec{
 	GetContextSummaryCommand.Spec(),
 	ClearContextCommand.Spec(),
 	TranscriptCommand.Spec(),
+	RunTestsCommand.Spec(),
 }
 
 // Spec is a Command seen without its types.

@@ -24,7 +24,7 @@ func TestTableNamesEveryCommandOnceWithItsTypes(t *testing.T) {
 	}
 }
 
-func TestOnlyEvaluationAndTranscriptWaitLongerThanTheCallersTimeout(t *testing.T) {
+func TestOnlyEvaluationTranscriptAndTestRunsWaitLongerThanTheCallersTimeout(t *testing.T) {
 	want := 5*time.Second + EvaluateMargin
 	evaluate, _ := Lookup(CmdEvaluate)
 	if got := evaluate.Wait(EvaluateParams{TimeoutMS: 5000}); got != want {
@@ -43,8 +43,15 @@ func TestOnlyEvaluationAndTranscriptWaitLongerThanTheCallersTimeout(t *testing.T
 	if got := transcript.Wait(TranscriptParams{WaitMS: 3600000}); got != MaxTranscriptWait+TranscriptMargin {
 		t.Errorf("transcript with an hour's wait_ms waits %v, want the cap", got)
 	}
+	runTests, _ := Lookup(CmdRunTests)
+	if got, want := runTests.Wait(RunTestsParams{}), RunTestsDefaultTimeoutMS*time.Millisecond+EvaluateMargin; got != want {
+		t.Errorf("run_tests without timeout_ms waits %v, want the default run's %v", got, want)
+	}
+	if got := runTests.Wait(RunTestsParams{TimeoutMS: 5000}); got != want {
+		t.Errorf("run_tests with timeout_ms 5000 waits %v, want %v", got, want)
+	}
 	for _, s := range Table {
-		if s.Name != CmdEvaluate && s.Name != CmdTranscript && s.Wait(s.NewParams()) != 0 {
+		if s.Name != CmdEvaluate && s.Name != CmdTranscript && s.Name != CmdRunTests && s.Wait(s.NewParams()) != 0 {
 			t.Errorf("%s has a wait of its own", s.Name)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -126,9 +127,17 @@ func DecodeStrict(data []byte, v any) error {
 
 // LookupPath follows a vector's dotted path (a SetupStep.Bind value or an
 // Exact entry, such as "result.session_id") into a reply decoded as JSON
-// into any.
+// into any. A number steps into a list: "result.results.0.status".
 func LookupPath(v any, path string) (any, bool) {
 	for _, k := range strings.Split(path, ".") {
+		if list, ok := v.([]any); ok {
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(list) {
+				return nil, false
+			}
+			v = list[i]
+			continue
+		}
 		m, ok := v.(map[string]any)
 		if !ok {
 			return nil, false

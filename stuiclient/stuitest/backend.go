@@ -99,6 +99,10 @@ func NewBackend() *Backend {
 	b.AddMethod("Object", MethodFixture{Selector: "printString", Category: "printing",
 		Source: "printString\n\t\"Answer a String whose characters are a description of the receiver.\"\n\t^ self printStringLimitedTo: 50000"})
 	b.AddMethod("Object", MethodFixture{Selector: "yourself", Category: "accessing", Source: "yourself\n\t^ self"})
+	b.AddClass(ClassFixture{Name: testCaseClass, Superclass: "TestAsserter", Package: "SUnit-Core", Tag: "Kernel", IsSystem: true,
+		Comment: "A TestCase is a Command representing the future running of a test case."})
+	b.AddClass(ClassFixture{Name: "TestAsserter", Superclass: "Object", Package: "SUnit-Core", Tag: "Kernel", IsSystem: true,
+		Comment: "I contain the assertions of SUnit."})
 	return b
 }
 

@@ -40,6 +40,7 @@ var handlers = handlerMap(
 	underLock(stuiproto.GetContextSummaryCommand, (*Backend).contextSummary),
 	underLock(stuiproto.ClearContextCommand, (*Backend).clearContext),
 	concurrent(stuiproto.TranscriptCommand, (*Backend).readTranscript),
+	replying(stuiproto.RunTestsCommand, (*Backend).runTests),
 )
 
 // handler answers one request whose parameters are decoded already, into a

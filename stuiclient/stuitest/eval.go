@@ -53,6 +53,8 @@ const (
 	kBlock
 	kClass // an exception class: see signal.go
 	kTranscript
+	kSelf     // the receiver of a test method: see tests.go
+	kDuration // milliseconds in i, from 200 milliSeconds or 2 seconds
 )
 
 type value struct {
@@ -128,6 +130,10 @@ func (v value) printString() string {
 		return v.s
 	case kTranscript:
 		return "a ThreadSafeTranscript"
+	case kSelf:
+		return "a " + v.s
+	case kDuration:
+		return fmt.Sprintf("%d milliSeconds", v.i)
 	}
 	return "nil"
 }
@@ -243,6 +249,9 @@ type evaluator struct {
 	// being parsed (valid when sent is set): a cascade's ';' sends to it.
 	cascadeTo value
 	sent      bool
+	// self answers the messages sent to self, in a test method; nil
+	// elsewhere, where self is nil as in a playground.
+	self func(sel string, args []value) (value, error)
 }
 
 func (e *evaluator) peek() token { return e.toks[e.p] }
@@ -400,12 +409,15 @@ func (e *evaluator) keywordTail(recvTok token, recv value) (value, error) {
 	if recv.kind == kTranscript {
 		return transcriptSend(e.ctx, sel.String(), args)
 	}
+	if recv.kind == kSelf {
+		return e.self(sel.String(), args)
+	}
 	return value{}, dnu(recv, sel.String())
 }
 
 func (e *evaluator) runBlock(b value) (value, error) {
 	toks := append(append([]token(nil), e.toks[b.i:b.den]...), token{'e', "", e.toks[b.den].pos})
-	sub := &evaluator{ctx: e.ctx, toks: toks, vars: e.vars}
+	sub := &evaluator{ctx: e.ctx, toks: toks, vars: e.vars, self: e.self}
 	return sub.statements()
 }
 
@@ -497,6 +509,9 @@ func (e *evaluator) primary() (value, error) {
 		}
 		if t.text == "Transcript" {
 			return value{kind: kTranscript}, nil
+		}
+		if t.text == "self" && e.self != nil {
+			return value{kind: kSelf}, nil
 		}
 		return e.vars[t.text], nil
 	case '[':
@@ -672,6 +687,10 @@ func (e *evaluator) unary(v value, sel string) (value, error) {
 		return v, nil
 	case sel == "cr" && v.kind == kTranscript:
 		return transcriptSend(e.ctx, sel, nil)
+	case sel == "milliSeconds" && v.kind == kInt:
+		return value{kind: kDuration, i: v.i}, nil
+	case sel == "seconds" && v.kind == kInt:
+		return value{kind: kDuration, i: v.i * 1000}, nil
 	case sel == "wait" && v.kind == kDelay:
 		t := time.NewTimer(time.Duration(v.i) * time.Millisecond)
 		defer t.Stop()
@@ -684,6 +703,9 @@ func (e *evaluator) unary(v value, sel string) (value, error) {
 	}
 	if v.kind == kClass {
 		return signal(v, sel, nil)
+	}
+	if v.kind == kSelf {
+		return e.self(sel, nil)
 	}
 	return value{}, dnu(v, sel)
 }
