@@ -72,6 +72,12 @@ func checkVariablesIsolated(ctx context.Context, r *runner) (string, error) {
 	return "a variable of one session is unknown in another", nil
 }
 
+// busyLoop keeps the image's processor busy until the server stops it, or
+// for 20 seconds: it ends by itself so that an image whose timeout and
+// interrupt both fail is not left running it for ever.
+const busyLoop = "stuiConformanceStart := Time millisecondClockValue. " +
+	"[ Time millisecondClockValue - stuiConformanceStart < 20000 ] whileTrue"
+
 // evalOutcome is how a background evaluation ended.
 type evalOutcome struct {
 	res *stuiproto.EvaluateResult
@@ -109,8 +115,7 @@ func checkPingDuringEvaluate(ctx context.Context, r *runner) (string, error) {
 	// A busy loop, not a wait: the evaluation keeps the image's processor,
 	// and the server must still answer a ping. timeout_ms ends it.
 	const busyMS = 2000
-	done := r.evaluateInBackground(ctx, "",
-		stuiproto.EvaluateParams{Code: "[ true ] whileTrue", TimeoutMS: busyMS})
+	done := r.evaluateInBackground(ctx, "", stuiproto.EvaluateParams{Code: busyLoop, TimeoutMS: busyMS})
 	settle(ctx)
 	sent := time.Now()
 	_, pingErr := call(ctx, r, stuiproto.PingCommand, stuiproto.PingParams{})
@@ -172,11 +177,11 @@ func checkInterrupt(ctx context.Context, r *runner, bySession bool) (string, err
 		return "", err
 	}
 	defer r.closeSession(ctx, s)
-	// The vector evaluate.Interrupted's loop, bounded by a timeout so that a
-	// server that ignores the interrupt still ends it.
+	// A busy loop, as in the vector evaluate.Interrupted, with a timeout so
+	// that a server that ignores the interrupt still ends it.
 	const loopMS = 10000
 	id := r.unique("interrupted")
-	done := r.evaluateInBackground(ctx, id, stuiproto.EvaluateParams{Code: "[ true ] whileTrue", SessionID: s, TimeoutMS: loopMS})
+	done := r.evaluateInBackground(ctx, id, stuiproto.EvaluateParams{Code: busyLoop, SessionID: s, TimeoutMS: loopMS})
 	settle(ctx)
 	p := stuiproto.InterruptParams{RequestID: id}
 	if bySession {

@@ -25,8 +25,8 @@ import (
 //   - Delay forSeconds: n and Delay forMilliseconds: n; sending wait to the
 //     Delay sleeps, and stops early when the request is interrupted, times
 //     out or the server stops
-//   - Exception signal, Warning signal: 'text', Error signal: 'text' (see
-//     signal.go)
+//   - Exception signal, Warning signal: 'text', Error signal: 'text', and
+//     Time millisecondClockValue (see eval_classes.go)
 //   - Transcript show:, nextPutAll:, crShow: and cr (see transcript.go)
 //   - statements separated by '.', the value of the last one is the result
 //   - name := expr assigns a workspace variable (kept in the session)
@@ -51,7 +51,7 @@ const (
 	kInterval
 	kOrderedCollection
 	kBlock
-	kClass // an exception class: see signal.go
+	kClass // a class the evaluator knows: see eval_classes.go
 	kTranscript
 	kSelf     // the receiver of a test method: see tests.go
 	kDuration // milliseconds in i, from 200 milliSeconds or 2 seconds
@@ -404,7 +404,7 @@ func (e *evaluator) keywordTail(recvTok token, recv value) (value, error) {
 		return iv, nil
 	}
 	if recv.kind == kClass {
-		return signal(recv, sel.String(), args)
+		return classMessage(recv, sel.String(), args)
 	}
 	if recv.kind == kTranscript {
 		return transcriptSend(e.ctx, sel.String(), args)
@@ -504,7 +504,7 @@ func (e *evaluator) primary() (value, error) {
 		case "true", "false":
 			return value{kind: kBool, b: t.text == "true"}, nil
 		}
-		if c, ok := exceptionClass(t.text); ok {
+		if c, ok := globalClass(t.text); ok {
 			return c, nil
 		}
 		if t.text == "Transcript" {
@@ -702,7 +702,7 @@ func (e *evaluator) unary(v value, sel string) (value, error) {
 		}
 	}
 	if v.kind == kClass {
-		return signal(v, sel, nil)
+		return classMessage(v, sel, nil)
 	}
 	if v.kind == kSelf {
 		return e.self(sel, nil)

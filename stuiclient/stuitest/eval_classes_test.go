@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestEvaluatorSignalsExceptions(t *testing.T) {
@@ -27,5 +28,18 @@ func TestEvaluatorSignalsExceptions(t *testing.T) {
 	v, err := evaluate(context.Background(), "Warning", map[string]value{})
 	if err != nil || v.printString() != "Warning" || v.className() != "Warning class" {
 		t.Errorf("Warning = %s (%s), %v; want the class", v.printString(), v.className(), err)
+	}
+}
+
+func TestEvaluatorClockBoundsABusyLoop(t *testing.T) {
+	start := time.Now()
+	v, err := evaluate(context.Background(), "start := Time millisecondClockValue. [ Time millisecondClockValue - start < 30 ] whileTrue. Time millisecondClockValue - start", map[string]value{})
+	if err != nil || v.kind != kInt || v.i < 30 {
+		t.Fatalf("= %s, %v; want at least 30 (ms)", v.printString(), err)
+	}
+	// The clock counts whole milliseconds: the loop may end up to one
+	// short of 30 by this test's finer clock.
+	if d := time.Since(start); d < 25*time.Millisecond {
+		t.Errorf("the loop ended after %v", d)
 	}
 }
