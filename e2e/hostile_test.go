@@ -349,3 +349,27 @@ func TestHostileFraming(t *testing.T) {
 		t.Fatalf("server still running 10 s into an endless header line")
 	}
 }
+
+// TestHostileCancelledEvaluation: a cancelled evaluation answers
+// RequestCancelled (-32800), which editors take quietly, not an image error,
+// and the evaluation is interrupted in the image.
+func TestHostileCancelledEvaluation(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	h := &recordingHandler{backend: stuitest.NewBackend(), commands: make(chan string, 64)}
+	srv := stuitest.NewServer(h)
+	t.Cleanup(srv.Close)
+	p := robustStart(t, bin, robustConfig{args: []string{"--endpoint", srv.Endpoint}})
+	p.initialize(map[string]any{"evaluateTimeoutMs": 60000, "persistSession": false})
+	id, ch := p.send(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+		"command":   "stui.evaluate",
+		"arguments": []any{map[string]any{"code": "(Delay forSeconds: 30) wait"}},
+	})
+	h.waitCommand(t, stuiproto.CmdEvaluate, 10*time.Second)
+	p.notify("$/cancelRequest", map[string]any{"id": p.nextIDValue(id)})
+	m := p.await("the cancelled evaluation", ch, 5*time.Second)
+	if m.Error == nil || m.Error.Code != -32800 {
+		t.Errorf("cancelled evaluation answered %s, want error -32800 (RequestCancelled)", m)
+	}
+	h.waitCommand(t, stuiproto.CmdInterrupt, 2*time.Second)
+	p.shutdownAndExit()
+}

@@ -2,7 +2,6 @@ package lsp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -67,7 +66,10 @@ func (s *server) handler() jsonrpc2.Handler {
 			s.log.Debug("request", zap.String("method", method), zap.Stringer("id", idString(req)), zap.Duration("took", time.Since(start)), zap.Error(err))
 		}()
 		result, err = dispatch(ctx, req)
-		if err != nil && ctx.Err() != nil && !isJSONRPCError(err) {
+		if err != nil && ctx.Err() != nil {
+			// Whatever the handler made of it (an image error, once the
+			// cancelled call failed), the request was cancelled: editors
+			// show RequestCancelled quietly and anything else as an error.
 			err = protocol.ErrRequestCancelled
 		}
 		return result, err
@@ -129,11 +131,6 @@ type idStringer struct{ id jsonrpc2.ID }
 func (i idStringer) String() string { return fmt.Sprint(i.id) }
 
 func idString(req *jsonrpc2.Request) fmt.Stringer { return idStringer{req.ID()} }
-
-func isJSONRPCError(err error) bool {
-	var e *jsonrpc2.Error
-	return errors.As(err, &e)
-}
 
 // detach returns a context for work that outlives the request it started in.
 // A request's context is recycled when its handler returns, so anything kept
