@@ -72,14 +72,14 @@ const interruptWait = 500 * time.Millisecond
 func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stuiproto.EvaluateResult, error) {
 	if !s.image.available() {
 		// The background reconnection pauses up to 5 s between tries: a
-		// command the user runs asks the image itself first.
-		_, _ = s.image.handshake(ctx)
-	}
-	if !s.image.available() {
-		if _, _, lastErr := s.image.status(); lastErr != nil {
-			return nil, fmt.Errorf("%w: %w", errNotConnected, lastErr)
+		// command the user runs asks the image itself first, and goes on if
+		// it answered (whatever a retry that failed just before says).
+		if _, err := s.image.handshake(ctx); err != nil {
+			if _, _, lastErr := s.image.status(); lastErr != nil {
+				return nil, fmt.Errorf("%w: %w", errNotConnected, lastErr)
+			}
+			return nil, errNotConnected
 		}
-		return nil, errNotConnected
 	}
 	st := s.currentSettings()
 	ws := s.sessions.forFolder(s.workspace.folderOf(t.doc))

@@ -1,18 +1,12 @@
 package lsp
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"slices"
-	"strings"
 	"testing"
-	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
-
-	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
 // evaluateAction is a code action as the editor receives it, with the range
@@ -103,106 +97,5 @@ func TestPrintItOnAWholeLineSelectionInsertsAtTheEndOfThatLine(t *testing.T) {
 	want := protocol.Position{Line: 0, Character: 6}
 	if len(edits) != 1 || edits[0].Range.Start != want {
 		t.Errorf("print-it edit = %+v, want the result at the end of line 1 (%v), not on the next line", edits, want)
-	}
-}
-
-func TestPrintItEditNamesTheDocumentVersion(t *testing.T) {
-	img := evalImage(map[string]any{"3 + 4": "7"})
-	yes := true
-	e := startEditor(t, editorOptions{image: img, initialize: func(p *protocol.InitializeParams) {
-		p.Capabilities.Workspace.WorkspaceEdit = &protocol.WorkspaceEditClientCapabilities{DocumentChanges: &yes}
-	}})
-	u := e.open("v.st", "3 + 4.")
-	if err := e.executeCommand(cmdPrintIt, map[string]any{"uri": u, "range": protocol.Range{}}, &printItResult{}); err != nil {
-		t.Fatal(err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.edits) != 1 || len(e.edits[0].Edit.DocumentChanges) != 1 {
-		t.Fatalf("edits = %+v, want one versioned document change", e.edits)
-	}
-	change, ok := e.edits[0].Edit.DocumentChanges[0].(*protocol.TextDocumentEdit)
-	if !ok || change.TextDocument.URI != u || change.TextDocument.Version == nil || *change.TextDocument.Version != 1 {
-		t.Errorf("document change = %+v, want %s at version 1", e.edits[0].Edit.DocumentChanges[0], u)
-	}
-}
-
-func TestPrintItDoesNotEditTextThatChangedDuringTheEvaluation(t *testing.T) {
-	img := newFakeImage()
-	release := make(chan struct{})
-	evaluating := make(chan struct{}, 1)
-	img.on(stuiproto.CmdEvaluate, func(context.Context, json.RawMessage) (any, error) {
-		evaluating <- struct{}{}
-		<-release
-		return stuiproto.EvaluateResult{Result: "7"}, nil
-	})
-	e := startEditor(t, editorOptions{image: img})
-	u := e.open("slow.st", "3 + 4.")
-	done := make(chan error, 1)
-	var res printItResult
-	go func() {
-		done <- e.executeCommand(cmdPrintIt, map[string]any{"uri": u, "range": protocol.Range{}}, &res)
-	}()
-	<-evaluating
-	e.changeAll(u, 2, "3 + 40.")
-	// A request after the notification: the server has applied the change.
-	evaluateActions(t, e, "3 + 40.", u, protocol.Range{})
-	close(release)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if res.Inserted || len(e.edits) != 0 {
-		t.Errorf("print-it edited text that changed meanwhile: %+v", e.edits)
-	}
-}
-
-func TestClientsWithoutInlayRefreshAreToldTheResult(t *testing.T) {
-	img := evalImage(map[string]any{"3 + 4": "7"})
-	no := false
-	e := startEditor(t, editorOptions{image: img, initialize: func(p *protocol.InitializeParams) {
-		p.Capabilities.Workspace.InlayHint.RefreshSupport = &no
-	}})
-	u := e.open("r.st", "3 + 4.")
-	if err := e.executeCommand(cmdEvaluate, map[string]any{"uri": u, "range": protocol.Range{}}, &evaluateResult{}); err != nil {
-		t.Fatal(err)
-	}
-	e.waitFor(protocol.MethodWindowShowMessage, func(raw json.RawMessage) bool {
-		return strings.Contains(string(raw), `3 + 4 → 7`)
-	})
-}
-
-func TestHelixIsShownAFailedCommand(t *testing.T) {
-	img := evalImage(map[string]any{"3 + 4": errors.New("boom")})
-	e := startEditor(t, editorOptions{image: img, initialize: func(p *protocol.InitializeParams) {
-		p.ClientInfo = protocol.ClientInfo{Name: "helix"}
-	}})
-	u := e.open("h.st", "\n\n")
-	if err := e.executeCommand(cmdEvaluate, map[string]any{"uri": u, "range": protocol.Range{}}, &evaluateResult{}); err == nil {
-		t.Fatal("evaluating nothing succeeded")
-	}
-	e.waitFor(protocol.MethodWindowShowMessage, func(raw json.RawMessage) bool {
-		return strings.Contains(string(raw), "no statement at line 1")
-	})
-}
-
-func TestInspectorDocumentDrillsWithACodeAction(t *testing.T) {
-	e := startEditor(t, editorOptions{})
-	text := "an OrderedCollection(1 2 3)\n  class: OrderedCollection   size: 3   object id: obj_1\n" +
-		strings.Repeat("-", 72) + "\narray       #(1 2 3 nil)  (Array)  [obj_2]\nfirstIndex  1  (SmallInteger)\n"
-	u := e.open("obj_1"+inspectorDocumentExt, text)
-	var actions []protocol.CodeAction
-	if err := e.call("textDocument/codeAction", &protocol.CodeActionParams{TextDocument: td(u),
-		Range: protocol.Range{Start: protocol.Position{Line: 3, Character: 2}, End: protocol.Position{Line: 3, Character: 3}}}, &actions); err != nil {
-		t.Fatal(err)
-	}
-	if len(actions) != 1 || actions[0].Title != "Inspect array" || actions[0].Command.Command != cmdInspect ||
-		!strings.Contains(string(actions[0].Command.Arguments[0]), `"objectId":"obj_2"`) {
-		t.Errorf("actions on the array slot = %+v, want Inspect array with obj_2", actions)
-	}
-	time.Sleep(50 * time.Millisecond)
-	if d := e.pushedOf(protocol.MethodTextDocumentPublishDiagnostics); len(d) != 0 {
-		t.Errorf("diagnostics were published for an inspector document: %s", d)
 	}
 }
