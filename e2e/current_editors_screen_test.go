@@ -66,7 +66,7 @@ func TestCurrentEditorsScreen(t *testing.T) {
 // waitFor waits until the screen shows text, failing the test otherwise.
 func (s *tmuxSession) waitFor(t *testing.T, what, text string) string {
 	t.Helper()
-	screen, ok := s.waitScreen(15*time.Second, func(screen string) bool { return strings.Contains(screen, text) })
+	screen, ok := s.waitScreen(30*time.Second, func(screen string) bool { return strings.Contains(screen, text) })
 	if !ok {
 		t.Fatalf("%s: %q is not on the screen:\n%s", what, text, screen)
 	}

@@ -174,7 +174,7 @@ func (h *helix) wait(what, text string) {
 
 func (h *helix) waitScreen2(what string, ok func(string) bool) {
 	h.t.Helper()
-	if screen, found := h.waitScreen(15*time.Second, ok); !found {
+	if screen, found := h.waitScreen(30*time.Second, ok); !found {
 		h.t.Fatalf("%s: not on the screen:\n%s", what, screen)
 	}
 	h.t.Logf("ok - %s", what)
@@ -210,7 +210,7 @@ func (h *helix) waitFileLine(n int, want, what string) {
 	h.t.Helper()
 	h.command("w")
 	var got string
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		data, _ := os.ReadFile(h.file)
 		lines := strings.Split(string(data), "\n")
@@ -228,7 +228,7 @@ func (h *helix) waitFileLine(n int, want, what string) {
 
 func (h *helix) waitLog(text, what string) {
 	h.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if data, err := os.ReadFile(h.f.hostPath("home/.cache/helix/helix.log")); err == nil && strings.Contains(string(data), text) {
 			h.t.Logf("ok - %s", what)
