@@ -59,6 +59,7 @@ type imageLink struct {
 	reconnecting  bool
 	closed        bool
 	stop          chan struct{}
+	notices       linkNotices // what the editor was last told (link_status.go)
 }
 
 func newImageLink(s *server) *imageLink {
@@ -123,6 +124,7 @@ func (l *imageLink) client() (Image, error) {
 	}
 	if l.s.opts.Dial == nil || l.endpoint == "" {
 		l.state = linkNone
+		l.s.goBackground(l.s.alive, "tell the editor the link state", l.s.notifyLinkState)
 		return nil, fmt.Errorf("%w: no image endpoint configured", errNotConnected)
 	}
 	dial := l.s.opts.Dial
@@ -132,6 +134,7 @@ func (l *imageLink) client() (Image, error) {
 	img, err := dial(l.endpoint)
 	if err != nil {
 		l.state, l.lastErr = linkDown, err
+		l.s.goBackground(l.s.alive, "tell the editor the link state", l.s.notifyLinkState)
 		if l.dialWarned != l.endpoint {
 			// A dial fails on configuration (a malformed endpoint, a token
 			// that must not travel in clear), which no retry fixes: say why,
@@ -183,6 +186,7 @@ func (l *imageLink) markUp(ctx context.Context) {
 	l.state, l.lastErr = linkUp, nil
 	l.mu.Unlock()
 	if was != linkUp {
+		l.s.notifyLinkState(ctx)
 		l.s.onImageUp(ctx, was)
 	}
 }
@@ -195,6 +199,7 @@ func (l *imageLink) markDown(ctx context.Context, err error) {
 	l.reconnecting = l.reconnecting || start
 	l.mu.Unlock()
 	if was != linkDown {
+		l.s.notifyLinkState(ctx)
 		l.s.onImageDown(ctx, err)
 	}
 	if start {
@@ -231,6 +236,7 @@ func (l *imageLink) handshake(ctx context.Context) (*stuiproto.PingResult, error
 	warn := !l.warnedVersion && stuiproto.CheckVersion(res.ProtocolVersion) != nil
 	l.warnedVersion = l.warnedVersion || warn
 	l.mu.Unlock()
+	l.s.notifyLinkState(ctx) // now with the image's name
 	if warn {
 		l.s.tellUser(ctx, protocol.MessageTypeWarning, fmt.Sprintf(
 			"stui-lsp speaks STUI protocol %s but the image's server speaks %s: update the image side (pharo/) or stui-lsp; some features may fail.",
