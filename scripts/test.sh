@@ -51,6 +51,8 @@ say "go test -race"
 # STUI_E2E_RACE: the end-to-end tests also run a race-enabled stui-lsp, so a
 # data race inside the server fails them as well.
 STUI_E2E_RACE=1 go test -race -timeout 15m "${packages[@]}"
+# The real-VS Code scenarios (e2e/vscode_test.go), one line each; screenshots beside.
+[ -f build/vscode-e2e/report.txt ] && { say "real VS Code (build/vscode-e2e)"; cat build/vscode-e2e/report.txt; }
 
 if [ -x scripts/editors-check.sh ]; then
 	say "editor packages"

@@ -1,0 +1,101 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestVSCode runs the extension in real VS Code: it packages editors/vscode
+// into a .vsix, and e2e/vscode/run.js installs it into code-server (the VS
+// Code workbench and extension host, on 127.0.0.1 only, with a fresh profile)
+// and drives it through Debian's Chromium against stui-lsp and
+// stui-testimage, one scenario per feature. Screenshots and the list of
+// scenarios (report.txt, which scripts/test.sh prints) are kept in
+// build/vscode-e2e. scripts/install-vscode-e2e.sh installs what it needs;
+// without it the test skips, except in CI, where it fails.
+func TestVSCode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs VS Code in a browser; not in -short mode")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outDir := filepath.Join(root, "build/vscode-e2e")
+	_ = os.Remove(filepath.Join(outDir, "report.txt")) // a stale report must not be printed as this run's
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	for _, need := range []struct{ path, what string }{
+		{chromium, "Debian's chromium"},
+		{filepath.Join(root, "e2e/vscode/node_modules/.bin/code-server"), "code-server (e2e/vscode's npm packages)"},
+		{filepath.Join(root, "e2e/vscode/node_modules/playwright-core/package.json"), "playwright-core (e2e/vscode's npm packages)"},
+		{filepath.Join(root, "editors/vscode/node_modules/.bin/vsce"), "the extension's npm packages (npm ci in editors/vscode)"},
+	} {
+		if _, err := os.Stat(need.path); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is missing (%s): scripts/setup.sh --editors installs it", need.what, need.path)
+			}
+			t.Skipf("%s is missing (%s): run scripts/install-vscode-e2e.sh", need.what, need.path)
+		}
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
+	}
+	lspBin := buildCommand(t, "stui-lsp")
+	imageBin := buildCommand(t, "stui-testimage")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	vsix := filepath.Join(t.TempDir(), "stui.vsix")
+	ext := filepath.Join(root, "editors/vscode")
+	for _, argv := range [][]string{
+		{"node_modules/.bin/tsc", "-p", "."},
+		{"node_modules/.bin/vsce", "package", "--out", vsix},
+	} {
+		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+		cmd.Dir = ext
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(argv, " "), err, out)
+		}
+	}
+
+	cmd := exec.CommandContext(ctx, "node", filepath.Join(root, "e2e/vscode/run.js"))
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(),
+		"STUI_LSP="+lspBin,
+		"STUI_TESTIMAGE="+imageBin,
+		"STUI_VSIX="+vsix,
+		"STUI_E2E_OUT="+outDir,
+		"CHROMIUM="+chromium,
+	)
+	cmd.WaitDelay = 10 * time.Second
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	text := string(out)
+	t.Logf("real VS Code ran in %v:\n%s", time.Since(start).Round(time.Millisecond), text)
+	var report []string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "ok ") || strings.HasPrefix(line, "not ok ") || strings.Contains(line, " passed, ") {
+			report = append(report, line)
+		}
+	}
+	if werr := os.WriteFile(filepath.Join(outDir, "report.txt"), []byte(strings.Join(report, "\n")+"\n"), 0o644); werr != nil {
+		t.Log(werr)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the VS Code run did not finish within 6 minutes")
+	}
+	if err != nil {
+		t.Fatalf("real VS Code scenarios failed (%v); screenshots in %s", err, outDir)
+	}
+	if len(report) < 2 {
+		t.Fatal("run.js reported no scenario")
+	}
+}
