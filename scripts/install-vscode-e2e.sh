@@ -3,7 +3,7 @@
 # chromium and ripgrep, the toolchain code-server's native modules build with,
 # and e2e/vscode's npm packages (code-server 4.100.3, playwright-core) from the
 # committed package-lock.json. Idempotent: it does nothing when all of it is
-# already there.
+# already there, and reuses a cached node_modules built from the same lock.
 #
 # code-server's install needs a few things set in the environment, none of
 # which patches anything:
@@ -20,11 +20,14 @@ dir="$root/e2e/vscode"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-packages=(chromium ripgrep libkrb5-dev build-essential python3 nodejs npm)
+packages=(chromium ripgrep libkrb5-dev build-essential python3)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+# node and npm may come from another package than Debian's (setup.sh
+# installs them when missing): any will do that has Node 20's headers.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
 	sudo=""
 	[ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -34,11 +37,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # The lock file's hash is the cache key: node_modules is reused as long as
-# the lock file is the one it was installed from.
-stamp="$dir/node_modules/.stui-lock-sha256"
+# the lock file is the one it was installed from. A copy of it is kept in the
+# user's cache directory, because a fresh clone would otherwise rebuild
+# code-server's native modules on every run (minutes on two cores).
 want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+stamp="$dir/node_modules/.stui-lock-sha256"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/stui-lsp/vscode-e2e/$want"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$dir/node_modules/.bin/code-server" ]; then
 	say "e2e/vscode npm packages are up to date"
+	exit 0
+fi
+if [ -f "$cache/node_modules/.stui-lock-sha256" ]; then
+	say "e2e/vscode npm packages from the cache ($cache)"
+	rm -rf "$dir/node_modules"
+	cp -a "$cache/node_modules" "$dir/node_modules"
 	exit 0
 fi
 
@@ -60,3 +72,8 @@ rm -rf "$rg_cache/bin"
 		npm ci --unsafe-perm --no-audit --no-fund --loglevel=error
 )
 echo "$want" >"$stamp"
+rm -rf "$cache.tmp"
+mkdir -p "$cache.tmp"
+cp -a "$dir/node_modules" "$cache.tmp/node_modules"
+rm -rf "$cache"
+mv "$cache.tmp" "$cache"
