@@ -75,8 +75,12 @@ type runner struct {
 	seq      int
 	open     map[string]bool // sessions to close at the end
 	fixture  bool            // FixtureClass was defined by this run
-	expired  []string        // sessions made to expire, for the SessionExpired checks
-	report   *Report
+	// testClasses: the test classes of run_tests were defined; created
+	// lists them, to remove at the end.
+	testClasses bool
+	created     []string
+	expired     []string // sessions made to expire, for the SessionExpired checks
+	report      *Report
 }
 
 // Run runs every check against cfg.Endpoint and returns the report. It fails
@@ -140,6 +144,7 @@ func allChecks() []check {
 	var all []check
 	all = append(all, commandChecks()...)
 	all = append(all, behaviourChecks()...)
+	all = append(all, protocol12Checks()...)
 	all = append(all, tokenChecks()...)
 	return all
 }
@@ -231,20 +236,27 @@ func (r *runner) cleanup(ctx context.Context) {
 	for id := range r.open {
 		r.report.LeftBehind = append(r.report.LeftBehind, "session "+id+" (close_session failed)")
 	}
-	if !r.fixture {
-		return
+	classes := r.created
+	if r.fixture {
+		classes = append([]string{FixtureClass}, classes...)
 	}
-	code := fmt.Sprintf("Smalltalk globals at: #%s ifPresent: [ :class | class removeFromSystem ]. "+
-		"(Smalltalk globals includesKey: #%s) not", FixtureClass, FixtureClass)
-	res, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: code})
-	switch {
-	case err != nil:
-		r.report.LeftBehind = append(r.report.LeftBehind, fmt.Sprintf("class %s in package %s (removing it by evaluation %s)",
-			FixtureClass, FixturePackage, describe(err)))
-	case res.Result != "true":
-		r.report.LeftBehind = append(r.report.LeftBehind, fmt.Sprintf("class %s in package %s (the removal answered %s)",
-			FixtureClass, FixturePackage, res.Result))
-	default:
-		r.report.LeftBehind = append(r.report.LeftBehind, fmt.Sprintf("the empty package %s (the class was removed)", FixturePackage))
+	removed := 0
+	for _, class := range classes {
+		code := fmt.Sprintf("Smalltalk globals at: #%s ifPresent: [ :class | class removeFromSystem ]. "+
+			"(Smalltalk globals includesKey: #%s) not", class, class)
+		res, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: code})
+		switch {
+		case err != nil:
+			r.report.LeftBehind = append(r.report.LeftBehind, fmt.Sprintf("class %s in package %s (removing it by evaluation %s)",
+				class, FixturePackage, describe(err)))
+		case res.Result != "true":
+			r.report.LeftBehind = append(r.report.LeftBehind, fmt.Sprintf("class %s in package %s (the removal answered %s)",
+				class, FixturePackage, res.Result))
+		default:
+			removed++
+		}
+	}
+	if removed > 0 {
+		r.report.LeftBehind = append(r.report.LeftBehind, fmt.Sprintf("the package %s (%d of its classes were removed)", FixturePackage, removed))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -80,9 +81,15 @@ func TestRunPassesAgainstTheTestBackend(t *testing.T) {
 	if rep.Ping == nil || rep.Ping.ProtocolVersion != stuiproto.Version {
 		t.Errorf("report's ping = %+v, want the backend's versions", rep.Ping)
 	}
-	// The test backend evaluates no class expressions, so the fixture stays.
-	if len(rep.LeftBehind) != 1 || !strings.Contains(rep.LeftBehind[0], FixtureClass) {
-		t.Errorf("left behind %q, want only the fixture class", rep.LeftBehind)
+	// The test backend evaluates no class expressions, so the fixture
+	// classes stay, and nothing else.
+	var left []string
+	for _, l := range rep.LeftBehind {
+		class, _, _ := strings.Cut(strings.TrimPrefix(l, "class "), " ")
+		left = append(left, class)
+	}
+	if want := []string{FixtureClass, FixtureTestClass, FixtureSlowTest}; !slices.Equal(left, want) {
+		t.Errorf("left behind %q, want the classes %v", rep.LeftBehind, want)
 	}
 	c, err := stuiclient.New(srv.Endpoint, stuiclient.WithToken(testToken))
 	if err != nil {
@@ -241,6 +248,24 @@ func TestRunFailsAgainstBrokenBackends(t *testing.T) {
 			detail: "concurrent evaluations: request",
 		},
 		{
+			name: "run_tests reports every test as passed",
+			handler: breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+				rep := next.ServeSTUI(ctx, req)
+				if req.Command == stuiproto.CmdRunTests && rep.Status == stuiproto.StatusSuccess {
+					var res stuiproto.RunTestsResult
+					_ = json.Unmarshal(rep.Result, &res)
+					for i := range res.Results {
+						res.Results[i].Status, res.Results[i].Message, res.Results[i].Stack = "pass", "", nil
+					}
+					res.Passed, res.Failed, res.Errors, res.Skipped = len(res.Results), 0, 0, 0
+					rep.Result, _ = json.Marshal(res)
+				}
+				return rep
+			}),
+			fails:  []string{"run_tests"},
+			detail: "want 1 of each",
+		},
+		{
 			name: "one request at a time",
 			handler: breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
 				serial.Lock()
@@ -374,5 +399,37 @@ func TestExpiredSessionsAnsweredExpiredOnCloseAreNotLeftBehind(t *testing.T) {
 	}
 	if len(rep.LeftBehind) != 0 {
 		t.Errorf("left behind: %q", rep.LeftBehind)
+	}
+}
+
+// An image of protocol 1.1 has no 1.2 commands: their checks are skipped,
+// saying why, and the run passes. One that does not capture its Transcript
+// may say so.
+func TestOlderOrSmallerImagesSkipWhatTheyNeedNotHave(t *testing.T) {
+	b := newBackend()
+	b.Ping.ProtocolVersion = "1.1.0"
+	srv := stuitest.NewServer(b)
+	defer srv.Close()
+	rep := run(t, srv, "", "transcript", "run_tests", "run_tests.Timeout")
+	logFailures(t, rep)
+	for _, name := range []string{"transcript", "run_tests", "run_tests.Timeout"} {
+		if r := result(rep, name); r.Status != StatusSkip || !strings.Contains(r.Detail, "new in 1.2") {
+			t.Errorf("%s: %s %q, want skip, new in 1.2", name, r.Status, r.Detail)
+		}
+	}
+
+	noTranscript := stuitest.NewServer(breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+		if req.Command == stuiproto.CmdTranscript {
+			return stuitest.ErrorReply(req.ID, stuiproto.ErrUnsupportedOperation, "This image does not capture its Transcript")
+		}
+		return next.ServeSTUI(ctx, req)
+	}))
+	defer noTranscript.Close()
+	rep = run(t, noTranscript, "", "transcript")
+	if r := result(rep, "transcript"); r.Status != StatusSkip || !strings.Contains(r.Detail, "does not capture its Transcript") {
+		t.Errorf("transcript: %s %q, want skip", r.Status, r.Detail)
+	}
+	if rep.Failed() {
+		t.Error("the run failed")
 	}
 }
