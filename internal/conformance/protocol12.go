@@ -32,6 +32,7 @@ var fixtureTests = []struct{ source, status string }{
 // speaks 1.1 skips them, and says so.
 func protocol12Checks() []check {
 	return []check{
+		{"browse_class.subclasses", since12(withFixture(checkSubclasses))},
 		{"transcript", since12(checkTranscript)},
 		{"run_tests", since12(withTestClasses(checkRunTests))},
 		{"run_tests.ClassNotFound", since12(func(ctx context.Context, r *runner) (string, error) {
@@ -74,6 +75,25 @@ func versionOf(v string) (major, minor int) {
 		minor, _ = strconv.Atoi(parts[1])
 	}
 	return major, minor
+}
+
+func checkSubclasses(ctx context.Context, r *runner) (string, error) {
+	no := false
+	res, err := call(ctx, r, stuiproto.BrowseClassCommand, stuiproto.BrowseClassParams{ClassName: "Object", IncludeMethods: &no})
+	if err != nil {
+		return "", errors.New(describe(err))
+	}
+	subs := res.ClassInfo.Subclasses
+	if subs == nil {
+		return "", skip("the image leaves class_info.subclasses out, which the protocol allows")
+	}
+	if !slices.IsSorted(subs) {
+		return "", errors.New("class_info.subclasses of Object are not sorted")
+	}
+	if !slices.Contains(subs, FixtureClass) {
+		return "", fmt.Errorf("class_info.subclasses of Object (%d) lack %s, defined by this run", len(subs), FixtureClass)
+	}
+	return fmt.Sprintf("Object: %d direct subclasses, sorted, with %s", len(subs), FixtureClass), nil
 }
 
 func checkTranscript(ctx context.Context, r *runner) (string, error) {
