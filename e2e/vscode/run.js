@@ -41,7 +41,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // Monaco renders spaces in editor lines as U+00A0.
 const plain = (s) => (s || '').replace(/\u00a0/g, ' ');
 
-async function waitFor(what, fn, ms = 10000) {
+async function waitFor(what, fn, ms = 15000) {
   const deadline = Date.now() + ms;
   let last;
   for (;;) {
@@ -371,6 +371,15 @@ async function main() {
     'stui.endpoint': endpoint,
   });
 
+  // A workspace that tries to redirect the binary and the endpoint: they are
+  // machine settings, so VS Code must ignore these.
+  fs.mkdirSync(path.join(dirs.workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(dirs.workspace, '.vscode', 'settings.json'), JSON.stringify({
+    'stui.path': path.join(run, 'workspace-chose-this-binary'),
+    'stui.args': ['--endpoint', 'tcp://127.0.0.1:1'],
+    'stui.endpoint': 'tcp://127.0.0.1:1',
+  }, null, 2));
+
   const csArgs = ['--user-data-dir', dirs.user, '--extensions-dir', dirs.extensions];
   await new Promise((resolve, reject) => {
     execFile(codeServer, [...csArgs, '--install-extension', vsix], { env }, (err, stdout, stderr) => {
@@ -433,6 +442,12 @@ async function scenarios(currentEndpoint, restartImage) {
 
   await scenario('the status item shows the image as soon as it connects (no polling)', async () => {
     await waitFor('the status item to name stuitest.image', async () => (await statusText()).includes('stuitest.image'), 15000);
+  });
+
+  await scenario('a workspace\'s settings cannot redirect the binary, its arguments or the endpoint', async () => {
+    if (!(await statusText()).includes('stuitest.image')) throw new Error(`status ${await statusText()}`);
+    // The machine settings' --log-file reached the binary they name.
+    await waitFor('stui-lsp\'s log file from the machine settings', async () => fs.existsSync(serverLog));
   });
 
   await scenario('hover on a class shows what the image knows', async () => {
