@@ -298,10 +298,10 @@ func TestBinaryLaunchesRestartsAndStopsTheImage(t *testing.T) {
 	if err := syscall.Kill(second, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	e.waitNote(protocol.MethodWindowLogMessage, "exited", 1)
+	e.waitNote(protocol.MethodWindowLogMessage, fmt.Sprintf("the image (pid %d) exited", second), 1)
 	third := waitPID(t, env, second)
 	e.evaluates()
-	if n := e.countNotes(protocol.MethodWindowShowMessage, "exited"); n != 1 {
+	if n := e.countNotes(protocol.MethodWindowShowMessage, "exited"); n != 1 || e.countNotes(protocol.MethodWindowShowMessage, fmt.Sprintf("(pid %d)", pid)) != 1 {
 		t.Errorf("the user was told of %d crashes, want the first only", n)
 	}
 
