@@ -87,23 +87,32 @@ func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stui
 	callCtx, cancel := context.WithTimeout(stuiproto.WithRequestID(ctx, requestID), stuiproto.EvaluationWait(st.EvaluateTimeoutMS))
 	defer cancel()
 
-	interrupted := make(chan struct{})
-	stopWatch := context.AfterFunc(ctx, func() {
-		// The editor gave up on the request, or went away: stop the work in
-		// the image too.
-		defer close(interrupted)
+	// The editor gave up on the request, or went away: stop the work in the
+	// image too.
+	interrupt := func() {
 		ictx, icancel := context.WithTimeout(context.Background(), interruptWait)
 		defer icancel()
 		var res stuiproto.InterruptResult
 		err := stuiproto.Call(ictx, s.image, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: requestID}, &res)
 		s.log.Debug("interrupted cancelled evaluation", zap.String("request", requestID), zap.Int("stopped", res.Interrupted), zap.Error(err))
+	}
+	interrupted := make(chan struct{})
+	stopWatch := context.AfterFunc(ctx, func() {
+		defer close(interrupted)
+		interrupt()
 	})
 	defer func() {
-		if !stopWatch() {
-			// The interrupt is on its way: the process may end as soon as
-			// this handler returns, so it goes out first.
-			<-interrupted
+		if stopWatch() {
+			// The evaluation can end on the cancellation before the
+			// callback starts; stopping it then must not skip the interrupt.
+			if ctx.Err() != nil {
+				interrupt()
+			}
+			return
 		}
+		// The interrupt is on its way: the process may end as soon as this
+		// handler returns, so it goes out first.
+		<-interrupted
 	}()
 
 	var res stuiproto.EvaluateResult
