@@ -373,3 +373,31 @@ func TestHostileCancelledEvaluation(t *testing.T) {
 	h.waitCommand(t, stuiproto.CmdInterrupt, 2*time.Second)
 	p.shutdownAndExit()
 }
+
+// TestHostileHungImageCommands: against a hung image every command answers
+// within its own deadline (interrupt 2 s, reset 4 s, browse 5 s), where
+// they used to wait for the client's 30 s.
+func TestHostileHungImageCommands(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	r := faultStart(t, bin, faultSetup{})
+	r.expectValue("x := 3 + 4", "7")
+	r.srv.SetFault(stuitest.Hang)
+	defer r.srv.SetFault(stuitest.NoFault)
+	for _, c := range []struct {
+		command string
+		args    map[string]any
+		within  time.Duration
+	}{
+		{"stui.interrupt", map[string]any{}, 2 * time.Second},
+		{"stui.resetSession", map[string]any{}, 4 * time.Second},
+		{"stui.browseClass", map[string]any{"className": "Object"}, 5 * time.Second},
+		{"stui.systemInfo", map[string]any{}, 5 * time.Second},
+	} {
+		start := time.Now()
+		m := r.p.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{"command": c.command, "arguments": []any{c.args}}, c.within+faultSlack)
+		if m.Error == nil {
+			t.Errorf("%s against a hung image: %s, want an error", c.command, m)
+		}
+		t.Logf("%s answered in %v: %v", c.command, time.Since(start).Round(time.Millisecond), m.Error)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -30,7 +31,24 @@ const (
 type lspCommand struct {
 	name string
 	run  func(s *server, ctx context.Context, args commandArgs) (any, error)
+	// wait bounds the command against a hung image; zero leaves it to the
+	// command (evaluations have a deadline of their own).
+	wait time.Duration
 }
+
+// within sets the command's deadline.
+func (c lspCommand) within(d time.Duration) lspCommand {
+	c.wait = d
+	return c
+}
+
+// Deadlines of the commands that do not evaluate: stopping an evaluation or
+// starting afresh must be quick to fail, since the image may be hung.
+const (
+	quickCommandWait   = 2 * time.Second
+	browseCommandWait  = 5 * time.Second
+	compileCommandWait = 10 * time.Second
+)
 
 // command adapts a method returning its own result type to the table.
 func command[R any](name string, run func(*server, context.Context, commandArgs) (R, error)) lspCommand {
@@ -45,17 +63,17 @@ var lspCommands = []lspCommand{
 	}),
 	command(cmdPrintIt, (*server).runPrintIt),
 	command(cmdInspect, (*server).runInspect),
-	command(cmdBrowseClass, (*server).runBrowseClass),
-	command(cmdSystemInfo, (*server).runSystemInfo),
-	command(cmdResetSession, (*server).runResetSession),
-	command(cmdInterrupt, (*server).runInterrupt),
+	command(cmdBrowseClass, (*server).runBrowseClass).within(browseCommandWait),
+	command(cmdSystemInfo, (*server).runSystemInfo).within(browseCommandWait),
+	command(cmdResetSession, (*server).runResetSession).within(2 * quickCommandWait),
+	command(cmdInterrupt, (*server).runInterrupt).within(quickCommandWait),
 	command(cmdStatus, func(s *server, _ context.Context, _ commandArgs) (*statusReport, error) {
 		return s.statusReport(), nil
 	}),
-	command(cmdCompileMethod, (*server).runCompileMethod),
-	command(cmdReplaceWithImage, (*server).runReplaceWithImage),
-	command(cmdSenders, (*server).runSenders),
-	command(cmdImplementors, (*server).runImplementors),
+	command(cmdCompileMethod, (*server).runCompileMethod).within(compileCommandWait),
+	command(cmdReplaceWithImage, (*server).runReplaceWithImage).within(compileCommandWait),
+	command(cmdSenders, (*server).runSenders).within(browseCommandWait),
+	command(cmdImplementors, (*server).runImplementors).within(browseCommandWait),
 }
 
 // commandNames are the commands announced in initialize, in table order.
@@ -104,7 +122,13 @@ func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCom
 	if !ok {
 		return nil, errInvalidParams("unknown command %q; stui-lsp knows %s", params.Command, strings.Join(commandNames, ", "))
 	}
-	result, err := cmd.run(s, ctx, args)
+	runCtx := ctx
+	if cmd.wait > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(ctx, cmd.wait)
+		defer cancel()
+	}
+	result, err := cmd.run(s, runCtx, args)
 	if err != nil {
 		if s.caps.logsCommandErrors && ctx.Err() == nil {
 			s.tellUser(ctx, protocol.MessageTypeError, "stui: "+err.Error())
