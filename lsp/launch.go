@@ -18,7 +18,8 @@ import (
 // launchTimeout bounds the wait for a started image's first answer.
 const launchTimeout = 2 * time.Minute
 
-// launchedImage is the workspace image this server started, if any.
+// launchedImage is the workspace image this server attached to (ws) or
+// started (sup too), if any.
 type launchedImage struct {
 	mu  sync.Mutex
 	ws  *launch.Workspace
@@ -49,6 +50,18 @@ func (s *server) attachOrLaunch(ctx context.Context) {
 		s.image.connectInBackground(ctx)
 		return
 	}
+	// A configuration read again (workspace/didChangeConfiguration) finds
+	// the image attached or started already: nothing to redo.
+	s.launched.mu.Lock()
+	handled := s.launched.ws != nil && s.launched.ws.Endpoint == ws.Endpoint
+	if !handled {
+		s.launched.ws = ws
+	}
+	s.launched.mu.Unlock()
+	if handled {
+		s.image.connectInBackground(ctx)
+		return
+	}
 	s.image.configureLaunched(ws.Endpoint, ws.TokenFile)
 	if !ws.NobodyListens() && s.pingImage(ctx) == nil {
 		s.logToClient(ctx, protocol.MessageTypeInfo, "stui: attached to the image already running at "+ws.Endpoint)
@@ -63,11 +76,14 @@ func (s *server) attachOrLaunch(ctx context.Context) {
 	}
 	sup, err := launch.Supervise(ws, func(e launch.Exit) { s.onLaunchedExit(ctx, ws, e) })
 	if err == nil {
-		s.launched.ws, s.launched.sup = ws, sup
+		s.launched.sup = sup
 	}
 	s.launched.mu.Unlock()
 	command := strings.Join(append([]string{cfg.Command}, cfg.Args...), " ")
 	if err != nil {
+		s.launched.mu.Lock()
+		s.launched.ws = nil // a configuration read again may try once more
+		s.launched.mu.Unlock()
 		s.tellUser(ctx, protocol.MessageTypeError, fmt.Sprintf("stui: cannot start the image (%s): %v", command, err))
 		return
 	}
