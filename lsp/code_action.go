@@ -14,7 +14,7 @@ const codeActionKindEvaluate protocol.CodeActionKind = "source.stui.evaluate"
 // CodeAction offers Evaluate, Print it and Inspect it on a selection or on
 // the statement at the cursor (for editors that do not show code lenses),
 // and the fixes attached to compile diagnostics.
-func (s *server) CodeAction(_ context.Context, params *protocol.CodeActionParams) ([]protocol.CommandOrCodeAction, error) {
+func (s *server) CodeAction(ctx context.Context, params *protocol.CodeActionParams) ([]protocol.CommandOrCodeAction, error) {
 	doc, ok := s.docs.get(params.TextDocument.URI)
 	if !ok {
 		return nil, nil
@@ -57,6 +57,9 @@ func (s *server) CodeAction(_ context.Context, params *protocol.CodeActionParams
 	}
 	if wants(protocol.CodeActionKindQuickFix) {
 		out = append(out, s.imageDiffActions(doc, start, end)...)
+	}
+	if wants(codeActionKindTest) {
+		out = append(out, s.testActions(ctx, doc, start, end)...)
 	}
 	return out, nil
 }

@@ -9,7 +9,7 @@ import (
 
 // CodeLens puts "Evaluate | Print it | Inspect it" over each top-level
 // statement of a playground and each <script> or <example> method.
-func (s *server) CodeLens(_ context.Context, params *protocol.CodeLensParams) ([]protocol.CodeLens, error) {
+func (s *server) CodeLens(ctx context.Context, params *protocol.CodeLensParams) ([]protocol.CodeLens, error) {
 	doc, ok := s.docs.get(params.TextDocument.URI)
 	if !ok {
 		return nil, nil
@@ -34,6 +34,7 @@ func (s *server) CodeLens(_ context.Context, params *protocol.CodeLensParams) ([
 		}
 	}
 	out = append(out, s.methodLenses(doc)...)
+	out = append(out, s.testLenses(ctx, doc)...)
 	return out, nil
 }
 

@@ -74,6 +74,8 @@ var lspCommands = []lspCommand{
 	command(cmdReplaceWithImage, (*server).runReplaceWithImage).within(compileCommandWait),
 	command(cmdSenders, (*server).runSenders).within(browseCommandWait),
 	command(cmdImplementors, (*server).runImplementors).within(browseCommandWait),
+	// A test run has the deadline of its run_tests request.
+	command(cmdRunTests, (*server).runTests),
 }
 
 // commandNames are the commands announced in initialize, in table order.
@@ -108,6 +110,9 @@ type commandArgs struct {
 	Method *methodKey `json:"method"`
 	// Open asks stui.inspect to show the inspector document (default true).
 	Open *bool `json:"open"`
+	// TestClass and Selectors name the tests stui.runTests runs.
+	TestClass string   `json:"class_name"`
+	Selectors []string `json:"selectors"`
 }
 
 func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCommandParams) (protocol.LSPAny, error) {

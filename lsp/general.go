@@ -78,7 +78,7 @@ func (s *server) capabilities() protocol.ServerCapabilities {
 		},
 		HoverProvider:      protocol.Boolean(true),
 		CodeLensProvider:   &protocol.CodeLensOptions{ResolveProvider: &yes},
-		CodeActionProvider: &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix, codeActionKindEvaluate}},
+		CodeActionProvider: &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix, codeActionKindEvaluate, codeActionKindTest}},
 		ExecuteCommandProvider: protocol.ExecuteCommandOptions{
 			Commands: slices.Clone(commandNames),
 		},

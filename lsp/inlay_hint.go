@@ -116,6 +116,7 @@ func (s *server) InlayHint(_ context.Context, params *protocol.InlayHintParams) 
 			PaddingLeft: &yes,
 		})
 	}
+	out = append(out, s.testHints(doc, from, to)...)
 	return out, nil
 }
 

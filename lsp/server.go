@@ -42,6 +42,7 @@ type server struct {
 	sessions  *sessionSet
 	results   *resultStore
 	diags     *diagnosticStore
+	tests     *testState
 
 	settingsMu sync.RWMutex
 	settings   settings
@@ -69,6 +70,7 @@ func newServer(conn jsonrpc2.Conn, opts Options) *server {
 		workspace: newWorkspaceState(),
 		results:   newResultStore(),
 		diags:     newDiagnosticStore(),
+		tests:     newTestState(),
 		settings:  defaultSettings(),
 	}
 	s.alive, s.stopAlive = context.WithCancel(context.Background())

@@ -1,0 +1,219 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+const shopTestSource = `"Tests of the shop"
+Class {
+	#name : #⟦cls⟧ShopTest,
+	#superclass : #ShopBaseTest,
+	#category : #'Shop-Tests'
+}
+
+{ #category : #tests }
+ShopTest >> ⟦total⟧testTotal [
+	self assert: 3 + 4 equals: 7
+]
+
+{ #category : #tests }
+ShopTest >> ⟦fails⟧testFails [
+	| cart |
+	⟦failLine⟧self assert: 3 + 4 equals: 8
+]
+
+{ #category : #helpers }
+ShopTest >> ⟦helper⟧helper [
+	^ 1
+]
+`
+
+const shopBaseTestSource = `Class {
+	#name : #ShopBaseTest,
+	#superclass : #TestCase,
+	#category : #'Shop-Tests'
+}
+`
+
+const shopSource = `Class {
+	#name : #Shop,
+	#superclass : #Object,
+	#category : #'Shop'
+}
+
+{ #category : #accessing }
+Shop >> testLike [
+	^ 1
+]
+`
+
+// testImage answers run_tests with the outcomes a test sets, and records
+// the parameters.
+type testImage struct {
+	*fakeImage
+	mu       sync.Mutex
+	outcomes map[string]stuiproto.TestOutcome
+}
+
+func newTestImage() *testImage {
+	ti := &testImage{fakeImage: newFakeImage(), outcomes: map[string]stuiproto.TestOutcome{}}
+	ti.on(stuiproto.CmdRunTests, func(_ context.Context, raw json.RawMessage) (any, error) {
+		var p stuiproto.RunTestsParams
+		json.Unmarshal(raw, &p)
+		ti.mu.Lock()
+		defer ti.mu.Unlock()
+		r := stuiproto.RunTestsResult{Results: []stuiproto.TestOutcome{}}
+		for _, sel := range p.Selectors {
+			o := ti.outcomes[sel]
+			r.Results = append(r.Results, o)
+			switch o.Status {
+			case stuiproto.TestPass:
+				r.Passed++
+			case stuiproto.TestFail:
+				r.Failed++
+			}
+		}
+		return r, nil
+	})
+	return ti
+}
+
+func (ti *testImage) set(o stuiproto.TestOutcome) {
+	ti.mu.Lock()
+	ti.outcomes[o.Selector] = o
+	ti.mu.Unlock()
+}
+
+func failing(sel string, line int) stuiproto.TestOutcome {
+	return stuiproto.TestOutcome{ClassName: "ShopTest", Selector: sel, Status: stuiproto.TestFail, Message: "Got 7 instead of 8.",
+		Stack: []stuiproto.TestFrame{{ClassName: "TestAsserter", Selector: "assert:equals:", Line: 5}, {ClassName: "ShopTest", Selector: sel, Line: line}}}
+}
+
+func (e *editor) hints(u uri.URI) []protocol.InlayHint {
+	e.t.Helper()
+	var hints []protocol.InlayHint
+	r := protocol.Range{Start: protocol.Position{}, End: protocol.Position{Line: 1000}}
+	if err := e.call("textDocument/inlayHint", &protocol.InlayHintParams{TextDocument: td(u), Range: r}, &hints); err != nil {
+		e.t.Fatal(err)
+	}
+	return hints
+}
+
+func TestRunTestFromItsLensShowsTheFailureAtItsLineThenClearsIt(t *testing.T) {
+	src, at := markers(shopTestSource)
+	folder := writeFolder(t, map[string]string{"ShopTest.class.st": src, "ShopBaseTest.class.st": shopBaseTestSource, "Shop.class.st": shopSource})
+	u := uri.File(filepath.Join(folder, "ShopTest.class.st"))
+	img := newTestImage()
+	e := startEditor(t, editorOptions{folder: folder, image: img})
+	e.waitIndexed(3)
+	e.openURI(u, src)
+
+	lenses := e.codeLenses(u)
+	byLine := map[uint32]string{}
+	var failLens protocol.CodeLens
+	for _, l := range lenses {
+		if l.Command.Command == cmdRunTests {
+			byLine[l.Range.Start.Line] = l.Command.Title
+			if l.Range.Start.Line == at["fails"].Line {
+				failLens = l
+			}
+		}
+	}
+	want := map[uint32]string{at["cls"].Line: "Run tests", at["total"].Line: "Run test", at["fails"].Line: "Run test"}
+	if len(byLine) != len(want) {
+		t.Fatalf("test lenses by line %v, want %v (none on helper, whose selector is no test's)", byLine, want)
+	}
+	for line, title := range want {
+		if byLine[line] != title {
+			t.Errorf("line %d: lens %q, want %q", line, byLine[line], title)
+		}
+	}
+
+	img.set(failing("testFails", 3))
+	var report testRunReport
+	if err := e.executeCommand(cmdRunTests, json.RawMessage(failLens.Command.Arguments[0]), &report); err != nil {
+		t.Fatal(err)
+	}
+	if report.Failed != 1 || len(report.Results) != 1 || report.Results[0].Location == nil ||
+		report.Results[0].Location.Range.Start != at["failLine"] {
+		t.Fatalf("report %+v, want one failure located at %v", report, at["failLine"])
+	}
+	diags := e.latestDiagnostics(u, func(d []protocol.Diagnostic) bool {
+		if len(d) != 1 {
+			return false
+		}
+		src, _ := d[0].Source.Get()
+		return src == sourceTest
+	})
+	if diags[0].Range.Start != at["failLine"] || !strings.Contains(string(diags[0].Message.(protocol.String)), "Got 7 instead of 8.") {
+		t.Errorf("diagnostic %+v, want the assertion's message on its line %v", diags[0], at["failLine"])
+	}
+	e.waitFor(protocol.MethodWindowShowMessage, func(raw json.RawMessage) bool {
+		return strings.Contains(string(raw), "ShopTest>>testFails: 0 passed, 1 failed")
+	})
+	if h := e.hints(u); len(h) != 1 || h[0].Label.(protocol.String) != "✗" || h[0].Position.Line != at["fails"].Line {
+		t.Errorf("hints %+v, want one ✗ after testFails", h)
+	}
+
+	img.set(stuiproto.TestOutcome{ClassName: "ShopTest", Selector: "testFails", Status: stuiproto.TestPass})
+	shown := len(e.pushedOf(protocol.MethodWindowShowMessage))
+	if err := e.executeCommand(cmdRunTests, map[string]any{"class_name": "ShopTest", "selectors": []string{"testFails"}}, &report); err != nil {
+		t.Fatal(err)
+	}
+	e.latestDiagnostics(u, func(d []protocol.Diagnostic) bool { return len(d) == 0 })
+	if h := e.hints(u); len(h) != 1 || h[0].Label.(protocol.String) != "✓" {
+		t.Errorf("hints %+v, want ✓ after testFails once it passes", h)
+	}
+	if n := len(e.pushedOf(protocol.MethodWindowShowMessage)); n != shown {
+		t.Errorf("a run where everything passed showed a message")
+	}
+	calls := img.callsOf(stuiproto.CmdRunTests)
+	var last stuiproto.RunTestsParams
+	json.Unmarshal(calls[len(calls)-1], &last)
+	if last.ClassName != "ShopTest" || len(last.Selectors) != 1 || last.Selectors[0] != "testFails" || last.SessionID == "" {
+		t.Errorf("run_tests sent %+v, want ShopTest>>testFails in the workspace session", last)
+	}
+}
+
+func TestCodeActionsOfferTheTestsAtTheCursor(t *testing.T) {
+	src, at := markers(shopTestSource)
+	folder := writeFolder(t, map[string]string{"ShopTest.class.st": src, "ShopBaseTest.class.st": shopBaseTestSource, "Shop.class.st": shopSource})
+	u := uri.File(filepath.Join(folder, "ShopTest.class.st"))
+	e := startEditor(t, editorOptions{folder: folder, image: newTestImage()})
+	e.waitIndexed(3)
+	e.openURI(u, src)
+	var actions []protocol.CodeAction
+	p := &protocol.CodeActionParams{TextDocument: td(u), Range: protocol.Range{Start: at["failLine"], End: at["failLine"]}}
+	if err := e.call("textDocument/codeAction", p, &actions); err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, a := range actions {
+		if a.Command.Command == cmdRunTests {
+			titles = append(titles, a.Title)
+		}
+	}
+	if strings.Join(titles, "|") != "Run test testFails|Run tests of ShopTest" {
+		t.Errorf("test actions %q", titles)
+	}
+
+	shop := uri.File(filepath.Join(folder, "Shop.class.st"))
+	e.openURI(shop, shopSource)
+	if lenses := e.codeLenses(shop); len(lenses) > 0 {
+		for _, l := range lenses {
+			if l.Command.Command == cmdRunTests {
+				t.Errorf("a class that is not a TestCase got a test lens: %+v", l)
+			}
+		}
+	}
+}
