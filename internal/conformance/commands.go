@@ -282,6 +282,8 @@ func errorClass(re *stuiproto.RemoteError, class string) (string, error) {
 
 func checkPing(ctx context.Context, r *runner) (string, error) {
 	p, err := call(ctx, r, stuiproto.PingCommand, stuiproto.PingParams{})
+	var wire *wireError
+	r.answered = err == nil || !errors.As(err, &wire) && !isRemote(err, stuiproto.ErrPermissionDenied)
 	if err != nil {
 		if isRemote(err, stuiproto.ErrPermissionDenied) && r.cfg.Token == "" {
 			return "", fmt.Errorf("%s: the image requires a token; give it with --token-file or STUI_TOKEN", describe(err))
@@ -356,11 +358,7 @@ func checkEvaluationModes(ctx context.Context, r *runner) (string, error) {
 			return "", fmt.Errorf("mode %s answered evaluation_mode %q, result %q: want %q, \"42\"", mode, res.EvaluationMode, res.Result, strings.ToLower(mode))
 		}
 	}
-	return errorCaseDetail(errorCase(ctx, r, stuiproto.CmdEvaluate, stuiproto.EvaluateParams{Code: "6 * 7", EvaluationMode: "stui-conformance"}, stuiproto.ErrInvalidRequest))
-}
-
-func errorCaseDetail(detail string, err error) (string, error) {
-	if err != nil {
+	if _, err := expectError(ctx, r, stuiproto.CmdEvaluate, stuiproto.EvaluateParams{Code: "6 * 7", EvaluationMode: "stui-conformance"}, stuiproto.ErrInvalidRequest); err != nil {
 		return "", fmt.Errorf("an unknown evaluation_mode: %v", err)
 	}
 	return "execute, display, print, inspect in any case, normalised; an unknown mode is InvalidRequest", nil

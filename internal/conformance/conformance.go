@@ -80,6 +80,7 @@ type runner struct {
 	testClasses bool
 	created     []string
 	expired     []string // sessions made to expire, for the SessionExpired checks
+	answered    bool     // ping got a reply other than a refusal
 	report      *Report
 }
 
@@ -113,15 +114,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	start := time.Now()
 	checks := allChecks()
 	// Ping's reply may be wrong in some way (a version, a field) and the
-	// rest still worth running; only no reply at all ends the run.
+	// rest still worth running; no reply, or a refusal, ends the run.
 	r.runOne(ctx, checks[0])
-	reachable := r.report.Ping != nil
+	reachable := r.answered
 	for _, ch := range checks[1:] {
 		if cfg.only != nil && !cfg.only[ch.name] {
 			continue
 		}
 		if !reachable || ctx.Err() != nil {
-			why := "the image did not answer ping"
+			why := "ping got no usable answer (see ping)"
 			if ctx.Err() != nil {
 				why = "the run was stopped"
 			}
@@ -138,8 +139,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 // allChecks lists the checks in the order they run: ping first (nothing else
-// runs if it fails), then each command of docs/protocol.md with its errors,
-// then behaviour, then the token.
+// runs when it gets no answer), then each command of docs/protocol.md with
+// its errors, then behaviour, the commands of protocol 1.2, and the token.
 func allChecks() []check {
 	var all []check
 	all = append(all, commandChecks()...)

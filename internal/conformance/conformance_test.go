@@ -348,8 +348,8 @@ func TestWrongTokenDiffersInTheLastCharacterOnly(t *testing.T) {
 	}
 }
 
-// A ping that answers, however wrongly, lets the other checks run: the
-// report then says everything that differs, not only the version.
+// A ping that answers, however wrongly (another version, a missing key),
+// lets the other checks run: the report then says everything that differs.
 func TestRunGoesOnAfterAPingOfAnotherVersion(t *testing.T) {
 	b := newBackend()
 	b.Ping.ProtocolVersion = "2.0.0"
@@ -364,6 +364,25 @@ func TestRunGoesOnAfterAPingOfAnotherVersion(t *testing.T) {
 	}
 	if rep.Ping == nil || rep.Ping.ProtocolVersion != "2.0.0" {
 		t.Errorf("the report's ping is %+v, want the version the image answered", rep.Ping)
+	}
+
+	noDialect := stuitest.NewServer(breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+		rep := next.ServeSTUI(ctx, req)
+		if req.Command == stuiproto.CmdPing {
+			var m map[string]any
+			_ = json.Unmarshal(rep.Result, &m)
+			delete(m, "dialect")
+			rep.Result, _ = json.Marshal(m)
+		}
+		return rep
+	}))
+	defer noDialect.Close()
+	rep = run(t, noDialect, "", "evaluate")
+	if r := result(rep, "ping"); r.Status != StatusFail || !strings.Contains(r.Detail, "result.dialect: missing") {
+		t.Errorf("ping: %s %q, want FAIL naming the missing key", r.Status, r.Detail)
+	}
+	if r := result(rep, "evaluate"); r.Status != StatusOK {
+		t.Errorf("after a ping without dialect, evaluate: %s %q, want ok", r.Status, r.Detail)
 	}
 }
 
@@ -431,5 +450,20 @@ func TestOlderOrSmallerImagesSkipWhatTheyNeedNotHave(t *testing.T) {
 	}
 	if rep.Failed() {
 		t.Error("the run failed")
+	}
+}
+
+// Without the token an image requires, ping says how to give it, and
+// nothing else is tried.
+func TestRunWithoutTheTokenTheImageRequires(t *testing.T) {
+	srv := stuitest.NewServer(newBackend())
+	defer srv.Close()
+	srv.RequireToken(testToken)
+	rep := run(t, srv, "")
+	if r := result(rep, "ping"); r.Status != StatusFail || !strings.Contains(r.Detail, "--token-file") {
+		t.Errorf("ping: %s %q, want FAIL saying how to give the token", r.Status, r.Detail)
+	}
+	if rep.Summary.Failed != 1 || rep.Summary.Skipped != rep.Summary.Total-1 {
+		t.Errorf("summary %+v, want ping failed and every other check skipped", rep.Summary)
 	}
 }
