@@ -19,6 +19,7 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/stui-lsp/stui-lsp/internal/sessionmemory"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
 )
@@ -399,5 +400,81 @@ func TestHostileHungImageCommands(t *testing.T) {
 			t.Errorf("%s against a hung image: %s, want an error", c.command, m)
 		}
 		t.Logf("%s answered in %v: %v", c.command, time.Since(start).Round(time.Millisecond), m.Error)
+	}
+}
+
+// TestHostileCacheDirectory: with HOME and XDG_CACHE_HOME unset the cache
+// used to be /tmp/stui-lsp-<uid>, which another user can create first and
+// fill with links: the victim's session write then overwrote a file of the
+// attacker's choosing. Now the fallback has a
+// random name, and a cache directory others may write to is refused (the
+// user is told).
+func TestHostileCacheDirectory(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	srv := stuitest.NewServer(stuitest.NewBackend())
+	t.Cleanup(srv.Close)
+	folderPath := t.TempDir()
+	folder := string(uri.File(folderPath))
+	tmp := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	planted := filepath.Join(tmp, fmt.Sprintf("stui-lsp-%d", os.Getuid()), "sessions")
+	if err := os.MkdirAll(planted, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(planted, sessionmemory.ClientID(folderPath)+".json")); err != nil {
+		t.Fatal(err)
+	}
+	shared := t.TempDir()
+	if err := os.Mkdir(filepath.Join(shared, "stui-lsp"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(shared, "stui-lsp"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		env  []string
+		told string
+	}{
+		{"no HOME", []string{"TMPDIR=" + tmp}, ""},
+		{"a cache directory others may write to", []string{"XDG_CACHE_HOME=" + shared}, "others may write to it"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// Empty is as good as unset for the user's cache directory.
+			env := append([]string{"HOME=", "XDG_CACHE_HOME="}, c.env...)
+			p := robustStart(t, bin, robustConfig{args: []string{"--endpoint", srv.Endpoint}, env: env})
+			m := p.call(protocol.MethodInitialize, map[string]any{
+				"processId": os.Getpid(), "rootUri": folder, "capabilities": map[string]any{},
+				"workspaceFolders": []any{map[string]any{"uri": folder, "name": "ws"}},
+			}, robustReplyWithin)
+			if m.Error != nil {
+				t.Fatalf("initialize: %+v", m.Error)
+			}
+			p.notify(protocol.MethodInitialized, map[string]any{})
+			m = p.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+				"command": "stui.evaluate", "arguments": []any{map[string]any{"code": "x := 3 + 4"}},
+			}, 10*time.Second)
+			if m.Error != nil {
+				t.Fatalf("evaluate: %s", m.Error.Message)
+			}
+			if c.told != "" {
+				p.waitFor("the warning", false, 0, 5*time.Second, func(m robustMsg) bool {
+					return m.Method == protocol.MethodWindowShowMessage && strings.Contains(string(m.Params), c.told)
+				})
+			}
+			p.shutdownAndExit()
+			if data, _ := os.ReadFile(victim); string(data) != "precious" {
+				t.Errorf("the victim's file now reads %q", data)
+			}
+			if fi, err := os.Lstat(filepath.Join(planted, sessionmemory.ClientID(folderPath)+".json")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+				t.Errorf("the predictable cache directory was written to")
+			}
+			if entries, _ := os.ReadDir(filepath.Join(shared, "stui-lsp")); len(entries) != 0 {
+				t.Errorf("wrote into a cache directory others may write to: %v", entries)
+			}
+		})
 	}
 }

@@ -10,7 +10,9 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/stui-lsp/stui-lsp/internal/sessionmemory"
 	"github.com/stui-lsp/stui-lsp/smalltalk"
+	"github.com/stui-lsp/stui-lsp/smalltalk/index"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
@@ -48,16 +50,28 @@ func chunkMethod(k methodKey, category, header, source string) string {
 	return b.String()
 }
 
-// writeReadOnly writes content to path with 0400 permissions, replacing an
-// older version (which is read-only too, so it is removed first).
-func writeReadOnly(path, content string) error {
-	if old, err := os.ReadFile(path); err == nil && string(old) == content {
-		return nil
+// writeGenerated writes content with 0400 permissions to path, a file below
+// the cache directory, replacing an older version. The directories on the
+// way must be this user's alone (sessionmemory.PrivateDir), and nothing at
+// path is followed: the file is written under a fresh name and renamed over
+// it.
+func (s *server) writeGenerated(path, content string) error {
+	rel, err := filepath.Rel(s.opts.CacheDir, filepath.Dir(path))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("%s is not below the cache directory %s", path, s.opts.CacheDir)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	var sub []string
+	if rel != "." {
+		sub = strings.Split(rel, string(filepath.Separator))
+	}
+	dir, err := sessionmemory.PrivateDir(s.opts.CacheDir, sub...)
+	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".gen-*")
+	if old, err := index.ReadSource(path); err == nil && string(old) == content {
+		return nil
+	}
+	tmp, err := os.CreateTemp(dir, ".gen-*")
 	if err != nil {
 		return err
 	}
@@ -102,7 +116,7 @@ func (s *server) generatedMethod(ctx context.Context, k methodKey) (uri.URI, *sm
 	header += ": read-only copy of the image's source"
 	content := chunkMethod(k, m.Category, header, m.Source)
 	path := filepath.Join(s.opts.CacheDir, "methods", methodFileName(k))
-	if err := writeReadOnly(path, content); err != nil {
+	if err := s.writeGenerated(path, content); err != nil {
 		return "", nil, err
 	}
 	return uri.File(path), smalltalk.Parse(path, []byte(content)), nil
@@ -123,7 +137,7 @@ func (s *server) generatedClass(ctx context.Context, name string) (protocol.Loca
 	b.WriteString(res.ClassInfo.Definition + "\n")
 	content := b.String()
 	path := filepath.Join(s.opts.CacheDir, "classes", strings.ReplaceAll(name, "/", "%2F")+".st")
-	if err := writeReadOnly(path, content); err != nil {
+	if err := s.writeGenerated(path, content); err != nil {
 		return protocol.Location{}, err
 	}
 	at := strings.Index(content, res.ClassInfo.Definition)

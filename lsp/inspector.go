@@ -3,7 +3,6 @@ package lsp
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -62,14 +61,8 @@ func (s *server) runInspect(ctx context.Context, args commandArgs) (*inspectResu
 // the editor to show it. It returns the document's URI, or "" if the editor
 // cannot show documents.
 func (s *server) showInspector(ctx context.Context, ws *workspaceSession, in *inspectResult) string {
-	dir := filepath.Join(s.opts.CacheDir, "inspector", ws.clientID)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		s.log.Warn("cannot write inspector document", zap.Error(err))
-		return ""
-	}
-	path := filepath.Join(dir, safeFileName(in.ObjectID)+inspectorDocumentExt)
-	_ = os.Remove(path) // it is read-only from an earlier inspection
-	if err := os.WriteFile(path, []byte(renderInspection(in)), 0o400); err != nil {
+	path := filepath.Join(s.opts.CacheDir, "inspector", ws.clientID, safeFileName(in.ObjectID)+inspectorDocumentExt)
+	if err := s.writeGenerated(path, renderInspection(in)); err != nil {
 		s.log.Warn("cannot write inspector document", zap.Error(err))
 		return ""
 	}
