@@ -190,17 +190,18 @@ func checkInterrupt(ctx context.Context, r *runner, bySession bool) (string, err
 	// The evaluation may not have started when the first interrupt comes;
 	// a few more tries cover a slow start.
 	n := 0
+	var sent time.Time
 	for try := 0; try < 5 && n == 0; try++ {
 		if try > 0 {
 			settle(ctx)
 		}
+		sent = time.Now()
 		res, err := call(ctx, r, stuiproto.InterruptCommand, p)
 		if err != nil {
 			return "", fmt.Errorf("interrupt: %s", describe(err))
 		}
 		n = res.Interrupted
 	}
-	sent := time.Now()
 	if n == 0 {
 		return "", errors.New("interrupt answered interrupted 0 five times while the evaluation ran")
 	}

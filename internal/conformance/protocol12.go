@@ -224,10 +224,12 @@ func checkRunTestsInterrupted(ctx context.Context, r *runner) (string, error) {
 	}()
 	settle(ctx)
 	n := 0
+	var sent time.Time
 	for try := 0; try < 5 && n == 0; try++ {
 		if try > 0 {
 			settle(ctx)
 		}
+		sent = time.Now()
 		res, err := call(ctx, r, stuiproto.InterruptCommand, stuiproto.InterruptParams{SessionID: s})
 		if err != nil {
 			return "", fmt.Errorf("interrupt: %s", describe(err))
@@ -237,7 +239,6 @@ func checkRunTestsInterrupted(ctx context.Context, r *runner) (string, error) {
 	if n == 0 {
 		return "", errors.New("interrupt of the run's session answered interrupted 0 five times while the tests ran")
 	}
-	sent := time.Now()
 	wait := time.NewTimer(r.cfg.CallTimeout)
 	defer wait.Stop()
 	select {
