@@ -25,6 +25,7 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/stui-lsp/stui-lsp/internal/lsptest"
 	"github.com/stui-lsp/stui-lsp/stuiclient"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
@@ -152,48 +153,8 @@ func waitGone(t *testing.T, pid int, why string) {
 // stop ends it with shutdown and exit and waits for it.
 func launchEditor(t *testing.T, bin, folder string, env []string) (e *binEditor, stop func()) {
 	t.Helper()
-	logPath := filepath.Join(t.TempDir(), "stui-lsp.log")
-	cmd := exec.Command(bin, "--log-file", logPath, "--log-level", "debug")
-	cmd.Env = env
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	e = newBinEditor(t, stdout, stdin)
-	stopped := false
-	stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		_ = e.call("shutdown", nil, nil)
-		_ = e.conn.Notify(context.Background(), "exit", nil)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("stui-lsp did not exit after exit")
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		_ = e.conn.Close()
-		if log, err := os.ReadFile(logPath); err == nil {
-			if strings.Contains(string(log), "panic") || strings.Contains(string(log), "DATA RACE") {
-				t.Errorf("server log:\n%s", log)
-			} else if t.Failed() {
-				t.Logf("server log:\n%s", log)
-			}
-		}
-	}
-	t.Cleanup(stop)
+	b := lsptest.StartBinary(t, bin, nil, lsptest.BinaryOptions{Options: lsptest.Options{CallTimeout: 15 * time.Second}, Env: env, ExitWait: 10 * time.Second})
+	e, stop = wrapBinEditor(t, b.Client), b.Stop
 	yes := true
 	params := &protocol.InitializeParams{Capabilities: protocol.ClientCapabilities{
 		Window: &protocol.WindowClientCapabilities{WorkDoneProgress: &yes},

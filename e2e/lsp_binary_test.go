@@ -8,7 +8,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -34,11 +33,6 @@ type binEditor struct {
 	changed <-chan struct{}
 }
 
-// newBinEditor starts a client on a server's stdout and stdin.
-func newBinEditor(t *testing.T, stdout io.ReadCloser, stdin io.WriteCloser) *binEditor {
-	return wrapBinEditor(t, lsptest.NewClient(t, lsptest.Stream{R: stdout, W: stdin}, lsptest.Options{CallTimeout: 15 * time.Second}))
-}
-
 func wrapBinEditor(t *testing.T, c *lsptest.Client) *binEditor {
 	return &binEditor{t: t, client: c, conn: c.Conn, changed: c.Changed()}
 }
@@ -47,7 +41,7 @@ func wrapBinEditor(t *testing.T, c *lsptest.Client) *binEditor {
 // initializes it as a client with snippets, applyEdit and progress.
 func binStart(t *testing.T, bin, endpoint, folder string) *binEditor {
 	t.Helper()
-	b := lsptest.StartBinary(t, bin, []string{"--endpoint", endpoint}, lsptest.Options{CallTimeout: 15 * time.Second})
+	b := lsptest.StartBinary(t, bin, []string{"--endpoint", endpoint}, lsptest.BinaryOptions{Options: lsptest.Options{CallTimeout: 15 * time.Second}})
 	yes := true
 	caps := protocol.ClientCapabilities{
 		Workspace: &protocol.WorkspaceClientCapabilities{ApplyEdit: &yes},

@@ -25,6 +25,8 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+
+	"github.com/stui-lsp/stui-lsp/internal/lsptest"
 )
 
 // robustReplyWithin bounds how long any request may wait for its reply when
@@ -108,16 +110,7 @@ type robustConfig struct {
 // HOME, config and cache directories, no token, no endpoint.
 func robustEnv(t *testing.T) []string {
 	home := t.TempDir()
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "STUI_TOKEN", "STUI_ENDPOINT":
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_CACHE_HOME="+filepath.Join(home, "cache"))
+	env := append(lsptest.CleanEnv(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_CACHE_HOME="+filepath.Join(home, "cache"))
 	if robustRace() {
 		// The race runtime sleeps a second at exit by default, which the
 		// exit-within-a-second checks would take for a hang.
