@@ -40,6 +40,7 @@ Usage:
   stui-lsp keygen PREFIX         make a CURVE key pair: PREFIX.key (secret), PREFIX.pub
   stui-lsp bench [--quick]       measure latency, throughput and memory (stui-lsp bench -h)
   stui-lsp conformance [--json]  check the image against the STUI protocol (stui-lsp conformance -h)
+  stui-lsp test [--junit FILE] CLASS|PACKAGE|FILE...  run SUnit tests in the image (stui-lsp test -h)
   stui-lsp version               print the version
 
 Flags:
@@ -72,6 +73,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if cmd == "conformance" {
 		return runConformance(args, stdout, stderr)
+	}
+	if cmd == "test" {
+		return runTest(args, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("stui-lsp", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -39,6 +39,7 @@ func main() {
 
 	backend := stuitest.NewBackend()
 	populate(backend)
+	populateTests(backend)
 
 	srv := stuitest.NewUnstartedServer(backend)
 	if *endpoint != "" {

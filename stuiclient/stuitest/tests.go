@@ -223,8 +223,8 @@ func (b *Backend) runTests(ctx context.Context, id string, p *stuiproto.RunTests
 }
 
 // runTestCase runs one test under its own time limit, inside the run's ctx.
-func runTestCase(runCtx context.Context, tc testCase) stuiproto.TestOutcome {
-	out := stuiproto.TestOutcome{ClassName: tc.class, Selector: tc.selector}
+func runTestCase(runCtx context.Context, tc testCase) (out stuiproto.TestOutcome) {
+	out = stuiproto.TestOutcome{ClassName: tc.class, Selector: tc.selector}
 	start := time.Now()
 	defer func() { out.DurationMS = int(time.Since(start).Milliseconds()) }()
 	if !tc.found {

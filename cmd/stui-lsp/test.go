@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/stui-lsp/stui-lsp/internal/testrun"
+	"github.com/stui-lsp/stui-lsp/stuiclient"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+const testUsage = `Usage: stui-lsp test [--endpoint E] [--junit FILE] CLASS|Class>>selector|PACKAGE|FILE...
+
+Runs SUnit tests in the image: a class's tests, one test, every test class
+of a package, or the classes of Tonel files (the image must have loaded
+them: save them from the editor, or load the package). Prints one line per
+test and a summary; exit status 1 when a test failed or errored or a target
+could not run, 2 on a usage or setup problem. --junit writes the outcomes as
+JUnit XML, for a CI system to show.
+
+Flags:
+`
+
+// runTest is `stui-lsp test`.
+func runTest(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("stui-lsp test", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, testUsage); fs.PrintDefaults() }
+	var cfg config
+	fs.StringVar(&cfg.endpoint, "endpoint", "", "image endpoint (default: $STUI_ENDPOINT, else the per-user ipc socket if present, else tcp://127.0.0.1:5555)")
+	fs.StringVar(&cfg.tokenFile, "token-file", "", "shared-secret file (default: $STUI_TOKEN, else the per-user token file if present)")
+	fs.StringVar(&cfg.curveServerKey, "curve-server-key", "", "the image's CURVE public key file; with --curve-secret-key, encrypts and authenticates the connection")
+	fs.StringVar(&cfg.curveSecretKey, "curve-secret-key", "", "this client's CURVE secret key file (mode 0600), as made by stui-lsp keygen")
+	junit := fs.String("junit", "", "also write the outcomes to this file as JUnit XML")
+	timeout := fs.Duration("timeout", stuiproto.RunTestsDefaultTimeoutMS*time.Millisecond, "how long the tests of one target may run in the image")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "stui-lsp test: give classes, packages or Tonel files, e.g. stui-lsp test CounterTest")
+		return 2
+	}
+	targets, err := testrun.ParseTargets(fs.Args())
+	if err != nil {
+		fmt.Fprintln(stderr, "stui-lsp test:", err)
+		return 2
+	}
+	cfg.endpoint, cfg.source = resolveEndpoint(cfg.endpoint)
+	opts, err := clientOptions(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "stui-lsp test:", err)
+		return 2
+	}
+	client, err := stuiclient.New(cfg.endpoint, opts...)
+	if err != nil {
+		fmt.Fprintln(stderr, "stui-lsp test:", err)
+		return 2
+	}
+	defer client.Close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	report := testrun.Run(ctx, testrun.Config{Caller: client, TimeoutMS: int(timeout.Milliseconds()), Out: stdout}, targets)
+	if *junit != "" {
+		f, err := os.Create(*junit)
+		if err == nil {
+			err = testrun.WriteJUnit(f, report)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "stui-lsp test: --junit:", err)
+			return 2
+		}
+	}
+	if !report.OK() {
+		return 1
+	}
+	return 0
+}
