@@ -467,3 +467,33 @@ func TestRunWithoutTheTokenTheImageRequires(t *testing.T) {
 		t.Errorf("summary %+v, want ping failed and every other check skipped", rep.Summary)
 	}
 }
+
+// Where the removal evaluates to true, as it does in Pharo, the report
+// leaves only the package behind, and the removal names each class.
+func TestCleanupThatRemovesTheClasses(t *testing.T) {
+	var mu sync.Mutex
+	var removed []string
+	srv := stuitest.NewServer(breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+		code, _ := params(req)["code"].(string)
+		if req.Command == stuiproto.CmdEvaluate && strings.Contains(code, "removeFromSystem") {
+			mu.Lock()
+			removed = append(removed, code)
+			mu.Unlock()
+			return stuitest.Success(req.ID, stuiproto.EvaluateResult{Result: "true", ResultType: "True", EvaluationMode: "display"})
+		}
+		return next.ServeSTUI(ctx, req)
+	}))
+	defer srv.Close()
+	rep := run(t, srv, "", "define_class", "run_tests")
+	logFailures(t, rep)
+	if want := []string{"the package " + FixturePackage + " (3 of its classes were removed)"}; !slices.Equal(rep.LeftBehind, want) {
+		t.Errorf("left behind %q, want %q", rep.LeftBehind, want)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i, class := range []string{FixtureClass, FixtureTestClass, FixtureSlowTest} {
+		if i >= len(removed) || !strings.Contains(removed[i], "#"+class+" ifPresent:") {
+			t.Errorf("removal %d: %q, want one for %s", i, removed, class)
+		}
+	}
+}
