@@ -117,7 +117,7 @@ func (s *server) pingImage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return img.Call(ctx, stuiproto.CmdPing, stuiproto.PingParams{}, &stuiproto.PingResult{})
+	return stuiproto.Call(ctx, img, stuiproto.PingCommand, stuiproto.PingParams{}, &stuiproto.PingResult{})
 }
 
 // onLaunchedExit hears that the started image died and is being

@@ -154,7 +154,7 @@ func pingWorkspaceImage(ctx context.Context, cfg config, ws *launch.Workspace) (
 	}
 	defer c.Close()
 	var res stuiproto.PingResult
-	if err := c.Call(ctx, stuiproto.CmdPing, stuiproto.PingParams{}, &res); err != nil {
+	if err := stuiproto.Call(ctx, c, stuiproto.PingCommand, stuiproto.PingParams{}, &res); err != nil {
 		return nil, err
 	}
 	return &res, nil
