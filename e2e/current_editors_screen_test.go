@@ -43,6 +43,8 @@ func TestCurrentEditorsScreen(t *testing.T) {
 	t.Run("emacs", func(t *testing.T) {
 		f := newForky(t)
 		ws := f.workspace(t, "ws")
+		// No background native compilation: it would outlive the test.
+		writeFile(t, f.hostPath("home/.emacs.d/early-init.el"), "(setq native-comp-jit-compilation nil)\n")
 		writeFile(t, f.hostPath("home/.emacs.d/init.el"), "(add-to-list 'load-path \""+f.path("editors/emacs")+"\")\n"+
 			"(require 'stui)\n(add-hook 'stui-mode-hook #'eglot-ensure)\n")
 		s := f.startTmux(t, ws, "emacs -nw playground.st", "STUI_ENDPOINT="+endpoint)

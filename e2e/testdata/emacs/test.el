@@ -8,6 +8,12 @@
 ;; image-down-and-back case).  It prints "ok"/"not ok" lines, then PASS or
 ;; FAIL, and exits non-zero on failure.
 
+;; Temporary files go below the test's own HOME, which the test removes, and
+;; no native compilation runs in the background to outlive it.
+(setq temporary-file-directory (file-name-as-directory (expand-file-name "tmp" (getenv "HOME"))))
+(make-directory temporary-file-directory t)
+(defvar native-comp-jit-compilation)
+(setq native-comp-jit-compilation nil)
 (require 'cl-lib)
 (unless (require 'eglot nil t)
   (princ "SKIP: eglot is not installed (Debian: apt-get install elpa-eglot)\n")

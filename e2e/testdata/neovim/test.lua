@@ -336,7 +336,8 @@ local function enable_only()
     return
   end
   vim.cmd('%bwipeout!')
-  local repo = vim.fn.tempname()
+  -- Beside the workspace, in the test's own temporary directory.
+  local repo = vim.fn.fnamemodify(ws, ':h') .. '/baseline-repo'
   vim.fn.mkdir(repo .. '/src/BaselineOfDemo', 'p')
   vim.fn.mkdir(repo .. '/src/Demo', 'p')
   vim.fn.writefile({ 'Package { #name : #Demo }' }, repo .. '/src/Demo/package.st')
