@@ -76,6 +76,7 @@ var lspCommands = []lspCommand{
 	command(cmdImplementors, (*server).runImplementors).within(browseCommandWait),
 	// A test run has the deadline of its run_tests request.
 	command(cmdRunTests, (*server).runTests),
+	command(cmdListTests, (*server).listTests).within(browseCommandWait),
 }
 
 // commandNames are the commands announced in initialize, in table order.

@@ -515,3 +515,68 @@ func (s *server) testHints(doc *document, from, to int) []protocol.InlayHint {
 	}
 	return out
 }
+
+// cmdListTests answers the workspace's test classes and their test methods,
+// for a test explorer: those of one file with {uri}, else every file's.
+const cmdListTests = "stui.listTests"
+
+type testClassItem struct {
+	ClassName string            `json:"class_name"`
+	Location  protocol.Location `json:"location"`
+	Tests     []testMethodItem  `json:"tests"`
+}
+
+type testMethodItem struct {
+	Selector string            `json:"selector"`
+	Location protocol.Location `json:"location"`
+}
+
+// listTests walks the index: each class defined or extended in the
+// workspace whose superclass chain reaches TestCase, with the test methods
+// of every file that defines or extends it.
+func (s *server) listTests(ctx context.Context, args commandArgs) ([]testClassItem, error) {
+	only := ""
+	if args.URI != "" {
+		only = indexKey(args.URI)
+	}
+	loc := s.newLocator()
+	out := []testClassItem{}
+	for _, name := range s.workspace.index.Classes() {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		defs := s.workspace.index.ClassDefinition(name)
+		if len(defs) == 0 || !s.isTestClass(ctx, name) {
+			continue
+		}
+		var item *testClassItem
+		for _, d := range defs {
+			if only != "" && d.URI != only {
+				continue
+			}
+			f := s.indexedFile(d.URI)
+			if f == nil {
+				continue
+			}
+			if item == nil {
+				l, ok := loc.at(d.URI, d.NameRange)
+				if !ok {
+					continue
+				}
+				item = &testClassItem{ClassName: name, Location: l, Tests: []testMethodItem{}}
+			}
+			for _, m := range f.Methods {
+				if m.ClassName != name || m.ClassSide || !isTestSelector(m.Selector) {
+					continue
+				}
+				if l, ok := loc.at(d.URI, m.SelectorRange); ok {
+					item.Tests = append(item.Tests, testMethodItem{Selector: m.Selector, Location: l})
+				}
+			}
+		}
+		if item != nil {
+			out = append(out, *item)
+		}
+	}
+	return out, nil
+}

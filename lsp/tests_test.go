@@ -185,6 +185,32 @@ func TestRunTestFromItsLensShowsTheFailureAtItsLineThenClearsIt(t *testing.T) {
 	}
 }
 
+func TestListTestsNamesTheWorkspacesTestClassesAndMethods(t *testing.T) {
+	src, at := markers(shopTestSource)
+	folder := writeFolder(t, map[string]string{"ShopTest.class.st": src, "ShopBaseTest.class.st": shopBaseTestSource, "Shop.class.st": shopSource})
+	e := startEditor(t, editorOptions{folder: folder, image: newTestImage()})
+	e.waitIndexed(3)
+	var items []testClassItem
+	if err := e.executeCommand(cmdListTests, map[string]any{}, &items); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range items {
+		for _, m := range c.Tests {
+			got = append(got, c.ClassName+">>"+m.Selector)
+			if m.Selector == "testFails" && m.Location.Range.Start != at["fails"] {
+				t.Errorf("testFails at %v, want %v", m.Location.Range.Start, at["fails"])
+			}
+		}
+		if c.ClassName != "ShopTest" && c.ClassName != "ShopBaseTest" {
+			t.Errorf("%s listed as a test class", c.ClassName)
+		}
+	}
+	if strings.Join(got, " ") != "ShopTest>>testTotal ShopTest>>testFails" {
+		t.Errorf("tests %v, want ShopTest's two (not Shop>>testLike, not the helper)", got)
+	}
+}
+
 func TestCodeActionsOfferTheTestsAtTheCursor(t *testing.T) {
 	src, at := markers(shopTestSource)
 	folder := writeFolder(t, map[string]string{"ShopTest.class.st": src, "ShopBaseTest.class.st": shopBaseTestSource, "Shop.class.st": shopSource})

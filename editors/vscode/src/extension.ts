@@ -16,6 +16,7 @@ import {
 import { BrowsedClass, ClassDocuments, classScheme } from './classDocument';
 import { InspectResult, InspectorProvider, pageSize } from './inspector';
 import { LinkStatus, StatusView } from './status';
+import { TestExplorer } from './testExplorer';
 
 // Command ids: the server owns every id it advertises (stui.evaluate,
 // stui.printIt, ...) and vscode-languageclient registers those itself; the
@@ -286,6 +287,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output,
     status,
     view,
+    new TestExplorer(serverCommand),
     vscode.workspace.registerTextDocumentContentProvider(classScheme, classes),
     vscode.commands.registerCommand('stui.vscode.doIt', withEditor(async (editor) => {
       const res = await serverCommand<EvaluateResult>('stui.evaluate', [target(editor)]);
