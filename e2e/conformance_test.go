@@ -204,34 +204,62 @@ func TestConformanceAgainstTheTestImage(t *testing.T) {
 // check that covers the broken rule says FAIL.
 func TestConformanceFailsAgainstBrokenBackends(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the binary for about fifteen seconds; not in -short mode")
+		t.Skip("runs the binary for about half a minute; not in -short mode")
 	}
 	lsp := buildCommand(t, "stui-lsp")
-	backend := stuitest.NewBackend()
-	backend.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo"})
+	// Each handler breaks one rule and passes everything else to a test
+	// backend of its own.
+	pass := func(b *stuitest.Backend) stuitest.Handler { return b }
 	cases := []struct {
 		name    string
-		handler stuitest.Handler
+		handler func(backend *stuitest.Backend) stuitest.Handler
 		fault   stuitest.Fault
 		token   bool // the run uses a token; the server requires none
 		check   string
 	}{
-		{name: "any token accepted", handler: stuitest.NewBackend(), token: true, check: "token.wrong"},
+		{name: "any token accepted", handler: pass, token: true, check: "token.wrong"},
 		{name: "results never cut", check: "evaluate.max_result_chars",
-			handler: stuitest.HandlerFunc(func(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply {
-				if req.Command == stuiproto.CmdEvaluate {
-					var p map[string]any
-					_ = json.Unmarshal(req.Parameters, &p)
-					delete(p, "max_result_chars")
-					req.Parameters, _ = json.Marshal(p)
-				}
-				return backend.ServeSTUI(ctx, req)
-			})},
-		{name: "replies under another id", handler: stuitest.NewBackend(), fault: stuitest.WrongID, check: "ping"},
+			handler: func(backend *stuitest.Backend) stuitest.Handler {
+				return stuitest.HandlerFunc(func(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply {
+					if req.Command == stuiproto.CmdEvaluate {
+						var p map[string]any
+						_ = json.Unmarshal(req.Parameters, &p)
+						delete(p, "max_result_chars")
+						req.Parameters, _ = json.Marshal(p)
+					}
+					return backend.ServeSTUI(ctx, req)
+				})
+			}},
+		{name: "replies under another id", handler: pass, fault: stuitest.WrongID, check: "ping"},
+		{name: "a result of the wrong shape", check: "get_session_info",
+			handler: func(backend *stuitest.Backend) stuitest.Handler {
+				return stuitest.HandlerFunc(func(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply {
+					rep := backend.ServeSTUI(ctx, req)
+					if req.Command == stuiproto.CmdGetSessionInfo && rep.Status == stuiproto.StatusSuccess {
+						var m map[string]any
+						_ = json.Unmarshal(rep.Result, &m)
+						m["time_until_expiry"] = "an hour"
+						rep.Result, _ = json.Marshal(m)
+					}
+					return rep
+				})
+			}},
+		{name: "interrupt stops nothing", check: "evaluate.Interrupted",
+			handler: func(backend *stuitest.Backend) stuitest.Handler {
+				return stuitest.HandlerFunc(func(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply {
+					if req.Command == stuiproto.CmdInterrupt {
+						return stuitest.Success(req.ID, stuiproto.InterruptResult{Interrupted: 1})
+					}
+					return backend.ServeSTUI(ctx, req)
+				})
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			srv := stuitest.NewServer(c.handler)
+			t.Parallel()
+			backend := stuitest.NewBackend()
+			backend.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo"})
+			srv := stuitest.NewServer(c.handler(backend))
 			defer srv.Close()
 			srv.SetFault(c.fault)
 			var args []string
