@@ -52,6 +52,9 @@ func TestCurrentEditorsHelix(t *testing.T) {
 	// Print it twice on the same line, then on the whole line (x).
 	h.codeAction(1, "Print it")
 	h.waitFileLine(3, `"café 😀" 3 + 4 "7".`, "Print it at the cursor inserts the result after the statement")
+	// Helix fetched the inlay hints again after the edit: Evaluate's result
+	// now shows after its statement too.
+	h.wait("Evaluate's result shows as an inlay hint after the statement", `3 + 4 → 7 "7".`)
 	h.codeAction(1, "Print it")
 	h.waitFileLine(3, `"café 😀" 3 + 4 "7" "7".`, "Print it twice on the same line")
 	h.keys("x")
