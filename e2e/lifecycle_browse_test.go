@@ -17,6 +17,9 @@ import (
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
 // browseWorkspace copies the editor tests' workspace and adds LoudCounter,
@@ -123,6 +126,32 @@ func TestBinaryBrowsingAgainstTestImage(t *testing.T) {
 		doc, _ := sig.Documentation.(*protocol.MarkupContent)
 		if sig.Label != "LoudCounter >> shout: aString times: aNumber" || active != 1 || doc == nil || doc.Value != "Answer aString repeated aNumber times, in capitals." {
 			t.Errorf("signature %q, active %d, documentation %+v", sig.Label, active, sig.Documentation)
+		}
+
+		// A method only the image has: its argument names and comment come
+		// from get_method.
+		c, err := stuiclient.New(endpoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stuiproto.Call(ctx, c, stuiproto.CompileMethodCommand, stuiproto.CompileMethodParams{ClassName: "Counter", Category: "accessing",
+			Source: "at: anIndex put: anObject\n\t\"Store anObject under anIndex.\n\tA second line.\"\n\t^ anObject"}, &stuiproto.CompileMethodResult{}); err != nil {
+			t.Fatal(err)
+		}
+		playURI := uri.File(filepath.Join(ws, "play.st"))
+		e.open(playURI, "x at: 1 put: 2")
+		e.must("textDocument/signatureHelp", &protocol.SignatureHelpParams{TextDocumentPositionParams: at(playURI, protocol.Position{Character: 13})}, &help)
+		if help == nil || len(help.Signatures) != 1 {
+			t.Fatalf("signature help on the image's at:put: = %+v", help)
+		}
+		sig = help.Signatures[0]
+		active, _ = help.ActiveParameter.Get()
+		doc, _ = sig.Documentation.(*protocol.MarkupContent)
+		if sig.Label != "Counter >> at: anIndex put: anObject" || active != 1 || doc == nil || doc.Value != "Store anObject under anIndex." {
+			t.Errorf("signature from the image %q, active %d, documentation %+v", sig.Label, active, sig.Documentation)
 		}
 	})
 
