@@ -58,7 +58,7 @@ func (s *Server) evaluate(ctx context.Context, a EvaluateArgs) (EvaluateOutput, 
 	default:
 		return EvaluateOutput{}, "", badArgs("mode %q: want execute, print or inspect", a.Mode)
 	}
-	requestID := requestPrefix + strconv.FormatUint(callCounter.Add(1), 10)
+	requestID := s.newRequestID()
 	var res stuiproto.EvaluateResult
 	var sessionID string
 	note, err := s.session.do(ctx, func(id string) error {
@@ -71,12 +71,7 @@ func (s *Server) evaluate(ctx context.Context, a EvaluateArgs) (EvaluateOutput, 
 			TimeoutMS:      s.evaluateTimeoutMS(),
 		}, &res)
 	})
-	if errors.Is(ctx.Err(), context.Canceled) {
-		// The client gave up on the call (notifications/cancelled): stop
-		// the work in the image too. The call returns as soon as ctx ends,
-		// so this runs right after the cancellation.
-		s.interrupt(requestID)
-	}
+	s.interruptIfCancelled(ctx, requestID)
 	if err != nil {
 		return EvaluateOutput{}, "", err
 	}
@@ -166,14 +161,23 @@ func (s *Server) inspect(ctx context.Context, a InspectArgs) (InspectOutput, str
 	return out, b.String(), nil
 }
 
-// interrupt stops the evaluation sent under requestID; the image answers
-// that evaluation's own request with Interrupted.
-func (s *Server) interrupt(requestID string) {
+func (s *Server) newRequestID() string {
+	return requestPrefix + strconv.FormatUint(callCounter.Add(1), 10)
+}
+
+// interruptIfCancelled stops the work sent under requestID when the client
+// gave up on the call (notifications/cancelled); the image answers that
+// work's own request with Interrupted. A call returns as soon as its
+// context ends, so this runs right after the cancellation.
+func (s *Server) interruptIfCancelled(ctx context.Context, requestID string) {
+	if !errors.Is(ctx.Err(), context.Canceled) {
+		return // done, or our own deadline: the image stops the work itself
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	var res stuiproto.InterruptResult
 	err := recovering(func() error {
 		return stuiproto.Call(ctx, s.opts.Image, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: requestID}, &res)
 	})
-	s.log.Info("interrupted a cancelled evaluation", zap.String("request", requestID), zap.Int("stopped", res.Interrupted), zap.Error(err))
+	s.log.Info("interrupted cancelled work", zap.String("request", requestID), zap.Int("stopped", res.Interrupted), zap.Error(err))
 }

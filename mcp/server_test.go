@@ -36,7 +36,8 @@ type rig struct {
 
 	mu         sync.Mutex
 	interrupts []stuiproto.InterruptResult
-	// waiting receives each evaluation that reaches the image.
+	// waiting receives each evaluation and test run that reaches the image:
+	// "evaluate <code>" or "run_tests ".
 	waiting chan string
 }
 
@@ -66,6 +67,20 @@ func fixtureBackend() *stuitest.Backend {
 			{Category: "operations", Source: "increment\n\tcount := self count + 1"},
 			{Category: "accessing", Source: "count\n\t^ count ifNil: [ 0 ]"},
 			{Category: "examples", ClassSide: true, Source: "exampleIncrement\n\t| c |\n\tc := self new.\n\tc increment.\n\t^ c count"},
+		},
+	})
+	b.AddClass(stuitest.ClassFixture{
+		Name: "SumsTest", Superclass: "TestCase", Package: "Demo-Tests",
+		Methods: []stuitest.MethodFixture{
+			{Category: "tests", Source: "testAdds\n\tself assert: 3 + 4 equals: 7"},
+			{Category: "tests", Source: "testMiscounts\n\tself assert: 3 + 4 equals: 8"},
+			{Category: "tests", Source: "testBreaks\n\t1 / 0"},
+		},
+	})
+	b.AddClass(stuitest.ClassFixture{
+		Name: "SlowTest", Superclass: "TestCase", Package: "Demo-Slow",
+		Methods: []stuitest.MethodFixture{
+			{Category: "tests", Source: "testSlowly\n\tself timeLimit: 30 seconds.\n\t(Delay forSeconds: 20) wait"},
 		},
 	})
 	b.AddClass(stuitest.ClassFixture{
@@ -99,11 +114,11 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		r.cacheDir = t.TempDir()
 	}
 	r.image = stuitest.NewServer(stuitest.HandlerFunc(func(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply {
-		if req.Command == stuiproto.CmdEvaluate {
+		if req.Command == stuiproto.CmdEvaluate || req.Command == stuiproto.CmdRunTests {
 			var p stuiproto.EvaluateParams
 			_ = json.Unmarshal(req.Parameters, &p)
 			select {
-			case r.waiting <- p.Code:
+			case r.waiting <- req.Command + " " + p.Code:
 			default:
 			}
 		}
@@ -227,7 +242,7 @@ func TestToolsAreListedWithSchemas(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	want := []string{"browse_class", "compile_method", "evaluate", "get_method", "implementors", "inspect", "search_classes", "senders", "system_info"}
+	want := []string{"browse_class", "compile_method", "evaluate", "get_method", "implementors", "inspect", "run_tests", "search_classes", "senders", "system_info"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("tools %v, want %v", names, want)
 	}
@@ -321,7 +336,7 @@ func TestBrowsingTools(t *testing.T) {
 		t.Fatalf("search_classes Counter = %v", sc.Classes)
 	}
 	r.ok("search_classes", map[string]any{"pattern": "*Test"}, &sc)
-	if !slices.Equal(sc.Classes, []string{"CounterTest"}) {
+	if !slices.Equal(sc.Classes, []string{"CounterTest", "SlowTest", "SumsTest"}) {
 		t.Fatalf("search_classes *Test = %v", sc.Classes)
 	}
 
@@ -393,13 +408,15 @@ func TestReadOnlyRefusesWhatChangesTheImage(t *testing.T) {
 	must(t, "the refusal", got, "evaluate refused", "--read-only")
 	got = r.fails("compile_method", map[string]any{"class_name": "Counter", "source": "x\n\t^ 1"})
 	must(t, "the refusal", got, "compile_method refused", "--read-only")
+	got = r.fails("run_tests", map[string]any{"class_name": "SumsTest"})
+	must(t, "the refusal", got, "run_tests refused", "--read-only")
 	if r.image.Requests() != before {
 		t.Fatal("a refused call still reached the image")
 	}
 	r.ok("browse_class", map[string]any{"class_name": "Counter"}, nil)
 	var info mcp.SystemInfoOutput
 	r.ok("system_info", nil, &info)
-	if !info.ReadOnly || !slices.Equal(info.Refused, []string{"evaluate", "compile_method"}) {
+	if !info.ReadOnly || !slices.Equal(info.Refused, []string{"evaluate", "compile_method", "run_tests"}) {
 		t.Fatalf("system_info under --read-only: %+v", info)
 	}
 }
@@ -410,8 +427,8 @@ func TestNoCompileKeepsEvaluation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Tools) != 8 || slices.ContainsFunc(res.Tools, func(tool *sdk.Tool) bool { return tool.Name == "compile_method" }) {
-		t.Fatalf("--no-compile offers %d tools, want the 8 other than compile_method", len(res.Tools))
+	if len(res.Tools) != 9 || slices.ContainsFunc(res.Tools, func(tool *sdk.Tool) bool { return tool.Name == "compile_method" }) {
+		t.Fatalf("--no-compile offers %d tools, want the 9 other than compile_method", len(res.Tools))
 	}
 	got := r.fails("compile_method", map[string]any{"class_name": "Counter", "source": "x\n\t^ 1"})
 	must(t, "the refusal", got, "--no-compile")
@@ -631,4 +648,54 @@ func TestResources(t *testing.T) {
 		t.Fatal("reading a class the image lacks succeeded")
 	}
 	must(t, "the log", r.log.String(), "resources/read", "stui://method/Counter/increment")
+}
+
+func TestRunTests(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	var out mcp.RunTestsOutput
+	got := r.ok("run_tests", map[string]any{"class_name": "SumsTest", "selectors": []string{"testAdds", "testMiscounts", "testBreaks"}}, &out)
+	if out.Passed != 1 || out.Failed != 1 || out.Errors != 1 || len(out.Results) != 3 {
+		t.Fatalf("run_tests gave %+v", out)
+	}
+	must(t, "run_tests's text", got, "1 passed, 1 failed, 1 errors", "FAIL SumsTest>>testMiscounts: Got 7 instead of 8.",
+		"SumsTest>>testMiscounts line 2", "ERROR SumsTest>>testBreaks", "passed: SumsTest>>testAdds")
+	got = r.fails("run_tests", map[string]any{"class_name": "NoSuchTest"})
+	must(t, "an unknown class", got, "ClassNotFound")
+	got = r.fails("run_tests", map[string]any{})
+	must(t, "no class and no package", got, "give class_name")
+	r.ok("run_tests", map[string]any{"package": "Demo-Tests"}, &out)
+	if len(out.Results) != 3 {
+		t.Fatalf("the package's run gave %+v", out)
+	}
+}
+
+func TestCancelInterruptsATestRun(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.session.CallTool(ctx, &sdk.CallToolParams{Name: "run_tests", Arguments: map[string]any{"class_name": "SlowTest"}})
+		done <- err
+	}()
+	for what := range r.waiting {
+		if what == stuiproto.CmdRunTests+" " {
+			break
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // from the request's arrival to its running
+	cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	<-done
+	for {
+		r.mu.Lock()
+		stopped := slices.ContainsFunc(r.interrupts, func(i stuiproto.InterruptResult) bool { return i.Interrupted == 1 })
+		r.mu.Unlock()
+		if stopped {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no interrupt stopped the test run")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

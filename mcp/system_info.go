@@ -59,7 +59,7 @@ func (s *Server) systemInfo(ctx context.Context, _ SystemInfoArgs) (SystemInfoOu
 
 func (s *Server) refusedTools() []string {
 	out := []string{}
-	for _, name := range []string{"evaluate", "compile_method"} {
+	for _, name := range []string{"evaluate", "compile_method", "run_tests"} {
 		if _, ok := s.refused[name]; ok {
 			out = append(out, name)
 		}

@@ -31,6 +31,9 @@ type toolDef[In, Out any] struct {
 	run   func(ctx context.Context, in In) (Out, string, error)
 	// source is the code the agent sent, whose line a syntax error points at.
 	source func(in In) string
+	// imageDeadlineMS, for work the image bounds itself (an evaluation, a
+	// test run), is that bound; other calls have CallTimeout.
+	imageDeadlineMS func() int
 }
 
 func addTool[In, Out any](s *Server, d toolDef[In, Out]) {
@@ -53,10 +56,10 @@ func addTool[In, Out any](s *Server, d toolDef[In, Out]) {
 		Annotations: &sdk.ToolAnnotations{Title: d.title, ReadOnlyHint: d.kind == readsImage, OpenWorldHint: new(false),
 			DestructiveHint: new(d.kind != readsImage), IdempotentHint: d.kind != evaluates}}
 	timeout := s.opts.CallTimeout
-	if d.kind == evaluates {
-		// The image stops an evaluation at EvaluateTimeout and says so; the
+	if d.imageDeadlineMS != nil {
+		// The image stops the work at its own deadline and says so; the
 		// margin lets that reply arrive before we give up ourselves.
-		timeout = stuiproto.EvaluationWait(s.evaluateTimeoutMS())
+		timeout = stuiproto.EvaluationWait(d.imageDeadlineMS())
 	}
 	// The output type is any so that a failed call carries no structured
 	// content: the schema above still checks every successful one.
@@ -87,7 +90,7 @@ func (s *Server) textLimit() int { return s.opts.MaxResultChars + 500 }
 func (s *Server) refusal(kind toolKind) string {
 	switch {
 	case kind != readsImage && s.opts.ReadOnly:
-		return "stui-lsp mcp runs with --read-only: only tools that change nothing in the image are offered (browse_class, get_method, search_classes, implementors, senders, inspect, system_info)"
+		return "stui-lsp mcp runs with --read-only: only tools that run no code and change nothing in the image are offered (browse_class, get_method, search_classes, implementors, senders, inspect, system_info)"
 	case kind == compiles && s.opts.NoCompile:
 		return "stui-lsp mcp runs with --no-compile: methods cannot be compiled into the image"
 	}
@@ -103,10 +106,11 @@ func (s *Server) addTools() {
 			"mode print (default) answers the printString of the last statement's value; execute runs the code for its effect; " +
 			"inspect also describes the value's instance variables and slots. The value gets an object_id to pass to inspect. " +
 			"A syntax error (with line and column) or a runtime error (with its error class and stack) comes back as a tool error.",
-		kind:   evaluates,
-		tweak:  func(in *jsonschema.Schema) { in.Properties["mode"].Enum = []any{"execute", "print", "inspect"} },
-		run:    s.evaluate,
-		source: func(a EvaluateArgs) string { return a.Code },
+		kind:            evaluates,
+		tweak:           func(in *jsonschema.Schema) { in.Properties["mode"].Enum = []any{"execute", "print", "inspect"} },
+		run:             s.evaluate,
+		source:          func(a EvaluateArgs) string { return a.Code },
+		imageDeadlineMS: s.evaluateTimeoutMS,
 	})
 	addTool(s, toolDef[InspectArgs, InspectOutput]{
 		name:  "inspect",
@@ -164,6 +168,16 @@ func (s *Server) addTools() {
 		kind:   compiles,
 		run:    s.compileMethod,
 		source: func(a CompileMethodArgs) string { return a.Source },
+	})
+	addTool(s, toolDef[RunTestsArgs, RunTestsOutput]{
+		name:  "run_tests",
+		title: "Run SUnit tests",
+		description: "Run SUnit tests in the image: every test of a TestCase subclass (or only the selectors given), or every test class of a package. " +
+			"Answers each test's status (pass, fail, error, skip), a failure's message and the stack frames down to the test method, with line numbers " +
+			"in the method's source. Failing tests are a result to read, not a tool error; an unknown class or a run past its deadline is.",
+		kind:            evaluates,
+		run:             s.runTests,
+		imageDeadlineMS: s.testsTimeoutMS,
 	})
 	addTool(s, toolDef[SystemInfoArgs, SystemInfoOutput]{
 		name:  "system_info",

@@ -104,7 +104,7 @@ test('lists every tool with a description and schemas', async () => {
   const { tools } = await client.listTools();
   const names = tools.map((t) => t.name).sort();
   assert.deepEqual(names, ['browse_class', 'compile_method', 'evaluate', 'get_method', 'implementors',
-    'inspect', 'search_classes', 'senders', 'system_info']);
+    'inspect', 'run_tests', 'search_classes', 'senders', 'system_info']);
   for (const tool of tools) {
     assert.ok(tool.description.length > 40, `${tool.name} has no useful description`);
     assert.equal(tool.inputSchema.type, 'object');
@@ -168,6 +168,16 @@ test('calls each tool', async () => {
   r = await ok(client, 'get_method', { class_name: 'Counter', selector: 'reset' });
   assert.equal(r.structuredContent.method.source, 'reset\n\tcount := 0');
 
+  r = await ok(client, 'run_tests', { class_name: 'TallyTest' });
+  const counts = r.structuredContent;
+  assert.deepEqual([counts.passed, counts.failed, counts.errors, counts.skipped], [1, 1, 2, 1]);
+  const failure = counts.results.find((t) => t.status === 'fail');
+  assert.equal(failure.selector, 'testCarries');
+  assert.equal(failure.message, 'Got 10 instead of 11.');
+  assert.match(textOf(r), /FAIL TallyTest>>testCarries: Got 10 instead of 11\.\n(?: {2}TestAsserter>>.*\n)+ {2}TallyTest>>testCarries line 3/);
+  r = await ok(client, 'run_tests', { class_name: 'TallyTest', selectors: ['testAdds'] });
+  assert.equal(r.structuredContent.results.length, 1);
+
   r = await ok(client, 'system_info', {});
   assert.equal(r.structuredContent.image.image_name, 'stuitest.image');
   assert.equal(r.structuredContent.session_mode, 'shared');
@@ -196,7 +206,7 @@ test('a cancelled call interrupts the evaluation in the image', async () => {
   controller.abort();
   await assert.rejects(call);
   // The image answered the interrupt with one evaluation stopped.
-  await waitForLog(/interrupted a cancelled evaluation.*"stopped": 1/, 5000);
+  await waitForLog(/interrupted cancelled work.*"stopped": 1/, 5000);
   assert.ok(Date.now() - start < 5000);
   const r = await ok(client, 'evaluate', { code: '1 + 1' });
   assert.equal(r.structuredContent.result, '2');
@@ -212,6 +222,8 @@ test('--read-only refuses what would change the image', async () => {
     assert.match(text, /evaluate refused: .*--read-only/);
     text = await fails(readOnly, 'compile_method', { class_name: 'Counter', source: 'x\n\t^ 1' });
     assert.match(text, /compile_method refused/);
+    text = await fails(readOnly, 'run_tests', { class_name: 'TallyTest' });
+    assert.match(text, /run_tests refused/);
     await ok(readOnly, 'browse_class', { class_name: 'Counter' });
   } finally {
     await readOnly.close();
