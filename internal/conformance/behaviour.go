@@ -237,8 +237,21 @@ func checkTruncation(ctx context.Context, r *runner) (string, error) {
 	if len([]rune(cut.Result)) != limit || !strings.HasPrefix(full.Result, cut.Result) {
 		return "", fmt.Errorf("with max_result_chars %d, the result is %q: want the first %d characters of %q", limit, cut.Result, limit, full.Result)
 	}
-	return fmt.Sprintf("%d characters cut to %q, truncated true", len([]rune(full.Result)), cut.Result), nil
+	// Without max_result_chars the protocol's default, 10000, applies: the
+	// printString of 3000 numbers is longer.
+	long, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: "(1 to: 3000) asOrderedCollection"})
+	if err != nil {
+		return "", fmt.Errorf("a long printString: %s", describe(err))
+	}
+	if n := len([]rune(long.Result)); !long.Truncated || n != defaultMaxResultChars {
+		return "", fmt.Errorf("without max_result_chars, a printString of about 14000 characters came back with %d, truncated %v: want the default cap, %d, and true",
+			n, long.Truncated, defaultMaxResultChars)
+	}
+	return fmt.Sprintf("%d characters cut to %q, truncated true; the default cap %d applies", len([]rune(full.Result)), cut.Result, defaultMaxResultChars), nil
 }
+
+// defaultMaxResultChars is evaluate's max_result_chars when none is given.
+const defaultMaxResultChars = 10000
 
 func checkNonError(ctx context.Context, r *runner, code, class string) (string, error) {
 	_, err := r.evaluate(ctx, stuiproto.EvaluateParams{Code: code})
