@@ -133,6 +133,21 @@
                                         :context (list :diagnostics [] :only ["source.stui.evaluate"])))))
     (test-check "code actions at point: Evaluate, Print it, Inspect it (eglot shows no lenses)"
                 (equal (mapcar (lambda (a) (plist-get a :title)) actions) '("Evaluate" "Print it" "Inspect it")) actions))
+  ;; Without a region, eglot's own M-x eglot-code-actions sends the bounds of
+  ;; the sexp at point: the 3 alone.  They still mean the whole statement.
+  (let* ((sexp (bounds-of-thing-at-point 'sexp))
+         (actions (jsonrpc-request (eglot--current-server-or-lose) :textDocument/codeAction
+                                   (list :textDocument (eglot--TextDocumentIdentifier)
+                                         :range (list :start (eglot--pos-to-lsp-position (car sexp))
+                                                      :end (eglot--pos-to-lsp-position (cdr sexp)))
+                                         :context (list :diagnostics [] :only ["source.stui.evaluate"]))))
+         (range (plist-get (aref (plist-get (plist-get (aref actions 0) :command) :arguments) 0) :range)))
+    (test-check "code actions on the sexp at point (the 3) target the statement 3 + 4"
+                (and (= (- (cdr sexp) (car sexp)) 1)
+                     (equal (buffer-substring-no-properties (eglot--lsp-position-to-point (plist-get range :start))
+                                                            (eglot--lsp-position-to-point (plist-get range :end)))
+                            "3 + 4"))
+                actions))
 
   (let ((res (stui-eval)))
     (test-check "stui-eval (C-c C-d) evaluates the statement at point: 7" (equal (plist-get res :result) "7") res))
