@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stui-lsp/stui-lsp/smalltalk"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
@@ -468,13 +469,15 @@ func (b *Backend) undeclared(c *ClassFixture, classSide bool, pm *parsedMethod) 
 }
 
 // sends reports whether source sends selector.
+// sends reports whether the method source sends selector, as the project's
+// parser reads it.
 func sends(source, selector string) bool {
-	pm, err := parseMethod(source)
-	if err != nil {
+	f := smalltalk.ParseMethod([]byte(source))
+	if len(f.Errors) > 0 {
 		return false
 	}
-	for _, s := range pm.sent {
-		if s == selector {
+	for _, s := range f.Methods[0].Sends() {
+		if s.Selector == selector {
 			return true
 		}
 	}
