@@ -16,5 +16,6 @@ cmd('StuiInspectObject', function(a) require('stui').inspect_object(a.args) end,
 cmd('StuiReset', function() require('stui').reset() end, { desc = 'STUI: start a fresh image session' })
 cmd('StuiInterrupt', function() require('stui').interrupt() end, { desc = 'STUI: interrupt the running evaluation' })
 cmd('StuiStatus', function() require('stui').status() end, { desc = 'STUI: show the image connection' })
+cmd('StuiTest', function(a) require('stui.tests').run(a.args) end, { nargs = '?', desc = 'STUI: run the test or test class at the cursor (or the class named), failures to the quickfix list' })
 cmd('StuiLensRun', function() vim.lsp.codelens.run() end, { desc = 'STUI: run the code lens on this line' })
 cmd('StuiStart', function() require('stui').start(0) end, { desc = 'STUI: attach stui-lsp to this buffer' })

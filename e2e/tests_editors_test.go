@@ -1,0 +1,69 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestEditorsRunTests runs SUnit tests from headless Neovim (editors/neovim,
+// :StuiTest to the quickfix list) and Emacs with eglot (stui-tests.el, a
+// compilation buffer whose errors jump to the failing line), through the real
+// stui-lsp and stui-testimage, whose TallyTest has one test of each outcome.
+func TestEditorsRunTests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds stui-lsp and stui-testimage and runs editors; not in -short mode")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lspBin := buildCommand(t, "stui-lsp")
+	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
+	editors := []struct {
+		name, tool string
+		argv       []string
+	}{
+		{"neovim", "nvim", []string{"nvim", "--headless", "-u", "NONE", "-i", "NONE", "-c", "luafile " + filepath.Join(root, "e2e/testdata/neovim/tests.lua")}},
+		{"emacs", "emacs", []string{"emacs", "--batch", "-l", filepath.Join(root, "e2e/testdata/emacs/tests.el")}},
+	}
+	for _, ed := range editors {
+		t.Run(ed.name, func(t *testing.T) {
+			if _, err := exec.LookPath(ed.tool); err != nil {
+				t.Skipf("%s is not installed (CI installs it; see scripts/editors-check.sh)", ed.tool)
+			}
+			ws := filepath.Join(t.TempDir(), "workspace")
+			if err := os.CopyFS(ws, os.DirFS(filepath.Join(root, "e2e/testdata/workspace"))); err != nil {
+				t.Fatal(err)
+			}
+			src, err := os.ReadFile(filepath.Join(root, "e2e/testdata/tests/TallyTest.class.st"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(ws, "TallyTest.class.st"), src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, ed.argv[0], ed.argv[1:]...)
+			cmd.Dir = filepath.Join(root, "editors", ed.name)
+			cmd.Env = append(os.Environ(),
+				"STUI_LSP="+lspBin,
+				"STUI_TEST_ENDPOINT="+endpoint,
+				"STUI_TEST_WORKSPACE="+ws,
+				"STUI_EDITORS_DIR="+filepath.Join(root, "editors"),
+				"STUI_ENDPOINT=",
+				"HOME="+t.TempDir(),
+				"XDG_CONFIG_HOME="+t.TempDir(),
+				"XDG_DATA_HOME="+t.TempDir(),
+				"XDG_STATE_HOME="+t.TempDir(),
+				"XDG_CACHE_HOME="+t.TempDir(),
+			)
+			cmd.WaitDelay = 5 * time.Second
+			runEditorScript(t, ctx, ed.name, cmd)
+		})
+	}
+}
