@@ -243,3 +243,58 @@ func TestCodeActionsOfferTheTestsAtTheCursor(t *testing.T) {
 		}
 	}
 }
+
+func TestATestClassWhoseChainLeavesTheWorkspaceIsFoundThroughTheImage(t *testing.T) {
+	const src = `Class {
+	#name : #KioskTest,
+	#superclass : #ShopImageTestCase,
+	#category : #'Kiosk-Tests'
+}
+
+{ #category : #tests }
+KioskTest >> testOpens [
+	self assert: true
+]
+`
+	folder := writeFolder(t, map[string]string{"KioskTest.class.st": src})
+	u := uri.File(filepath.Join(folder, "KioskTest.class.st"))
+	img := newTestImage()
+	img.on(stuiproto.CmdBrowseClass, func(_ context.Context, raw json.RawMessage) (any, error) {
+		var p stuiproto.BrowseClassParams
+		json.Unmarshal(raw, &p)
+		super := map[string]string{"ShopImageTestCase": "TestCase"}[p.ClassName]
+		if super == "" {
+			return nil, &stuiproto.RemoteError{Command: stuiproto.CmdBrowseClass, Type: stuiproto.ErrClassNotFound, Message: "No class named " + p.ClassName}
+		}
+		return stuiproto.BrowseClassResult{ClassInfo: stuiproto.ClassInfo{Name: p.ClassName, Superclass: &super}}, nil
+	})
+	img.set(stuiproto.TestOutcome{ClassName: "KioskTest", Selector: "testOpens", Status: stuiproto.TestPass, DurationMS: 3})
+	e := startEditor(t, editorOptions{folder: folder, image: img, initialize: func(p *protocol.InitializeParams) {
+		yes := true
+		p.Capabilities.Window.WorkDoneProgress = &yes
+	}})
+	e.waitIndexed(1)
+	e.openURI(u, src)
+	var lens *protocol.CodeLens
+	for _, l := range e.codeLenses(u) {
+		if l.Command.Title == "Run test" {
+			lens = &l
+		}
+	}
+	if lens == nil {
+		t.Fatal("no Run test lens: the image says ShopImageTestCase's superclass is TestCase")
+	}
+	var report testRunReport
+	if err := e.executeCommand(cmdRunTests, json.RawMessage(lens.Command.Arguments[0]), &report); err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor(protocol.MethodProgress, func(raw json.RawMessage) bool {
+		return strings.Contains(string(raw), `"begin"`) && strings.Contains(string(raw), "running KioskTest>>testOpens")
+	})
+	e.waitFor(protocol.MethodProgress, func(raw json.RawMessage) bool {
+		return strings.Contains(string(raw), `"end"`) && strings.Contains(string(raw), "1 passed, 0 failed")
+	})
+	e.waitFor(protocol.MethodWindowLogMessage, func(raw json.RawMessage) bool {
+		return strings.Contains(string(raw), "KioskTest>>testOpens: 1 passed")
+	})
+}

@@ -612,6 +612,32 @@ async function scenarios(currentEndpoint, restartImage) {
     if (same !== 1) throw new Error(`${same} tabs titled ${title}`);
   });
 
+  await scenario('the Test Explorer lists the SUnit tests and runs them: a failure at its line, a ✗ after its name', async () => {
+    // stui-testimage defines TallyTest; the workspace gets its Tonel file now,
+    // so the server hears of it as a new file.
+    const dir = path.join(dirs.workspace, 'src', 'Tally');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(path.join(repo, 'e2e', 'testdata', 'tests', 'TallyTest.class.st'), path.join(dir, 'TallyTest.class.st'));
+    await openFile('src/Tally/TallyTest.class.st', 'Tonel');
+    await waitFor('the Run test lens over testCarries', async () => ((await lensesAbove('testCarries [')) || []).includes('Run test'));
+    await palette('View: Show Testing');
+    const rows = page.locator('.test-explorer .monaco-list-row');
+    await waitFor('TallyTest in the Test Explorer', async () => (await rows.allTextContents()).some((t) => plain(t).includes('TallyTest')), 20000);
+    await palette('Test: Run All Tests');
+    await waitFor('testCarries marked failed in the Test Explorer', async () => {
+      const row = page.locator('.test-explorer .monaco-list-row', { hasText: 'TallyTest' }).first();
+      await row.locator('.monaco-tl-twistie.collapsed').click({ timeout: 500 }).catch(() => {});
+      const carries = page.locator('.test-explorer .monaco-list-row', { hasText: 'testCarries' }).first();
+      return (await carries.innerHTML()).includes('testing-failed');
+    }, 20000);
+    const adds = page.locator('.test-explorer .monaco-list-row', { hasText: 'testAdds' }).first();
+    if (!(await adds.innerHTML()).includes('testing-passed')) throw new Error('testAdds is not marked passed');
+    await openFile('src/Tally/TallyTest.class.st', 'Tonel');
+    await waitFor('the failure message in the editor', async () =>
+      plain(await editor().textContent()).includes('Got 10 instead of 11.'), 15000);
+    await waitFor('a ✗ after testCarries', async () => (await lineContaining('testCarries')).includes('✗'));
+  });
+
   await scenario('with the image stopped the status says so and a command gives one clear message', async () => {
     const ep = currentEndpoint();
     await stop(image);
