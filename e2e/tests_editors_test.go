@@ -9,9 +9,11 @@ import (
 	"time"
 )
 
-// TestEditorsRunTests runs SUnit tests from headless Neovim (editors/neovim,
-// :StuiTest to the quickfix list) and Emacs with eglot (stui-tests.el, a
-// compilation buffer whose errors jump to the failing line), through the real
+// TestEditorsRunTests runs SUnit tests from Microsoft's Node LSP client
+// libraries (lenses, diagnostics, progress, hints, code actions), headless
+// Neovim (editors/neovim, :StuiTest to the quickfix list) and Emacs with eglot
+// (stui-tests.el, a compilation buffer whose errors jump to the failing
+// line), through the real
 // stui-lsp and stui-testimage, whose TallyTest has one test of each outcome.
 func TestEditorsRunTests(t *testing.T) {
 	if testing.Short() {
@@ -27,6 +29,7 @@ func TestEditorsRunTests(t *testing.T) {
 		name, tool string
 		argv       []string
 	}{
+		{"node", "node", []string{"node", filepath.Join(root, "editors/vscode/test/e2e/tests-client.js")}},
 		{"neovim", "nvim", []string{"nvim", "--headless", "-u", "NONE", "-i", "NONE", "-c", "luafile " + filepath.Join(root, "e2e/testdata/neovim/tests.lua")}},
 		{"emacs", "emacs", []string{"emacs", "--batch", "-l", filepath.Join(root, "e2e/testdata/emacs/tests.el")}},
 	}
@@ -34,6 +37,13 @@ func TestEditorsRunTests(t *testing.T) {
 		t.Run(ed.name, func(t *testing.T) {
 			if _, err := exec.LookPath(ed.tool); err != nil {
 				t.Skipf("%s is not installed (CI installs it; see scripts/editors-check.sh)", ed.tool)
+			}
+			dir := filepath.Join(root, "editors", ed.name)
+			if ed.name == "node" {
+				dir = filepath.Join(root, "editors/vscode")
+				if _, err := os.Stat(filepath.Join(dir, "node_modules/vscode-languageserver-protocol")); err != nil {
+					t.Skip("editors/vscode/node_modules is missing: run `npm ci` in editors/vscode")
+				}
 			}
 			ws := filepath.Join(t.TempDir(), "workspace")
 			if err := os.CopyFS(ws, os.DirFS(filepath.Join(root, "e2e/testdata/workspace"))); err != nil {
@@ -49,7 +59,7 @@ func TestEditorsRunTests(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, ed.argv[0], ed.argv[1:]...)
-			cmd.Dir = filepath.Join(root, "editors", ed.name)
+			cmd.Dir = dir
 			cmd.Env = append(os.Environ(),
 				"STUI_LSP="+lspBin,
 				"STUI_TEST_ENDPOINT="+endpoint,
