@@ -470,10 +470,11 @@ func TestFaultToken(t *testing.T) {
 		log     string // expected in the server's log
 	}{
 		{name: "no token", refused: true},
-		{name: "wrong token", env: []string{"STUI_TOKEN=not-the-secret"}, refused: true},
+		// A wrong token is never sent: the image cannot prove it holds it.
+		{name: "wrong token", env: []string{"STUI_TOKEN=not-the-secret"}, refused: true, refusal: "did not prove it is the image"},
 		{name: "token from STUI_TOKEN", env: []string{"STUI_TOKEN=" + secret}},
 		{name: "token file 0600", args: func(t *testing.T) []string { return []string{"--token-file", tokenFile(t, secret+"\n", 0o600)} }},
-		{name: "wrong token file", args: func(t *testing.T) []string { return []string{"--token-file", tokenFile(t, "nope\n", 0o600)} }, refused: true},
+		{name: "wrong token file", args: func(t *testing.T) []string { return []string{"--token-file", tokenFile(t, "nope\n", 0o600)} }, refused: true, refusal: "did not prove it is the image"},
 		{name: "token file 0644 is not read", args: func(t *testing.T) []string { return []string{"--token-file", tokenFile(t, secret+"\n", 0o644)} }, refused: true, refusal: "mode 0644.*chmod 600", log: "must be readable by its owner only"},
 		{name: "token file 0640 is not read", args: func(t *testing.T) []string { return []string{"--token-file", tokenFile(t, secret+"\n", 0o640)} }, refused: true, refusal: "mode 0640.*chmod 600", log: "must be readable by its owner only"},
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -227,9 +228,14 @@ func TestHostileImageLink(t *testing.T) {
 type recordingHandler struct {
 	backend  *stuitest.Backend
 	commands chan string
+	mu       sync.Mutex
+	requests []stuiproto.Request
 }
 
 func (h *recordingHandler) ServeSTUI(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply {
+	h.mu.Lock()
+	h.requests = append(h.requests, *req)
+	h.mu.Unlock()
 	select {
 	case h.commands <- req.Command:
 	default:
@@ -476,5 +482,38 @@ func TestHostileCacheDirectory(t *testing.T) {
 				t.Errorf("wrote into a cache directory others may write to: %v", entries)
 			}
 		})
+	}
+}
+
+// TestHostileImpostorAtTheEndpoint: another local user's process took the
+// endpoint first (here a test backend that does not hold the token, and
+// records everything it receives). stui-lsp asks it to prove it holds the
+// token, sends it neither the token nor any code, and says why.
+func TestHostileImpostorAtTheEndpoint(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	spy := &recordingHandler{backend: stuitest.NewBackend(), commands: make(chan string, 256)}
+	srv := stuitest.NewServer(spy)
+	t.Cleanup(srv.Close)
+	token := strings.Repeat("ab", 32)
+	p := robustStart(t, bin, robustConfig{args: []string{"--endpoint", srv.Endpoint}, env: []string{"STUI_TOKEN=" + token}})
+	p.initialize(map[string]any{"persistSession": false})
+	p.open(faultDoc, "Object new printString.\n")
+	m := p.call(protocol.MethodWorkspaceExecuteCommand, map[string]any{
+		"command": "stui.evaluate", "arguments": []any{map[string]any{"code": "Smalltalk os environment"}},
+	}, 10*time.Second)
+	if m.Error == nil || !strings.Contains(m.Error.Message, "did not prove it is the image") {
+		t.Errorf("evaluate against an impostor: %s, want the failed proof said", m)
+	}
+	p.hover(faultDoc, 0, 2, robustReplyWithin)
+	p.shutdownAndExit()
+	spy.mu.Lock()
+	defer spy.mu.Unlock()
+	if len(spy.requests) == 0 {
+		t.Fatal("stui-lsp never reached the impostor")
+	}
+	for _, r := range spy.requests {
+		if r.Token != "" || r.Command != stuiproto.CmdPing || strings.Contains(string(r.Parameters), token) {
+			t.Errorf("the impostor received %s with token %q: %s", r.Command, r.Token, r.Parameters)
+		}
 	}
 }

@@ -49,6 +49,12 @@ func (c *Client) Call(ctx context.Context, command string, params, result any) e
 		return ctxError(command, id, err, false, c.connected.Load(), 0)
 	}
 
+	if err := c.authError(); err != nil && !c.connected.Load() {
+		// The peer at the endpoint failed to prove it is the image: do not
+		// queue the token and the code for it.
+		c.unavailable.Add(1)
+		return &CallError{Command: command, ID: id, Kind: ErrUnavailable, Cause: err}
+	}
 	cl := &call{id: id, command: command, payload: payload, result: result, reply: make(chan reply, 1)}
 	c.mu.Lock()
 	if c.closed {

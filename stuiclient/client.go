@@ -49,6 +49,12 @@ type Client struct {
 	rebuildAt    time.Time
 	rebuildDelay time.Duration
 
+	// The image's proof of the token (auth.go): the id and nonce of the
+	// challenge in flight (owner goroutine only), and the last failure.
+	authID, authNonce string
+	authPending       bool // a failure the owner has not failed its queue for yet
+	authErr           atomic.Pointer[error]
+
 	connected atomic.Bool
 	nextID    atomic.Uint64
 	warned    atomic.Bool

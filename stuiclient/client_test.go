@@ -486,11 +486,18 @@ func TestToken(t *testing.T) {
 	srv := newServer(t, stuitest.NewBackend())
 	srv.RequireToken("s3cret")
 	for _, tok := range []string{"", "wrong"} {
-		c := newClient(t, srv.Endpoint, stuiclient.WithToken(tok))
+		// A wrong token is refused by the image; the client sends it only
+		// when told not to ask for the image's proof first.
+		c := newClient(t, srv.Endpoint, stuiclient.WithToken(tok), stuiclient.WithoutImageProof())
 		_, err := c.Ping(ctxTimeout(t, 5*time.Second))
 		if !errors.Is(err, &stuiproto.RemoteError{Type: stuiproto.ErrPermissionDenied}) {
 			t.Errorf("token %q: %v", tok, err)
 		}
+	}
+	// Otherwise the image cannot prove a token it does not hold.
+	_, err := newClient(t, srv.Endpoint, stuiclient.WithToken("wrong")).Ping(ctxTimeout(t, 5*time.Second))
+	if !errors.Is(err, stuiclient.ErrImageNotAuthenticated) {
+		t.Errorf("wrong token with the proof asked for: %v", err)
 	}
 	mustPing(t, newClient(t, srv.Endpoint, stuiclient.WithToken("s3cret")))
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // DefaultTCPEndpoint is where an image listens unless told otherwise.
@@ -104,7 +105,9 @@ func LoadToken(file string) (string, error) {
 // readTokenFile reads the token on the first line of the file at path; a
 // missing file gives ErrNoToken.
 func readTokenFile(path string) (string, error) {
-	f, err := os.Open(path)
+	// Without O_NONBLOCK, opening a FIFO waits for a writer: a token file
+	// that is one hung every call that resolves the token.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return "", ErrNoToken
 	}

@@ -23,6 +23,8 @@ type options struct {
 	curve          *curveKeys
 	versionWarning func(*VersionMismatchError)
 	reconnectIvl   time.Duration
+	// trustUnproven: send the token without the image's proof of it.
+	trustUnproven bool
 }
 
 type curveKeys struct {
@@ -48,8 +50,17 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithToken sends tok as the token of every request. New refuses a token on
-// an unencrypted tcp endpoint whose host is not loopback.
+// an unencrypted tcp endpoint whose host is not loopback. Without CURVE, each
+// connection first asks the image to prove it holds tok
+// (stuiproto.ImageChallenge); until it has, nothing is sent, and a failed
+// proof fails the calls with ErrImageNotAuthenticated.
 func WithToken(tok string) Option { return func(o *options) { o.token = tok } }
+
+// WithoutImageProof sends the token without asking the image to prove it
+// holds it: whoever took the endpoint first receives it. It is for tools
+// that test an image's own handling of a wrong token (stui-lsp conformance),
+// never for sending code.
+func WithoutImageProof() Option { return func(o *options) { o.trustUnproven = true } }
 
 // WithLogger logs connection changes and dropped replies to l.
 func WithLogger(l *zap.Logger) Option {

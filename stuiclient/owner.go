@@ -57,6 +57,14 @@ func (c *Client) run(cn *conn) {
 			cn, outbox = c.redial(cn, outbox, err)
 			continue
 		}
+		if c.authPending {
+			c.authPending = false
+			c.mu.Lock()
+			outbox = append(outbox, c.queue...)
+			c.queue = c.queue[:0]
+			c.mu.Unlock()
+			outbox = c.failUnauthenticated(outbox)
+		}
 		// Nothing is sent while the connection is known to be down: libzmq
 		// could still hand it to the connection that is dying.
 		if c.connected.Load() {
@@ -179,11 +187,17 @@ func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
 		}
 		switch ev {
 		case linkConnected:
-			if c.o.curve == nil {
+			if c.o.curve == nil && !c.mustAuthenticate() {
 				c.up()
 			}
 		case linkSecured:
-			c.up()
+			// The ZMTP handshake is done (with CURVE, the image's key is
+			// proven); with a token, the image proves it holds it first.
+			if c.mustAuthenticate() {
+				c.challenge(cn)
+			} else {
+				c.up()
+			}
 		case linkRefused:
 			// Nothing listens. A call fails on the second failed attempt
 			// it sees, so that an event from before it was queued (the
@@ -205,6 +219,7 @@ func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
 			c.log.Warn("handshake failed", zap.String("event", name))
 			outbox = c.failUnsent(outbox, "security handshake failed (wrong CURVE keys, or the server does not use CURVE?)")
 		case linkLost:
+			c.authID = ""
 			if c.down() {
 				c.log.Info("connection lost")
 			}
@@ -243,7 +258,6 @@ func (c *Client) readReplies(cn *conn) error {
 			return err
 		}
 		c.received.Add(1)
-		c.rebuildDelay = c.o.reconnectIvl
 		// A REP or ROUTER server echoes the empty delimiter we sent.
 		if len(frames) == 2 && len(frames[0]) == 0 {
 			frames = frames[1:]
@@ -284,7 +298,15 @@ func (c *Client) deliver(data []byte) {
 		}
 		return
 	}
+	if c.authID != "" && head.ID == c.authID {
+		c.answered(data)
+		return
+	}
 	cl := c.claimID(head.ID)
+	if cl != nil {
+		// A call answered: the link works, whatever failed before.
+		c.rebuildDelay = c.o.reconnectIvl
+	}
 	if cl == nil {
 		c.stale.Add(1)
 		c.log.Debug("dropped a reply no call waits for", zap.String("id", head.ID))

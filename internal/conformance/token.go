@@ -52,7 +52,7 @@ func refused(ctx context.Context, r *runner, token, command string, params any) 
 	if r.cfg.Token == "" {
 		return "", skip(notApplicable)
 	}
-	opts := append([]stuiclient.Option{}, r.cfg.Options...)
+	opts := append([]stuiclient.Option{stuiclient.WithoutImageProof()}, r.cfg.Options...)
 	if token != "" {
 		opts = append(opts, stuiclient.WithToken(token))
 	}

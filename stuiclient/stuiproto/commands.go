@@ -52,7 +52,11 @@ const (
 	ModeInspect = "inspect"
 )
 
-type PingParams struct{}
+// PingParams are empty, but for the challenge a client sends on a new
+// connection (1.2, see ImageChallenge).
+type PingParams struct {
+	Challenge *ImageChallenge `json:"challenge,omitempty"`
+}
 
 type PingResult struct {
 	Message         string `json:"message"`
@@ -64,6 +68,8 @@ type PingResult struct {
 	Dialect         string `json:"dialect"`
 	DialectVersion  string `json:"dialect_version"`
 	ImageName       string `json:"image_name"`
+	// Proof answers the ping's challenge (1.2, see ImageProof).
+	Proof string `json:"proof,omitempty"`
 }
 
 type EvaluateParams struct {

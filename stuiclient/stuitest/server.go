@@ -474,6 +474,12 @@ func (s *Server) serveUnstamped(ctx context.Context, payload []byte, token strin
 	if req.ID == "" || req.Command == "" {
 		return ErrorReply(req.ID, stuiproto.ErrInvalidRequest, "Request needs an id and a command")
 	}
+	if req.Command == stuiproto.CmdPing {
+		var p stuiproto.PingParams
+		if json.Unmarshal(req.Parameters, &p) == nil && p.Challenge != nil {
+			return s.answerChallenge(ctx, &req, p.Challenge, token)
+		}
+	}
 	if token != "" && req.Token != token {
 		return ErrorReply(req.ID, stuiproto.ErrPermissionDenied, "Missing or invalid token")
 	}
@@ -481,6 +487,28 @@ func (s *Server) serveUnstamped(ctx context.Context, payload []byte, token strin
 	if rep != nil && rep.ID == "" {
 		rep.ID = req.ID
 	}
+	return rep
+}
+
+// answerChallenge answers a ping that carries a challenge, token or not (the
+// client sends it before it trusts the server with its token): the handler's
+// ping result, with the proof when the server holds a token and is bound to
+// the endpoint the client dialled.
+func (s *Server) answerChallenge(ctx context.Context, req *stuiproto.Request, ch *stuiproto.ImageChallenge, token string) *stuiproto.Reply {
+	rep := s.handler.ServeSTUI(ctx, req)
+	if rep == nil || rep.Status != stuiproto.StatusSuccess || token == "" || !stuiproto.EndpointDesignates(ch.Endpoint, s.Endpoint) {
+		return rep
+	}
+	var result map[string]any
+	if json.Unmarshal(rep.Result, &result) != nil {
+		return rep
+	}
+	result["proof"] = stuiproto.ImageProof(token, ch.Endpoint, ch.Nonce)
+	data, err := json.Marshal(result)
+	if err != nil {
+		return rep
+	}
+	rep.Result = data
 	return rep
 }
 
