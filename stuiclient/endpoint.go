@@ -9,41 +9,61 @@ import (
 	"syscall"
 )
 
-// DefaultTCPEndpoint is where an image listens unless told otherwise.
+// DefaultTCPEndpoint is the loopback endpoint images listened on by default
+// before protocol 1.2; it is used only when given explicitly now.
 const DefaultTCPEndpoint = "tcp://127.0.0.1:5555"
 
-// DefaultEndpoint returns ipc://$XDG_RUNTIME_DIR/stui/stui.sock when
-// XDG_RUNTIME_DIR is set, that socket exists and its directory is private
-// (no permission bits for group or others), else DefaultTCPEndpoint.
+// DefaultSocketDir is the per-user directory of the image's default socket:
+// $XDG_RUNTIME_DIR/stui, or stui-<uid> in the system's temporary directory
+// where there is no XDG_RUNTIME_DIR (macOS). The image creates it with mode
+// 0700.
+func DefaultSocketDir() string {
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		return filepath.Join(dir, "stui")
+	}
+	return filepath.Join(os.TempDir(), fmt.Sprintf("stui-%d", os.Getuid()))
+}
+
+// DefaultEndpoint returns the image's default endpoint,
+// ipc://DefaultSocketDir()/stui.sock, or "" when that directory is not
+// private to this user (see DefaultEndpointSource).
 func DefaultEndpoint() string {
 	ep, _ := DefaultEndpointSource()
 	return ep
 }
 
-// DefaultEndpointSource is DefaultEndpoint plus a sentence saying why that
-// endpoint was chosen, for diagnostics.
+// DefaultEndpointSource is DefaultEndpoint plus a sentence saying why, for
+// diagnostics. The token and the code go to whoever listens on the socket: in
+// a directory that another user owns or may write to, they could have put it
+// there, so such a directory gives no default at all ("") and the user must
+// name an endpoint. A directory that does not exist yet is fine: only the
+// image creates it, with mode 0700.
 func DefaultEndpointSource() (endpoint, source string) {
-	dir := os.Getenv("XDG_RUNTIME_DIR")
-	if dir == "" {
-		return DefaultTCPEndpoint, "default (XDG_RUNTIME_DIR is not set)"
+	dir := DefaultSocketDir()
+	ep := "ipc://" + filepath.Join(dir, "stui.sock")
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return ep, "default (the image's per-user socket; " + dir + " does not exist yet: is the image started?)"
+	case err != nil:
+		return "", fmt.Sprintf("no default endpoint: %v", err)
+	case !fi.IsDir():
+		return "", fmt.Sprintf("no default endpoint: %s is not a directory", dir)
+	case fi.Mode().Perm()&0o077 != 0:
+		return "", fmt.Sprintf("no default endpoint: %s has mode %04o, want 0700 (another user could have put the socket there)", dir, fi.Mode().Perm())
 	}
-	sock := filepath.Join(dir, "stui", "stui.sock")
-	if fi, err := os.Stat(sock); err != nil || fi.Mode()&os.ModeSocket == 0 {
-		return DefaultTCPEndpoint, "default (no socket at " + sock + ")"
+	if owner, ok := fileOwner(fi); ok && owner != os.Getuid() {
+		return "", fmt.Sprintf("no default endpoint: %s belongs to user %d, not to this user", dir, owner)
 	}
-	// The token and the code to run go to whoever listens on that socket.
-	// In a directory others may enter, another user could have put it there
-	// (XDG_RUNTIME_DIR pointing at /tmp, say); in a 0700 directory we can
-	// reach, only we or root could have.
-	sockDir := filepath.Dir(sock)
-	if fi, err := os.Stat(sockDir); err != nil || fi.Mode().Perm()&0o077 != 0 {
-		mode := "unknown"
-		if err == nil {
-			mode = fmt.Sprintf("%04o", fi.Mode().Perm())
-		}
-		return DefaultTCPEndpoint, fmt.Sprintf("default (not using %s: its directory has mode %s, want 0700)", sock, mode)
+	return ep, "default (the image's per-user socket)"
+}
+
+func fileOwner(fi os.FileInfo) (int, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
 	}
-	return "ipc://" + sock, "the image's socket in XDG_RUNTIME_DIR"
+	return int(st.Uid), true
 }
 
 // DefaultTokenPath returns $XDG_CONFIG_HOME/stui/token, or

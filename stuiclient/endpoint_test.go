@@ -2,7 +2,7 @@ package stuiclient_test
 
 import (
 	"errors"
-	"net"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,24 +12,36 @@ import (
 )
 
 func TestDefaultEndpoint(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	t.Setenv("XDG_RUNTIME_DIR", "")
-	if ep := stuiclient.DefaultEndpoint(); ep != stuiclient.DefaultTCPEndpoint {
+	perUser := filepath.Join(tmp, fmt.Sprintf("stui-%d", os.Getuid()))
+	if ep := stuiclient.DefaultEndpoint(); ep != "ipc://"+filepath.Join(perUser, "stui.sock") {
 		t.Errorf("without XDG_RUNTIME_DIR: %s", ep)
 	}
 	dir := t.TempDir()
 	t.Setenv("XDG_RUNTIME_DIR", dir)
-	if ep := stuiclient.DefaultEndpoint(); ep != stuiclient.DefaultTCPEndpoint {
-		t.Errorf("without a socket: %s", ep)
+	want := "ipc://" + filepath.Join(dir, "stui", "stui.sock")
+	if ep := stuiclient.DefaultEndpoint(); ep != want {
+		t.Errorf("before the image made its directory: %s", ep)
 	}
 	os.MkdirAll(filepath.Join(dir, "stui"), 0o700)
-	sock := filepath.Join(dir, "stui", "stui.sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Skip(err)
+	if ep := stuiclient.DefaultEndpoint(); ep != want {
+		t.Errorf("in a private directory: %s", ep)
 	}
-	defer l.Close()
-	if ep := stuiclient.DefaultEndpoint(); ep != "ipc://"+sock {
-		t.Errorf("with a socket: %s", ep)
+	// Never loopback tcp, and never a directory others could have made.
+	for _, mode := range []os.FileMode{0o750, 0o711, 0o777} {
+		os.Chmod(filepath.Join(dir, "stui"), mode)
+		if ep, why := stuiclient.DefaultEndpointSource(); ep != "" || !strings.Contains(why, "want 0700") {
+			t.Errorf("mode %04o: %q (%s)", mode, ep, why)
+		}
+	}
+	os.Chmod(filepath.Join(dir, "stui"), 0o700)
+	if os.Getuid() == 0 {
+		os.Chown(filepath.Join(dir, "stui"), 65534, 65534)
+		if ep, why := stuiclient.DefaultEndpointSource(); ep != "" || !strings.Contains(why, "belongs to user 65534") {
+			t.Errorf("another user's directory: %q (%s)", ep, why)
+		}
 	}
 }
 

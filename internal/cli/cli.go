@@ -28,11 +28,15 @@ const (
 // pingTimeout bounds ping and doctor when the context has no deadline.
 const pingTimeout = 3 * time.Second
 
-// startHint tells a person how to get an image listening.
-const startHint = `Is a Pharo image with the STUI server running? In the image, evaluate:
-    STUIServer startOn: 'tcp://127.0.0.1:5555'
-or point stui-lsp elsewhere with --endpoint or STUI_ENDPOINT.
-`
+// startHint tells a person how to get an image listening at endpoint.
+func startHint(endpoint string) string {
+	start := fmt.Sprintf("STUIServer startOn: '%s'", endpoint)
+	if def, _ := stuiclient.DefaultEndpointSource(); def == endpoint {
+		start = "STUIServer start\n(the per-user socket, stui-lsp's default)"
+	}
+	return "Is a Pharo image with the STUI server running? In the image, evaluate:\n    " + start +
+		"\nor point stui-lsp elsewhere with --endpoint or STUI_ENDPOINT.\n"
+}
 
 func withDefaultTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok {
@@ -67,7 +71,7 @@ func connect(endpoint string, stderr io.Writer, opts []stuiclient.Option) (*stui
 
 // unreachable explains a transport failure.
 func unreachable(stderr io.Writer, endpoint string, err error) {
-	fmt.Fprintf(stderr, "stui-lsp: no image answers at %s: %v\n%s", endpoint, err, startHint)
+	fmt.Fprintf(stderr, "stui-lsp: no image answers at %s: %v\n%s", endpoint, err, startHint(endpoint))
 }
 
 // Ping asks the image at endpoint who it is and prints the answer with the
@@ -207,7 +211,7 @@ func DoctorWithTokenFile(ctx context.Context, endpoint, tokenFile string, stdout
 		}
 	default:
 		fmt.Fprintf(stdout, "image       no answer: %v\n", err)
-		fmt.Fprint(stdout, indent(startHint))
+		fmt.Fprint(stdout, indent(startHint(endpoint)))
 	}
 	return ExitOK
 }
