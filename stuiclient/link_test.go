@@ -3,6 +3,7 @@ package stuiclient_test
 import (
 	"errors"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,8 +75,13 @@ func TestLinkRebuiltAfterAPeerThatDoesNotSpeakZMTP(t *testing.T) {
 	}()
 	endpoint := "tcp://" + ln.Addr().String()
 	c := newClient(t, endpoint)
-	if _, err := c.Ping(ctxTimeout(t, 500*time.Millisecond)); err == nil {
+	_, err = c.Ping(ctxTimeout(t, 500*time.Millisecond))
+	if err == nil {
 		t.Fatalf("a ping answered by a web server")
+	}
+	// Without CURVE configured, the error does not blame CURVE keys.
+	if strings.Contains(err.Error(), "CURVE keys?") || strings.Contains(err.Error(), "wrong CURVE") {
+		t.Errorf("error mentions CURVE keys nobody configured: %v", err)
 	}
 	select {
 	case <-accepted:

@@ -217,7 +217,7 @@ func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
 		case linkHandshakeFailed:
 			c.down()
 			c.log.Warn("handshake failed", zap.String("event", name))
-			outbox = c.failUnsent(outbox, "security handshake failed (wrong CURVE keys, or the server does not use CURVE?)")
+			outbox = c.failUnsent(outbox, c.handshakeFailure())
 		case linkLost:
 			c.authID = ""
 			if c.down() {
@@ -228,6 +228,15 @@ func (c *Client) readEvents(cn *conn, outbox []*call) []*call {
 			outbox = c.failSent(outbox, "the connection was lost")
 		}
 	}
+}
+
+// handshakeFailure says why a ZMTP handshake failed, in terms of what this
+// client was configured with.
+func (c *Client) handshakeFailure() string {
+	if c.o.curve != nil {
+		return "security handshake failed (wrong CURVE keys, or the image does not use CURVE?)"
+	}
+	return "the ZeroMQ handshake failed: what listens at " + c.endpoint + " is not a STUI image without CURVE (another program, or an image that requires CURVE keys)"
 }
 
 // down marks the connection lost and reports whether it was up. It holds
