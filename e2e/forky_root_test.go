@@ -67,11 +67,15 @@ func newForky(t *testing.T) *forky {
 			t.Fatal(err)
 		}
 	}
-	if err := os.MkdirAll(filepath.Join(host, "home"), 0o755); err != nil {
-		t.Fatal(err)
+	for _, dir := range []string{"home", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(host, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	f.env = []string{
 		"HOME=" + f.path("home"),
+		// The editors' temporary files go with the test's directory.
+		"TMPDIR=" + f.path("tmp"),
 		"TERM=xterm-256color",
 		"PATH=" + f.path("bin") + ":/usr/local/bin:/usr/bin:/bin",
 		"LANG=C.UTF-8",
