@@ -110,3 +110,24 @@ func pingWithin(t *testing.T, c *stuiclient.Client, d time.Duration) {
 	}
 	t.Fatalf("no ping answered within %v: %v", d, err)
 }
+
+// A reply of several frames, or with "id": null, is reported malformed to
+// the call waiting for it instead of leaving it to time out.
+func TestMalformedEnvelopesAreReported(t *testing.T) {
+	noLeaks(t)
+	for name, fault := range map[string]stuitest.Fault{"several frames": stuitest.ExtraFrame, "id null": stuitest.NullID} {
+		t.Run(name, func(t *testing.T) {
+			srv := newServer(t, stuitest.NewBackend())
+			c := newClient(t, srv.Endpoint)
+			mustPing(t, c)
+			srv.SetFault(fault)
+			start := time.Now()
+			_, err := c.Ping(ctxTimeout(t, 5*time.Second))
+			srv.SetFault(stuitest.NoFault)
+			if !errors.Is(err, stuiclient.ErrBadReply) || time.Since(start) > 3*time.Second {
+				t.Errorf("%v after %v, want ErrBadReply at once", err, time.Since(start))
+			}
+			mustPing(t, c)
+		})
+	}
+}

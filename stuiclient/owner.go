@@ -274,6 +274,12 @@ func (c *Client) readReplies(cn *conn) error {
 		if len(frames) != 1 {
 			c.bad.Add(1)
 			c.log.Warn("reply with an unexpected envelope", zap.Int("frames", len(frames)))
+			// Its id cannot be trusted; the one call waiting, if only one
+			// is, learns now instead of at its deadline.
+			if cl := c.claim(""); cl != nil {
+				cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrBadReply,
+					Detail: fmt.Sprintf("a reply of %d frames, want 1", len(frames))}}
+			}
 			continue
 		}
 		c.deliver(frames[0])
@@ -304,6 +310,15 @@ func (c *Client) deliver(data []byte) {
 			cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrBadReply, Cause: err}}
 		} else {
 			c.log.Warn("dropped a reply that is not JSON", zap.Int("bytes", len(data)))
+		}
+		return
+	}
+	if head.ID == "" {
+		// "id": null or no id at all: a malformed reply, for the one call
+		// waiting if only one is.
+		c.bad.Add(1)
+		if cl := c.claim(""); cl != nil {
+			cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrBadReply, Detail: "a reply without an id"}}
 		}
 		return
 	}

@@ -15,6 +15,7 @@
 package stuitest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -56,16 +57,18 @@ type Fault int
 // Faults, set with Server.SetFault. Each applies to requests that arrive
 // while it is set.
 const (
-	NoFault   Fault = iota
-	Drop            // never reply
-	Garbage         // reply bytes that are not JSON
-	WrongID         // reply under another id
-	Duplicate       // reply twice
-	Oversized       // reply with a document of OversizeBytes bytes
-	Hang            // hold the reply until the fault is cleared
+	NoFault    Fault = iota
+	Drop             // never reply
+	Garbage          // reply bytes that are not JSON
+	WrongID          // reply under another id
+	Duplicate        // reply twice
+	Oversized        // reply with a document of OversizeBytes bytes
+	Hang             // hold the reply until the fault is cleared
+	ExtraFrame       // reply in two frames instead of one
+	NullID           // reply with "id": null
 )
 
-var faultNames = [...]string{"NoFault", "Drop", "Garbage", "WrongID", "Duplicate", "Oversized", "Hang"}
+var faultNames = [...]string{"NoFault", "Drop", "Garbage", "WrongID", "Duplicate", "Oversized", "Hang", "ExtraFrame", "NullID"}
 
 func (f Fault) String() string {
 	if f >= 0 && int(f) < len(faultNames) {
@@ -450,7 +453,13 @@ func (s *Server) accept(ctx context.Context, frames [][]byte) {
 		if data == nil {
 			data, _ = json.Marshal(rep)
 		}
+		if fault == NullID {
+			data = bytes.Replace(data, []byte(`"id":"`+rep.ID+`"`), []byte(`"id":null`), 1)
+		}
 		msg := append(append([][]byte{}, envelope...), data)
+		if fault == ExtraFrame {
+			msg = append(msg, []byte("{}"))
+		}
 		s.enqueue(msg)
 		if fault == Duplicate {
 			s.enqueue(msg)
