@@ -121,6 +121,17 @@ var Table = []Spec{
 	ClearContextCommand.Spec(),
 	TranscriptCommand.Spec(),
 	RunTestsCommand.Spec(),
+	DebugEvaluateCommand.Spec(),
+	DebugStackCommand.Spec(),
+	DebugVariablesCommand.Spec(),
+	DebugEvaluateInFrameCommand.Spec(),
+	DebugStepCommand.Spec(),
+	DebugResumeCommand.Spec(),
+	DebugTerminateCommand.Spec(),
+	DebugListCommand.Spec(),
+	DebugWaitCommand.Spec(),
+	DebugSetBreakpointCommand.Spec(),
+	DebugRemoveBreakpointCommand.Spec(),
 }
 
 // Spec is a Command seen without its types.

@@ -45,6 +45,8 @@ type Backend struct {
 	running  map[*runningEval]struct{}
 	// transcript is what evaluations wrote to Transcript (transcript.go).
 	transcript *transcriptLog
+	// debug is the debugger's state (debug.go).
+	debug *debugState
 }
 
 type session struct {
@@ -118,6 +120,7 @@ func (b *Backend) Restart() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.started = b.now()
+	b.debug = nil
 	if !b.PersistSessions {
 		b.sessions = map[string]*session{}
 		return
@@ -206,6 +209,7 @@ func (b *Backend) closeSession(now time.Time, p *stuiproto.SessionIDParams) (stu
 		return stuiproto.CloseSessionResult{}, notFound(p.SessionID)
 	}
 	delete(b.sessions, p.SessionID)
+	b.closeDebugLocked(p.SessionID)
 	return stuiproto.CloseSessionResult{SessionID: p.SessionID, Closed: true}, nil
 }
 

@@ -41,6 +41,17 @@ var handlers = handlerMap(
 	underLock(stuiproto.ClearContextCommand, (*Backend).clearContext),
 	concurrent(stuiproto.TranscriptCommand, (*Backend).readTranscript),
 	replying(stuiproto.RunTestsCommand, (*Backend).runTests),
+	replying(stuiproto.DebugEvaluateCommand, (*Backend).debugEvaluate),
+	underLock(stuiproto.DebugStackCommand, (*Backend).debugStack),
+	underLock(stuiproto.DebugVariablesCommand, (*Backend).debugVariables),
+	concurrent(stuiproto.DebugEvaluateInFrameCommand, (*Backend).debugEvaluateInFrame),
+	replying(stuiproto.DebugStepCommand, (*Backend).debugStep),
+	replying(stuiproto.DebugResumeCommand, (*Backend).debugResume),
+	underLock(stuiproto.DebugTerminateCommand, (*Backend).debugTerminate),
+	underLock(stuiproto.DebugListCommand, (*Backend).debugList),
+	concurrent(stuiproto.DebugWaitCommand, (*Backend).debugWait),
+	underLock(stuiproto.DebugSetBreakpointCommand, (*Backend).debugSetBreakpoint),
+	underLock(stuiproto.DebugRemoveBreakpointCommand, (*Backend).debugRemoveBreakpoint),
 )
 
 // handler answers one request whose parameters are decoded already, into a
