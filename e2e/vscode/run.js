@@ -431,17 +431,17 @@ async function scenarios(currentEndpoint, restartImage) {
   await scenario('the extension activates with no error in the extension host log', async () => {
     await openFile('playground.st', 'Smalltalk');
     const activated = await waitFor('the activation line in the extension host log', async () =>
-      exthostLogs().some((f) => /ExtensionService#_doActivateExtension stui-lsp\.stui\b/.test(fs.readFileSync(f, 'utf8'))), 20000);
+      exthostLogs().some((f) => /ExtensionService#_doActivateExtension stui-lsp\.stui\b/.test(fs.readFileSync(f, 'utf8'))), 60000);
     if (!activated) throw new Error('not activated');
     // Give the language client the time to start (or to fail).
-    await waitFor('the language client to start', async () => (await statusText()) !== '' && !(await statusText()).includes('starting'), 15000);
+    await waitFor('the language client to start', async () => (await statusText()) !== '' && !(await statusText()).includes('starting'), 45000);
     const errors = exthostLogs().flatMap((f) => fs.readFileSync(f, 'utf8').split('\n')
       .filter((l) => /\[error\]/i.test(l) && /stui|already exists/i.test(l)));
     if (errors.length) throw new Error(`errors in the extension host log:\n${errors.join('\n')}`);
   });
 
   await scenario('the status item shows the image as soon as it connects (no polling)', async () => {
-    await waitFor('the status item to name stuitest.image', async () => (await statusText()).includes('stuitest.image'), 15000);
+    await waitFor('the status item to name stuitest.image', async () => (await statusText()).includes('stuitest.image'), 30000);
   });
 
   await scenario('a workspace\'s settings cannot redirect the binary, its arguments or the endpoint', async () => {
