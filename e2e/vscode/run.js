@@ -1,7 +1,8 @@
 // End-to-end tests of editors/vscode in real VS Code: code-server (the VS Code
-// workbench and its remote extension host) bound to 127.0.0.1, driven through
-// Debian's Chromium with playwright-core, with the extension installed from
-// the .vsix, stui-lsp, and cmd/stui-testimage standing in for an image.
+// workbench and its remote extension host) bound to 127.0.0.1 behind a
+// one-time password, driven through Debian's Chromium with playwright-core,
+// with the extension installed from the .vsix, stui-lsp, and
+// cmd/stui-testimage standing in for an image.
 // e2e/vscode_test.go runs it; by hand, from the repository root:
 //
 //   STUI_LSP=bin/stui-lsp STUI_TESTIMAGE=bin/stui-testimage STUI_VSIX=stui.vsix \
@@ -15,6 +16,7 @@
 'use strict';
 
 const { spawn, execFile } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -358,6 +360,7 @@ async function main() {
     'editor.autoIndent': 'none',
     'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
     'editor.suggestOnTriggerCharacters': false,
+    'editor.wordBasedSuggestions': 'off',
     'editor.hover.delay': 200,
     'editor.inlayHints.enabled': 'on',
     // Only the server's stui/status notification can make the status item
@@ -391,8 +394,12 @@ async function main() {
     });
   });
 
-  const cs = start(codeServer, [...csArgs, '--bind-addr', '127.0.0.1:0', '--auth', 'none', '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', dirs.workspace]);
+  // Loopback only, and a password: while it runs, code-server gives whoever
+  // reaches it a shell as this user, and other local users reach 127.0.0.1.
+  const password = crypto.randomBytes(24).toString('hex');
+  const cs = start(codeServer, [...csArgs, '--bind-addr', '127.0.0.1:0', '--auth', 'password', '--disable-telemetry',
+    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', dirs.workspace],
+  { env: { ...env, PASSWORD: password } });
   let csLog = '';
   cs.stdout.on('data', (d) => { csLog += d; });
   cs.stderr.on('data', (d) => { csLog += d; });
@@ -410,6 +417,10 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await context.newPage();
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`);
+    const login = page.locator('input[name="password"]');
+    await login.waitFor({ state: 'visible', timeout: 30000 });
+    await login.fill(password);
+    await page.keyboard.press('Enter');
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60000 });
     await scenarios(() => endpoint, async (ep) => { endpoint = await startImage(ep); });
   } finally {
@@ -436,7 +447,7 @@ async function scenarios(currentEndpoint, restartImage) {
     // Give the language client the time to start (or to fail).
     await waitFor('the language client to start', async () => (await statusText()) !== '' && !(await statusText()).includes('starting'), 45000);
     const errors = exthostLogs().flatMap((f) => fs.readFileSync(f, 'utf8').split('\n')
-      .filter((l) => /\[error\]/i.test(l) && /stui|already exists/i.test(l)));
+      .filter((l) => /\[error\b/i.test(l) && /stui|already exists/i.test(l)));
     if (errors.length) throw new Error(`errors in the extension host log:\n${errors.join('\n')}`);
   });
 
@@ -525,11 +536,13 @@ async function scenarios(currentEndpoint, restartImage) {
   });
 
   await scenario('completion offers a class from the image', async () => {
-    await goTo('vscode.st', 'Coun');
+    // CounterTest is in no file: only the image knows it (and VS Code's
+    // word-based suggestions are off).
+    await goTo('vscode.st', 'CounterT');
     await page.keyboard.press('End');
     await page.keyboard.press('Control+Space');
-    await waitFor('Counter in the suggest widget', async () =>
-      (await page.locator('.suggest-widget.visible .monaco-list-row').allTextContents()).some((t) => t.includes('Counter')));
+    await waitFor('CounterTest in the suggest widget', async () =>
+      (await page.locator('.suggest-widget.visible .monaco-list-row').allTextContents()).some((t) => t.includes('CounterTest')));
     await page.keyboard.press('Escape');
   });
 
