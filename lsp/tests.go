@@ -150,20 +150,27 @@ func (s *server) testLenses(ctx context.Context, doc *document) []protocol.CodeL
 	}
 	lines := doc.lines()
 	var out []protocol.CodeLens
-	lens := func(r smalltalk.Range, title string) {
-		at := lines.rangeOf(r.Start, r.End, s.encoding)
+	// A lens sits on the line where its target starts (the class's
+	// definition, the method's header) and names the target by its name.
+	lens := func(where, name smalltalk.Range, title string) {
+		at := lines.rangeOf(name.Start, name.End, s.encoding)
+		start := lines.position(where.Start, s.encoding)
 		args, _ := json.Marshal(commandArgs{URI: doc.uri, Range: &at})
-		out = append(out, protocol.CodeLens{Range: protocol.Range{Start: at.Start, End: at.Start},
+		out = append(out, protocol.CodeLens{Range: protocol.Range{Start: start, End: start},
 			Command: protocol.Command{Title: title, Command: cmdRunTests, Arguments: []protocol.LSPAny{args}}})
 	}
 	for _, c := range f.Classes {
 		if classes[c.Name] && !c.IsExtension && c.NameRange.Len() > 0 {
-			lens(c.NameRange, "Run tests")
+			where := c.DefRange
+			if where.Len() == 0 {
+				where = c.NameRange
+			}
+			lens(where, c.NameRange, "Run tests")
 		}
 	}
 	for _, m := range f.Methods {
 		if isTestMethod(m, classes) {
-			lens(m.SelectorRange, "Run test")
+			lens(m.SelectorRange, m.SelectorRange, "Run test")
 		}
 	}
 	return out

@@ -15,7 +15,7 @@ import (
 )
 
 const shopTestSource = `"Tests of the shop"
-Class {
+⟦def⟧Class {
 	#name : #⟦cls⟧ShopTest,
 	#superclass : #ShopBaseTest,
 	#category : #'Shop-Tests'
@@ -129,7 +129,7 @@ func TestRunTestFromItsLensShowsTheFailureAtItsLineThenClearsIt(t *testing.T) {
 			}
 		}
 	}
-	want := map[uint32]string{at["cls"].Line: "Run tests", at["total"].Line: "Run test", at["fails"].Line: "Run test"}
+	want := map[uint32]string{at["def"].Line: "Run tests", at["total"].Line: "Run test", at["fails"].Line: "Run test"}
 	if len(byLine) != len(want) {
 		t.Fatalf("test lenses by line %v, want %v (none on helper, whose selector is no test's)", byLine, want)
 	}
