@@ -48,130 +48,272 @@ type Location struct {
 }
 
 // Index maps names to locations across files. It is safe for concurrent use.
+//
+// It keeps each file's source and, per name, compact locations that hold
+// no pointers (file ids and interned strings), so that a workspace the size
+// of Pharo's own (28 MB of source, a million sends) costs the garbage
+// collector almost nothing to keep. Parse trees are made again on demand
+// (File) and the last few are cached.
 type Index struct {
 	mu      sync.RWMutex
-	files   map[string]*entry
-	classes map[string]map[string][]Location // name -> uri -> locations
-	impls   map[string]map[string][]Location // selector -> uri -> methods
-	sends   map[string]map[string][]Location // selector -> uri -> sends
+	ids     map[string]uint32 // uri -> file id
+	files   []*entry          // by id; nil once removed
+	free    []uint32          // ids of removed files, for reuse
+	strs    interner
+	classes map[string][]loc // class name -> definitions
+	impls   map[string][]loc // selector -> methods
+	sends   map[string][]loc // selector -> sends
+	// classNames and selectors are the sorted keys of classes and impls,
+	// nil after a change until asked for again.
+	classNames, selectors []string
+	// byLength are the keys of classes and impls in symbol order (shorter
+	// names first, then by name), with their lower-case forms; nil after a
+	// change.
+	byLength []symbolKey
+
+	parsed parseCache
 }
 
 type entry struct {
-	file    *smalltalk.File
-	classes []string
-	impls   []string
-	sends   []string
+	uri, name string
+	src       string
+	// The keys this file added to each map, each once.
+	classes, impls, sends []string
+}
+
+// loc is a Location without pointers: the URI is a file id, the class and
+// category are interned, the selector or class name is the map's key.
+type loc struct {
+	file                 uint32
+	start, end           int32
+	nameStart, nameEnd   int32
+	class, category      uint32
+	kind                 LocationKind
+	classSide, extension bool
+}
+
+// interner hands out small ids for the few distinct class and category
+// names; id 0 is "".
+type interner struct {
+	ids  map[string]uint32
+	strs []string
+}
+
+func (in *interner) id(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	if in.strs == nil {
+		in.strs = []string{""}
+	}
+	id := uint32(len(in.strs))
+	in.ids[s] = id
+	in.strs = append(in.strs, s)
+	return id
+}
+
+type symbolKey struct {
+	name, lower string
+	class       bool // a key of classes, else of impls
 }
 
 // New returns an empty index.
 func New() *Index {
 	return &Index{
-		files:   map[string]*entry{},
-		classes: map[string]map[string][]Location{},
-		impls:   map[string]map[string][]Location{},
-		sends:   map[string]map[string][]Location{},
-	}
-}
-
-func add(m map[string]map[string][]Location, key, uri string, l Location) {
-	byURI := m[key]
-	if byURI == nil {
-		byURI = map[string][]Location{}
-		m[key] = byURI
-	}
-	byURI[uri] = append(byURI[uri], l)
-}
-
-func drop(m map[string]map[string][]Location, keys []string, uri string) {
-	for _, k := range keys {
-		if byURI := m[k]; byURI != nil {
-			delete(byURI, uri)
-			if len(byURI) == 0 {
-				delete(m, k)
-			}
-		}
+		ids:     map[string]uint32{},
+		strs:    interner{ids: map[string]uint32{}},
+		classes: map[string][]loc{},
+		impls:   map[string][]loc{},
+		sends:   map[string][]loc{},
+		parsed:  parseCache{max: parseCacheSize},
 	}
 }
 
 // Update replaces what the index knows about uri with the content of f.
 func (ix *Index) Update(uri string, f *smalltalk.File) {
-	e := &entry{file: f}
-	var classLocs, implLocs, sendLocs []Location
+	ix.update(uri, f, string(f.Src))
+	ix.parsed.put(uri, f)
+}
+
+// keyed is a location before it is stored: its map key and its fields.
+type keyed struct {
+	key                  string
+	r, name              smalltalk.Range
+	class, category      string
+	kind                 LocationKind
+	classSide, extension bool
+}
+
+func (ix *Index) update(uri string, f *smalltalk.File, src string) {
+	var classLocs, implLocs, sendLocs []keyed
 	for _, d := range f.Classes {
-		classLocs = append(classLocs, Location{URI: uri, Kind: ClassLoc, Range: d.DefRange, NameRange: d.NameRange,
-			Class: d.Name, Category: d.Category, Extension: d.IsExtension})
+		classLocs = append(classLocs, keyed{key: d.Name, r: d.DefRange, name: d.NameRange, class: d.Name, category: d.Category, kind: ClassLoc, extension: d.IsExtension})
 	}
 	for _, m := range f.Methods {
-		implLocs = append(implLocs, Location{URI: uri, Kind: MethodLoc, Range: m.Range, NameRange: m.SelectorRange,
-			Class: m.ClassName, ClassSide: m.ClassSide, Selector: m.Selector, Category: m.Category})
+		implLocs = append(implLocs, keyed{key: m.Selector, r: m.Range, name: m.SelectorRange, class: m.ClassName, category: m.Category, kind: MethodLoc, classSide: m.ClassSide})
 		for _, s := range m.Sends() {
-			sendLocs = append(sendLocs, Location{URI: uri, Kind: SendLoc, Range: s.Range, NameRange: s.Parts[0],
-				Class: m.ClassName, ClassSide: m.ClassSide, Selector: s.Selector})
+			sendLocs = append(sendLocs, keyed{key: s.Selector, r: s.Range, name: s.Parts[0], class: m.ClassName, kind: SendLoc, classSide: m.ClassSide})
 		}
 	}
 	if f.Body != nil {
 		for _, s := range smalltalk.SentSelectors(f.Body) {
-			sendLocs = append(sendLocs, Location{URI: uri, Kind: SendLoc, Range: s.Range, NameRange: s.Parts[0], Selector: s.Selector})
+			sendLocs = append(sendLocs, keyed{key: s.Selector, r: s.Range, name: s.Parts[0], kind: SendLoc})
 		}
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.removeLocked(uri)
-	ix.files[uri] = e
-	for _, l := range classLocs {
-		add(ix.classes, l.Class, uri, l)
-		e.classes = append(e.classes, l.Class)
+	var id uint32
+	if n := len(ix.free); n > 0 {
+		id, ix.free = ix.free[n-1], ix.free[:n-1]
+	} else {
+		id = uint32(len(ix.files))
+		ix.files = append(ix.files, nil)
 	}
-	for _, l := range implLocs {
-		add(ix.impls, l.Selector, uri, l)
-		e.impls = append(e.impls, l.Selector)
+	e := &entry{uri: uri, name: f.Name, src: src}
+	ix.files[id] = e
+	ix.ids[uri] = id
+	e.classes = ix.addAll(ix.classes, id, classLocs)
+	e.impls = ix.addAll(ix.impls, id, implLocs)
+	e.sends = ix.addAll(ix.sends, id, sendLocs)
+	if len(classLocs) > 0 {
+		ix.classNames, ix.byLength = nil, nil
 	}
-	for _, l := range sendLocs {
-		add(ix.sends, l.Selector, uri, l)
-		e.sends = append(e.sends, l.Selector)
+	if len(implLocs) > 0 {
+		ix.selectors, ix.byLength = nil, nil
 	}
+}
+
+// addAll stores ls under file id and returns their distinct keys.
+func (ix *Index) addAll(m map[string][]loc, id uint32, ls []keyed) []string {
+	var keys []string
+	for _, k := range ls {
+		l := loc{file: id, start: int32(k.r.Start), end: int32(k.r.End), nameStart: int32(k.name.Start), nameEnd: int32(k.name.End),
+			class: ix.strs.id(k.class), category: ix.strs.id(k.category), kind: k.kind, classSide: k.classSide, extension: k.extension}
+		old, ok := m[k.key]
+		if !ok {
+			// Interning the key too lets every file share one copy of it.
+			k.key = ix.strs.strs[ix.strs.id(k.key)]
+		}
+		if len(old) == 0 || old[len(old)-1].file != id {
+			keys = append(keys, k.key)
+		}
+		m[k.key] = append(old, l)
+	}
+	return keys
 }
 
 // Remove forgets uri.
 func (ix *Index) Remove(uri string) {
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
 	ix.removeLocked(uri)
+	ix.mu.Unlock()
+	ix.parsed.drop(uri)
+}
+
+func drop(m map[string][]loc, keys []string, id uint32) (emptied bool) {
+	for _, k := range keys {
+		ls := m[k]
+		kept := ls[:0]
+		for _, l := range ls {
+			if l.file != id {
+				kept = append(kept, l)
+			}
+		}
+		if len(kept) == 0 {
+			delete(m, k)
+			emptied = true
+		} else {
+			clear(ls[len(kept):])
+			m[k] = kept
+		}
+	}
+	return emptied
 }
 
 func (ix *Index) removeLocked(uri string) {
-	e := ix.files[uri]
-	if e == nil {
+	id, ok := ix.ids[uri]
+	if !ok {
 		return
 	}
-	drop(ix.classes, e.classes, uri)
-	drop(ix.impls, e.impls, uri)
-	drop(ix.sends, e.sends, uri)
-	delete(ix.files, uri)
+	e := ix.files[id]
+	if drop(ix.classes, e.classes, id) {
+		ix.classNames, ix.byLength = nil, nil
+	}
+	if drop(ix.impls, e.impls, id) {
+		ix.selectors, ix.byLength = nil, nil
+	}
+	drop(ix.sends, e.sends, id)
+	ix.files[id] = nil
+	ix.free = append(ix.free, id)
+	delete(ix.ids, uri)
 }
 
-// File returns the indexed file for uri, or nil.
+// File returns the parse of the indexed file at uri, or nil. The parse is
+// made from the indexed source on demand; callers must not change it.
 func (ix *Index) File(uri string) *smalltalk.File {
+	if f := ix.parsed.get(uri); f != nil {
+		return f
+	}
+	ix.mu.RLock()
+	id, ok := ix.ids[uri]
+	var e *entry
+	if ok {
+		e = ix.files[id]
+	}
+	ix.mu.RUnlock()
+	if e == nil {
+		return nil
+	}
+	f := smalltalk.Parse(e.name, []byte(e.src))
+	// Only cache it if the file did not change meanwhile.
+	ix.mu.RLock()
+	current := ix.ids[uri] == id && ix.files[id] == e
+	if current {
+		ix.parsed.put(uri, f)
+	}
+	ix.mu.RUnlock()
+	return f
+}
+
+// Source returns the indexed text of uri.
+func (ix *Index) Source(uri string) (string, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if e := ix.files[uri]; e != nil {
-		return e.file
+	if id, ok := ix.ids[uri]; ok {
+		return ix.files[id].src, true
 	}
-	return nil
+	return "", false
 }
 
 // Len returns the number of indexed files.
 func (ix *Index) Len() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return len(ix.files)
+	return len(ix.ids)
 }
 
-func (ix *Index) collect(m map[string]map[string][]Location, key string) []Location {
+// location expands l, stored under key.
+func (ix *Index) location(key string, l loc) Location {
+	out := Location{URI: ix.files[l.file].uri, Kind: l.kind,
+		Range:     smalltalk.Range{Start: int(l.start), End: int(l.end)},
+		NameRange: smalltalk.Range{Start: int(l.nameStart), End: int(l.nameEnd)},
+		Class:     ix.strs.strs[l.class], ClassSide: l.classSide, Category: ix.strs.strs[l.category], Extension: l.extension}
+	if l.kind != ClassLoc {
+		out.Selector = key
+	}
+	return out
+}
+
+func (ix *Index) collect(m map[string][]loc, key string) []Location {
 	ix.mu.RLock()
-	var out []Location
-	for _, ls := range m[key] {
-		out = append(out, ls...)
+	ls := m[key]
+	out := make([]Location, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, ix.location(key, l))
 	}
 	ix.mu.RUnlock()
 	sortLocations(out)
@@ -201,21 +343,65 @@ func (ix *Index) Implementors(selector string) []Location { return ix.collect(ix
 // Senders returns the sends of selector.
 func (ix *Index) Senders(selector string) []Location { return ix.collect(ix.sends, selector) }
 
-// Classes returns the names of all defined classes, sorted.
-func (ix *Index) Classes() []string { return ix.keys(ix.classes) }
+// Classes returns the names of all defined classes, sorted. The slice is
+// shared: callers must not change it.
+func (ix *Index) Classes() []string { return ix.sortedKeys(ix.classes, &ix.classNames) }
 
-// Selectors returns every implemented selector, sorted.
-func (ix *Index) Selectors() []string { return ix.keys(ix.impls) }
+// Selectors returns every implemented selector, sorted. The slice is
+// shared: callers must not change it.
+func (ix *Index) Selectors() []string { return ix.sortedKeys(ix.impls, &ix.selectors) }
 
-func (ix *Index) keys(m map[string]map[string][]Location) []string {
+func (ix *Index) sortedKeys(m map[string][]loc, cache *[]string) []string {
 	ix.mu.RLock()
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
+	out := *cache
 	ix.mu.RUnlock()
-	sort.Strings(out)
-	return out
+	if out != nil {
+		return out
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if *cache == nil {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		*cache = keys
+	}
+	return *cache
+}
+
+// symbolKeys returns the keys of classes and impls, shorter names first.
+func (ix *Index) symbolKeys() []symbolKey {
+	ix.mu.RLock()
+	out := ix.byLength
+	ix.mu.RUnlock()
+	if out != nil {
+		return out
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.byLength == nil {
+		keys := make([]symbolKey, 0, len(ix.classes)+len(ix.impls))
+		for k := range ix.classes {
+			keys = append(keys, symbolKey{k, strings.ToLower(k), true})
+		}
+		for k := range ix.impls {
+			keys = append(keys, symbolKey{k, strings.ToLower(k), false})
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			a, b := keys[i], keys[j]
+			if len(a.name) != len(b.name) {
+				return len(a.name) < len(b.name)
+			}
+			if a.name != b.name {
+				return a.name < b.name
+			}
+			return a.class && !b.class
+		})
+		ix.byLength = keys
+	}
+	return ix.byLength
 }
 
 // Match qualities, best first.
@@ -238,7 +424,12 @@ func MatchQuality(name, query string) int {
 	case strings.HasPrefix(name, query):
 		return MatchPrefix
 	}
-	ln, lq := strings.ToLower(name), strings.ToLower(query)
+	return matchLower(name, strings.ToLower(name), query, strings.ToLower(query))
+}
+
+// matchLower is MatchQuality past the exact and prefix cases, with the
+// lower-case forms already made.
+func matchLower(name, ln, query, lq string) int {
 	switch {
 	case strings.HasPrefix(ln, lq):
 		return MatchFoldPrefix
@@ -279,43 +470,54 @@ type Symbol struct {
 // matches first (by MatchQuality, then shorter names, then name and
 // URI). An empty query matches everything. limit <= 0 means no limit.
 func (ix *Index) Symbols(query string, limit int) []Symbol {
-	var out []Symbol
-	ix.mu.RLock()
-	scan := func(m map[string]map[string][]Location) {
-		for name, byURI := range m {
-			q := MatchQuality(name, query)
-			if query == "" {
-				q = MatchSubstring
+	keys := ix.symbolKeys()
+	lq := strings.ToLower(query)
+	// The keys are in length-then-name order already, so matches need only
+	// be put in buckets by quality, and the scan of a bucket can stop once
+	// the better buckets hold limit locations.
+	var buckets [NoMatch][]symbolKey
+	for _, k := range keys {
+		q := MatchSubstring
+		if query != "" {
+			switch {
+			case k.name == query:
+				q = MatchExact
+			case strings.HasPrefix(k.name, query):
+				q = MatchPrefix
+			default:
+				q = matchLower(k.name, k.lower, query, lq)
 			}
-			if q == NoMatch {
-				continue
-			}
-			for _, ls := range byURI {
-				for _, l := range ls {
-					out = append(out, Symbol{name, l, q})
-				}
-			}
+		}
+		if q != NoMatch {
+			buckets[q] = append(buckets[q], k)
 		}
 	}
-	scan(ix.classes)
-	scan(ix.impls)
-	ix.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Quality != b.Quality {
-			return a.Quality < b.Quality
+	var out []Symbol
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for q, bucket := range buckets {
+		for _, k := range bucket {
+			if limit > 0 && len(out) >= limit {
+				return out
+			}
+			m := ix.impls
+			if k.class {
+				m = ix.classes
+			}
+			first := len(out)
+			for _, l := range m[k.name] {
+				out = append(out, Symbol{k.name, ix.location(k.name, l), q})
+			}
+			same := out[first:]
+			sort.Slice(same, func(i, j int) bool {
+				a, b := same[i].Location, same[j].Location
+				if a.URI != b.URI {
+					return a.URI < b.URI
+				}
+				return a.Range.Start < b.Range.Start
+			})
 		}
-		if len(a.Name) != len(b.Name) {
-			return len(a.Name) < len(b.Name)
-		}
-		if a.Name != b.Name {
-			return a.Name < b.Name
-		}
-		if a.Location.URI != b.Location.URI {
-			return a.Location.URI < b.Location.URI
-		}
-		return a.Location.Range.Start < b.Location.Range.Start
-	})
+	}
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
@@ -365,7 +567,9 @@ func (ix *Index) LoadDir(ctx context.Context, root string) (int, error) {
 					skip(s.Path, err)
 					continue
 				}
-				ix.Update(FileURI(s.Path), smalltalk.Parse(s.Path, src))
+				// The parse is dropped at once: only the locations and the
+				// source stay, so there is no reason to cache it.
+				ix.update(FileURI(s.Path), smalltalk.Parse(s.Path, src), string(src))
 				mu.Lock()
 				n++
 				mu.Unlock()
