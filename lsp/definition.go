@@ -39,8 +39,10 @@ func (l *locator) lineIndex(key string) *lineIndex {
 	var li *lineIndex
 	if doc, ok := l.s.docs.get(editorURI(key)); ok && indexKey(doc.uri) == key {
 		li = doc.lines()
-	} else if f := l.s.indexedFile(key); f != nil {
-		li = newLineIndex(string(f.Src))
+	} else if src, ok := l.s.workspace.index.Source(key); ok {
+		// The source alone: parsing the file only to count its lines would
+		// cost a references answer a parse per file.
+		li = newLineIndex(src)
 	}
 	l.lines[key] = li
 	return li
