@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -443,12 +442,7 @@ func (s *Server) accept(ctx context.Context, frames [][]byte) {
 		case WrongID:
 			rep.ID = "wrong-" + rep.ID
 		case Oversized:
-			rep.Status, rep.Error, rep.ErrorType, rep.Details, rep.StackTrace = stuiproto.StatusSuccess, "", "", nil, nil
-			pad := s.OversizeBytes - 100
-			if pad < 0 {
-				pad = 0
-			}
-			rep.Result, _ = json.Marshal(map[string]string{"result": strings.Repeat("x", pad)})
+			data = oversizedReply(rep.ID, s.OversizeBytes)
 		}
 		if data == nil {
 			data, _ = json.Marshal(rep)
@@ -540,4 +534,18 @@ func Success(id string, result any) *stuiproto.Reply {
 // ErrorReply builds an error reply.
 func ErrorReply(id, errorType, message string) *stuiproto.Reply {
 	return &stuiproto.Reply{ID: id, Status: stuiproto.StatusError, ErrorType: errorType, Error: message}
+}
+
+// oversizedReply is a well-formed success reply of about size bytes, written
+// directly: encoding a 10 MB string with encoding/json takes seconds under
+// the race detector, long enough to turn "too large" into "too slow".
+func oversizedReply(id string, size int) []byte {
+	idJSON, _ := json.Marshal(id)
+	head := `{"id":` + string(idJSON) + `,"status":"success","result":{"result":"`
+	const tail = `"}}`
+	pad := max(size-len(head)-len(tail), 0)
+	data := make([]byte, 0, len(head)+pad+len(tail))
+	data = append(data, head...)
+	data = append(data, bytes.Repeat([]byte{'x'}, pad)...)
+	return append(data, tail...)
 }
