@@ -16,7 +16,13 @@ func (s *server) CodeLens(ctx context.Context, params *protocol.CodeLensParams) 
 	}
 	lines := doc.lines()
 	out := []protocol.CodeLens{}
-	for _, e := range doc.file().evaluables() {
+	evaluables := doc.file().evaluables()
+	if len(evaluables) > maxEvaluableLenses {
+		// A generated playground of a million statements would get three
+		// million lenses; the first ones are what a person looks at.
+		evaluables = evaluables[:maxEvaluableLenses]
+	}
+	for _, e := range evaluables {
 		r := lines.rangeOf(e.start, e.end, s.encoding)
 		var args []byte
 		if doc.text[e.start:e.end] == e.code {
@@ -37,6 +43,9 @@ func (s *server) CodeLens(ctx context.Context, params *protocol.CodeLensParams) 
 	out = append(out, s.testLenses(ctx, doc)...)
 	return out, nil
 }
+
+// maxEvaluableLenses bounds the statements and scripts that get lenses.
+const maxEvaluableLenses = 2000
 
 var evaluateCommands = []struct{ title, command string }{
 	{"Evaluate", cmdEvaluate},

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"sort"
+	"sync"
 	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
@@ -35,7 +36,76 @@ type lineIndex struct {
 	text  string
 	lines []int // byte offset of the start of each line
 	ascii bool  // no multi-byte characters: every unit count equals the byte count
+
+	// marks, made on first need, let a conversion on a long line with
+	// multi-byte characters count from a mark instead of the line's start:
+	// a 10 MB line would otherwise be decoded again for every position.
+	marksOnce sync.Once
+	marks     []unitMark
 }
+
+// unitMark counts the UTF-16 and UTF-32 units before a decoding boundary of
+// the text (line starts are boundaries too: '\n' is never inside a longer
+// sequence, so counting on from a mark agrees with counting from the line).
+type unitMark struct{ off, utf16, utf32 int }
+
+// unitMarkEvery is the distance between marks; a conversion decodes at most
+// about this much on top of a binary search.
+const unitMarkEvery = 1 << 10
+
+func (ix *lineIndex) unitMarks() []unitMark {
+	ix.marksOnce.Do(func() {
+		marks := make([]unitMark, 1, len(ix.text)/unitMarkEvery+1)
+		u16, u32, next := 0, 0, unitMarkEvery
+		for i := 0; i < len(ix.text); {
+			if i >= next {
+				marks = append(marks, unitMark{i, u16, u32})
+				next = i + unitMarkEvery
+			}
+			r, size := utf8.DecodeRuneInString(ix.text[i:])
+			u32++
+			u16++
+			if r >= 0x10000 {
+				u16++
+			}
+			i += size
+		}
+		ix.marks = marks
+	})
+	return ix.marks
+}
+
+// units counts the units of enc in text[from:off], decoding as the slice
+// text[from:off] decodes.
+func (ix *lineIndex) units(from, off int, enc positionEncoding) int {
+	units := 0
+	for i := from; i < off; {
+		r, size := utf8.DecodeRuneInString(ix.text[i:off])
+		if enc == encodingUTF16 && r >= 0x10000 {
+			units += 2
+		} else {
+			units++
+		}
+		i += size
+	}
+	return units
+}
+
+// unitsBefore counts the units of enc before off (a boundary or not), from
+// the nearest mark.
+func (ix *lineIndex) unitsBefore(off int, enc positionEncoding) int {
+	marks := ix.unitMarks()
+	j := sort.Search(len(marks), func(j int) bool { return marks[j].off > off }) - 1
+	m := marks[j]
+	base := m.utf32
+	if enc == encodingUTF16 {
+		base = m.utf16
+	}
+	return base + ix.units(m.off, off, enc)
+}
+
+// longLine tells whether counting from start to off is worth the marks.
+func longLine(start, off int) bool { return off-start > 4*unitMarkEvery }
 
 func newLineIndex(text string) *lineIndex {
 	ix := &lineIndex{text: text, lines: make([]int, 1, 64), ascii: true}
@@ -94,8 +164,25 @@ func (ix *lineIndex) offset(pos protocol.Position, enc positionEncoding) int {
 		}
 		return off
 	}
-	units := 0
-	for off := start; off < end; {
+	units, from := 0, start
+	if longLine(start, end) && want > 4*unitMarkEvery {
+		// Start from the last mark in the line whose count is not past want.
+		marks := ix.unitMarks()
+		base := ix.unitsBefore(start, enc)
+		lo := sort.Search(len(marks), func(j int) bool { return marks[j].off > start })
+		hi := sort.Search(len(marks), func(j int) bool { return marks[j].off > end })
+		count := func(m unitMark) int {
+			if enc == encodingUTF16 {
+				return m.utf16 - base
+			}
+			return m.utf32 - base
+		}
+		k := sort.Search(hi-lo, func(k int) bool { return count(marks[lo+k]) > want }) - 1
+		if k >= 0 {
+			units, from = count(marks[lo+k]), marks[lo+k].off
+		}
+	}
+	for off := from; off < end; {
 		if units >= want {
 			return off
 		}
@@ -130,20 +217,11 @@ func (ix *lineIndex) position(off int, enc positionEncoding) protocol.Position {
 	if ix.ascii || enc == encodingUTF8 {
 		return protocol.Position{Line: uint32(line), Character: uint32(off - start)}
 	}
-	units := 0
-	for i := start; i < off; {
-		r, size := utf8.DecodeRuneInString(ix.text[i:off])
-		if r == utf8.RuneError && size <= 1 && i+size > off {
-			break
-		}
-		if enc == encodingUTF16 && r >= 0x10000 {
-			units += 2
-		} else {
-			units++
-		}
-		i += size
+	if longLine(start, off) {
+		units := ix.unitsBefore(off, enc) - ix.unitsBefore(start, enc)
+		return protocol.Position{Line: uint32(line), Character: uint32(units)}
 	}
-	return protocol.Position{Line: uint32(line), Character: uint32(units)}
+	return protocol.Position{Line: uint32(line), Character: uint32(ix.units(start, off, enc))}
 }
 
 func (ix *lineIndex) rangeOf(start, end int, enc positionEncoding) protocol.Range {
