@@ -268,6 +268,18 @@ function pollStatus(): void {
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel('STUI', { log: true });
+  try {
+    await setUp(context);
+  } catch (e) {
+    // Without this, the reason is only in the extension host's log.
+    const reason = e instanceof Error ? e.stack ?? e.message : String(e);
+    output.error(`activation failed: ${reason}`);
+    void vscode.window.showErrorMessage(
+      `STUI: the extension could not start: ${e instanceof Error ? e.message : String(e)}. See the "STUI" output channel.`);
+  }
+}
+
+async function setUp(context: vscode.ExtensionContext): Promise<void> {
   status = new StatusView('stui.vscode.showStatus');
   const classes = new ClassDocuments();
 
