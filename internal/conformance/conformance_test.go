@@ -108,12 +108,13 @@ func TestRunPassesAgainstTheTestBackend(t *testing.T) {
 func TestTokenChecksAreNotApplicableWithoutAToken(t *testing.T) {
 	srv := stuitest.NewServer(newBackend())
 	defer srv.Close()
-	rep := run(t, srv, "", "token.missing", "token.wrong", "create_session.PermissionDenied")
+	names := []string{"token.missing", "token.wrong", "token.image-proof", "create_session.PermissionDenied"}
+	rep := run(t, srv, "", names...)
 	logFailures(t, rep)
 	if rep.Failed() {
 		t.Fatalf("%d checks failed", rep.Summary.Failed)
 	}
-	for _, name := range []string{"token.missing", "token.wrong", "create_session.PermissionDenied"} {
+	for _, name := range names {
 		if r := result(rep, name); r.Status != StatusSkip || !strings.HasPrefix(r.Detail, "not applicable") {
 			t.Errorf("%s: %s %q, want skip, not applicable", name, r.Status, r.Detail)
 		}
@@ -197,7 +198,7 @@ func TestRunFailsAgainstBrokenBackends(t *testing.T) {
 			name:    "any token is accepted",
 			handler: newBackend(),
 			token:   testToken,
-			fails:   []string{"token.missing", "token.wrong", "create_session.PermissionDenied"},
+			fails:   []string{"token.missing", "token.wrong", "create_session.PermissionDenied", "token.image-proof"},
 			detail:  "answered with success, want PermissionDenied",
 		},
 		{

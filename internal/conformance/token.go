@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/stui-lsp/stui-lsp/stuiclient"
@@ -25,6 +26,7 @@ func tokenChecks() []check {
 		{"token.wrong", func(ctx context.Context, r *runner) (string, error) {
 			return refused(ctx, r, wrongToken(r.cfg.Token), stuiproto.CmdPing, stuiproto.PingParams{})
 		}},
+		{"token.image-proof", since12(checkImageProof)},
 		// As the vector create_session.PermissionDenied: a command that
 		// changes the image, with another token.
 		{"create_session.PermissionDenied", func(ctx context.Context, r *runner) (string, error) {
@@ -46,6 +48,27 @@ func wrongToken(tok string) string {
 		repl = '1'
 	}
 	return tok[:len(tok)-1] + string(repl)
+}
+
+// checkImageProof connects as stui-lsp does, asking the image to prove it
+// holds the token before sending it (protocol 1.2): without the proof,
+// stui-lsp sends such an image nothing.
+func checkImageProof(ctx context.Context, r *runner) (string, error) {
+	if r.cfg.Token == "" {
+		return "", skip(notApplicable)
+	}
+	c, err := stuiclient.New(r.cfg.Endpoint, append(append([]stuiclient.Option{}, r.cfg.Options...), stuiclient.WithToken(r.cfg.Token))...)
+	if err != nil {
+		return "", fmt.Errorf("making a client: %v", err)
+	}
+	defer c.Close()
+	if _, err := callWith(ctx, r, c, stuiproto.PingCommand, stuiproto.PingParams{}); err != nil {
+		if errors.Is(err, stuiclient.ErrImageNotAuthenticated) {
+			return "", fmt.Errorf("%s: stui-lsp will not send this image its token", describe(err))
+		}
+		return "", errors.New(describe(err))
+	}
+	return "the image proved it holds the token before it was sent", nil
 }
 
 func refused(ctx context.Context, r *runner, token, command string, params any) (string, error) {
