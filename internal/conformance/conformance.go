@@ -147,6 +147,7 @@ func allChecks() []check {
 	all = append(all, commandChecks()...)
 	all = append(all, behaviourChecks()...)
 	all = append(all, protocol12Checks()...)
+	all = append(all, debugChecks()...)
 	all = append(all, tokenChecks()...)
 	return all
 }

@@ -267,6 +267,18 @@ func TestRunFailsAgainstBrokenBackends(t *testing.T) {
 			detail: "want 1 of each",
 		},
 		{
+			name: "debug_terminate leaves the process suspended",
+			handler: breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
+				if req.Command == stuiproto.CmdDebugTerminate {
+					id, _ := params(req)["debug_session_id"].(string)
+					return stuitest.Success(req.ID, stuiproto.DebugTerminateResult{DebugSessionID: id, Terminated: true})
+				}
+				return next.ServeSTUI(ctx, req)
+			}),
+			fails:  []string{"debug_terminate"},
+			detail: "debug_stack after terminating: answered success",
+		},
+		{
 			name: "one request at a time",
 			handler: breaking(func(ctx context.Context, req *stuiproto.Request, next stuitest.Handler) *stuiproto.Reply {
 				serial.Lock()
