@@ -41,6 +41,7 @@ Usage:
   stui-lsp bench [--quick]       measure latency, throughput and memory (stui-lsp bench -h)
   stui-lsp conformance [--json]  check the image against the STUI protocol (stui-lsp conformance -h)
   stui-lsp test [--junit FILE] CLASS|PACKAGE|FILE...  run SUnit tests in the image (stui-lsp test -h)
+  stui-lsp dap [flags]           a debug adapter (DAP on stdin/stdout) for the image (stui-lsp dap -h)
   stui-lsp version               print the version
 
 Flags:
@@ -76,6 +77,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if cmd == "test" {
 		return runTest(args, stdout, stderr)
+	}
+	if cmd == "dap" {
+		return runDAP(args, stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet("stui-lsp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
