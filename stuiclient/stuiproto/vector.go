@@ -44,7 +44,6 @@ const (
 	NeedsClock       = "clock"       // session expiry: time must pass, or the server's clock be injectable
 	NeedsConcurrency = "concurrency" // another request (interrupt) must arrive while this one runs
 	NeedsFault       = "fault"       // only a server bug produces the reply
-	NeedsTranscript  = "transcript"  // the server captures the image's Transcript (see docs/transcript.md)
 )
 
 // ErrorType returns the error type named by the vector's file name, or "" for
