@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -60,4 +62,37 @@ func TestCodeLensesAreCapped(t *testing.T) {
 	if want := maxEvaluableLenses * len(evaluateCommands); len(lenses) != want {
 		t.Errorf("%d lenses, want %d", len(lenses), want)
 	}
+}
+
+// A large document is parsed off the read loop; when edits come faster than
+// parses, the diagnostics left are the latest version's.
+func TestLargeDocumentDiagnosticsFollowTheLatestVersion(t *testing.T) {
+	e := startEditor(t, editorOptions{})
+	body := strings.Repeat("x := 3 + 4.\n", backgroundParseBytes/12+1)
+	u := e.open("big.st", body+"a := (1 .\n")
+	for v := int32(2); v <= 6; v++ {
+		text := body + fmt.Sprintf("v := %s[ :x | x ", strings.Repeat(" ", int(v)))
+		if err := e.conn.Notify(context.Background(), "textDocument/didChange", &protocol.DidChangeTextDocumentParams{
+			TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}, Version: v},
+			ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangeWholeDocument{Text: text}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var hover *protocol.Hover
+	if err := e.call("textDocument/hover", &protocol.HoverParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: u}, Position: protocol.Position{Line: 0, Character: 0},
+	}}, &hover); err != nil {
+		t.Fatalf("hover during the edits: %v", err)
+	}
+	lastLine := uint32(strings.Count(body, "\n"))
+	// The error is at the end of the unclosed block, which moves with the version.
+	lastEnd := uint32(len("v := " + strings.Repeat(" ", 6) + "[ :x | x "))
+	e.diagnostics(u, func(ds []protocol.Diagnostic) bool {
+		if len(ds) != 1 {
+			return false
+		}
+		msg, _ := ds[0].Message.(protocol.String)
+		return ds[0].Range.Start.Line == lastLine && ds[0].Range.Start.Character == lastEnd && strings.Contains(string(msg), "']'")
+	})
 }

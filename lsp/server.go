@@ -18,6 +18,10 @@ import (
 type server struct {
 	protocol.UnimplementedServer
 
+	// publishMu orders the publication of large documents' diagnostics,
+	// parsed off the read loop (documentChanged).
+	publishMu sync.Mutex
+
 	opts   Options
 	log    *zap.Logger
 	conn   jsonrpc2.Conn

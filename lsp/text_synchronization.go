@@ -49,6 +49,8 @@ func (s *server) DidChange(ctx context.Context, params *protocol.DidChangeTextDo
 
 func (s *server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocumentParams) error {
 	u := params.TextDocument.URI
+	s.publishMu.Lock()
+	defer s.publishMu.Unlock()
 	s.docs.remove(u)
 	s.results.forget(u)
 	s.diags.forget(u)
@@ -79,7 +81,39 @@ func (s *server) documentChanged(ctx context.Context, doc *document, edits []edi
 		s.goBackground(ctx, "refresh inlay hints", s.refreshInlayHints)
 	}
 	s.diags.shiftEvaluation(doc.uri, edits)
-	s.diags.setSyntax(doc.uri, syntaxDiagnostics(doc))
-	s.publishDiagnostics(ctx, doc)
-	s.workspace.update(doc)
+	if len(doc.text) < backgroundParseBytes {
+		s.publishMu.Lock()
+		defer s.publishMu.Unlock()
+		s.diags.setSyntax(doc.uri, syntaxDiagnostics(doc))
+		s.publishDiagnostics(ctx, doc)
+		s.workspace.update(doc)
+		return
+	}
+	// A large document is parsed off the read loop, so that the requests and
+	// edits behind it are not held up; when edits come faster than parses,
+	// only the latest version's is published.
+	s.goBackground(ctx, "parse a large document", func(ctx context.Context) {
+		if !s.isCurrent(doc) {
+			return
+		}
+		diags := syntaxDiagnostics(doc)
+		s.publishMu.Lock()
+		defer s.publishMu.Unlock()
+		if !s.isCurrent(doc) {
+			return
+		}
+		s.diags.setSyntax(doc.uri, diags)
+		s.publishDiagnostics(ctx, doc)
+		s.workspace.update(doc)
+	})
+}
+
+// backgroundParseBytes is the document size from which parsing and syntax
+// diagnostics leave the read loop.
+const backgroundParseBytes = 1 << 20
+
+// isCurrent tells whether doc is still the open version of its document.
+func (s *server) isCurrent(doc *document) bool {
+	cur, ok := s.docs.get(doc.uri)
+	return ok && cur == doc
 }
