@@ -165,7 +165,7 @@ func (ix *Index) update(uri string, f *smalltalk.File, src string) {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.removeLocked(uri)
+	goneClasses, goneImpls := ix.dropLocked(uri)
 	var id uint32
 	if n := len(ix.free); n > 0 {
 		id, ix.free = ix.free[n-1], ix.free[:n-1]
@@ -176,20 +176,40 @@ func (ix *Index) update(uri string, f *smalltalk.File, src string) {
 	e := &entry{uri: uri, name: f.Name, src: src}
 	ix.files[id] = e
 	ix.ids[uri] = id
-	e.classes = ix.addAll(ix.classes, id, classLocs)
-	e.impls = ix.addAll(ix.impls, id, implLocs)
-	e.sends = ix.addAll(ix.sends, id, sendLocs)
-	if len(classLocs) > 0 {
+	var newClasses, newImpls []string
+	e.classes, newClasses = ix.addAll(ix.classes, id, classLocs)
+	e.impls, newImpls = ix.addAll(ix.impls, id, implLocs)
+	e.sends, _ = ix.addAll(ix.sends, id, sendLocs)
+	// An edit usually leaves the set of names as it was: the sorted lists
+	// stay valid unless a name came or went.
+	if !sameNames(goneClasses, newClasses) {
 		ix.classNames, ix.byLength = nil, nil
 	}
-	if len(implLocs) > 0 {
+	if !sameNames(goneImpls, newImpls) {
 		ix.selectors, ix.byLength = nil, nil
 	}
 }
 
-// addAll stores ls under file id and returns their distinct keys.
-func (ix *Index) addAll(m map[string][]loc, id uint32, ls []keyed) []string {
-	var keys []string
+// sameNames reports whether a and b hold the same names, each once.
+func sameNames(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	set := make(map[string]bool, len(a))
+	for _, n := range a {
+		set[n] = true
+	}
+	for _, n := range b {
+		if !set[n] {
+			return false
+		}
+	}
+	return true
+}
+
+// addAll stores ls under file id and returns their distinct keys and the
+// keys that were not in m before.
+func (ix *Index) addAll(m map[string][]loc, id uint32, ls []keyed) (keys, created []string) {
 	for _, k := range ls {
 		l := loc{file: id, start: int32(k.r.Start), end: int32(k.r.End), nameStart: int32(k.name.Start), nameEnd: int32(k.name.End),
 			class: ix.strs.id(k.class), category: ix.strs.id(k.category), kind: k.kind, classSide: k.classSide, extension: k.extension}
@@ -197,13 +217,14 @@ func (ix *Index) addAll(m map[string][]loc, id uint32, ls []keyed) []string {
 		if !ok {
 			// Interning the key too lets every file share one copy of it.
 			k.key = ix.strs.strs[ix.strs.id(k.key)]
+			created = append(created, k.key)
 		}
 		if len(old) == 0 || old[len(old)-1].file != id {
 			keys = append(keys, k.key)
 		}
 		m[k.key] = append(old, l)
 	}
-	return keys
+	return keys, created
 }
 
 // Remove forgets uri.
@@ -214,7 +235,9 @@ func (ix *Index) Remove(uri string) {
 	ix.parsed.drop(uri)
 }
 
-func drop(m map[string][]loc, keys []string, id uint32) (emptied bool) {
+// drop removes file id's locations under keys and returns the keys left
+// with none, which it deletes.
+func drop(m map[string][]loc, keys []string, id uint32) (emptied []string) {
 	for _, k := range keys {
 		ls := m[k]
 		kept := ls[:0]
@@ -225,7 +248,7 @@ func drop(m map[string][]loc, keys []string, id uint32) (emptied bool) {
 		}
 		if len(kept) == 0 {
 			delete(m, k)
-			emptied = true
+			emptied = append(emptied, k)
 		} else {
 			clear(ls[len(kept):])
 			m[k] = kept
@@ -235,21 +258,30 @@ func drop(m map[string][]loc, keys []string, id uint32) (emptied bool) {
 }
 
 func (ix *Index) removeLocked(uri string) {
-	id, ok := ix.ids[uri]
-	if !ok {
-		return
-	}
-	e := ix.files[id]
-	if drop(ix.classes, e.classes, id) {
+	goneClasses, goneImpls := ix.dropLocked(uri)
+	if len(goneClasses) > 0 {
 		ix.classNames, ix.byLength = nil, nil
 	}
-	if drop(ix.impls, e.impls, id) {
+	if len(goneImpls) > 0 {
 		ix.selectors, ix.byLength = nil, nil
 	}
+}
+
+// dropLocked forgets uri and returns the class names and selectors that
+// no other file has, leaving the sorted lists to the caller.
+func (ix *Index) dropLocked(uri string) (goneClasses, goneImpls []string) {
+	id, ok := ix.ids[uri]
+	if !ok {
+		return nil, nil
+	}
+	e := ix.files[id]
+	goneClasses = drop(ix.classes, e.classes, id)
+	goneImpls = drop(ix.impls, e.impls, id)
 	drop(ix.sends, e.sends, id)
 	ix.files[id] = nil
 	ix.free = append(ix.free, id)
 	delete(ix.ids, uri)
+	return goneClasses, goneImpls
 }
 
 // File returns the parse of the indexed file at uri, or nil. The parse is
