@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -213,7 +214,9 @@ func (s *server) indexWorkspace(ctx context.Context) {
 	for _, doc := range s.docs.all() {
 		s.workspace.index.Update(indexKey(doc.uri), doc.file().File)
 	}
-	s.log.Info("indexed workspace", zap.Int("files", total), zap.Duration("took", time.Since(start)))
+	// Said to the editor too: a user (and the bench) can tell when searches
+	// cover the whole workspace.
+	s.logToClient(ctx, protocol.MessageTypeInfo, fmt.Sprintf("stui: indexed workspace, %d Smalltalk files in %d ms", total, time.Since(start).Milliseconds()))
 }
 
 // DidChangeWatchedFiles keeps the index in step with files changed outside

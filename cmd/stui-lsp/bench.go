@@ -58,6 +58,7 @@ func runBench(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writ
 	fs.StringVar(&cfg.ProfileDir, "cpuprofile", "", "write a CPU profile of the language server of each phase to this directory")
 	fs.StringVar(&cfg.Exe, "lsp", "", "stui-lsp binary to measure (default: this one)")
 	fs.IntVar(&cfg.LSPGOMAXPROCS, "lsp-gomaxprocs", 0, "run the language servers with this GOMAXPROCS")
+	fs.StringVar(&cfg.Workspace, "workspace", "", "open this folder as an editor would, with no image, and measure indexing, memory, searches, edits and check (see docs/performance.md)")
 	verbose := fs.Bool("v", false, "report progress on stderr")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

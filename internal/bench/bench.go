@@ -40,6 +40,10 @@ type Config struct {
 	LSPGOMAXPROCS int
 	// Exe is the stui-lsp binary to run; empty means this executable.
 	Exe string
+	// Workspace, when set, makes the run open that folder as an editor
+	// would (see WorkspaceReport) and measure hover and throughput against
+	// their baselines, instead of the full run.
+	Workspace string
 	// Progress receives one line per phase; nil is silent.
 	Progress io.Writer
 }
@@ -153,6 +157,12 @@ type Report struct {
 	InitializeMaxMS float64 `json:"initialize_max_ms"`
 	InitializeN     int     `json:"initialize_samples"`
 
+	// HoverRelayRatio is hover p50 over the relay's: the layout's own cost
+	// set aside.
+	HoverRelayRatio float64 `json:"hover_relay_ratio"`
+
+	*WorkspaceReport
+
 	Seconds float64 `json:"seconds"`
 	// LoadAvg is /proc/loadavg at the start and the end: other work on the
 	// machine shows up here before it shows up as noise.
@@ -195,6 +205,20 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 		{"editors", b.editors},
 		{"soak", b.soak},
 	}
+	if cfg.Workspace != "" {
+		steps = steps[:0]
+		steps = append(steps, struct {
+			name string
+			fn   func(context.Context) error
+		}{"workspace", b.workspace})
+		steps = append(steps, struct {
+			name string
+			fn   func(context.Context) error
+		}{"latency", b.latency}, struct {
+			name string
+			fn   func(context.Context) error
+		}{"throughput", b.throughput})
+	}
 	for _, s := range steps {
 		logf("%s...", s.name)
 		t := time.Now()
@@ -203,11 +227,16 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 		}
 		logf("%s done in %.1fs", s.name, time.Since(t).Seconds())
 	}
+	rep.HoverRelayRatio = ratio(rep.HoverP50us, rep.RelayHoverP50us)
 	rep.Seconds = time.Since(began).Seconds()
 	rep.LoadAvg = [2]string{load0, loadAvg()}
 	if cfg.JSON {
 		enc := json.NewEncoder(stdout)
 		return enc.Encode(rep)
+	}
+	if rep.WorkspaceReport != nil {
+		rep.printWorkspace(stdout)
+		return nil
 	}
 	rep.print(stdout)
 	return nil
@@ -232,20 +261,13 @@ func (b *run) newEditor(ctx context.Context) (*editor, string, error) {
 // ProfileDir/phase.pprof, if ProfileDir is set. The latency phase's editor
 // makes its requests inline (see editor).
 func (b *run) newProfiledEditor(ctx context.Context, phase string) (*editor, string, error) {
-	profile := ""
-	if b.cfg.ProfileDir != "" && phase != "" {
-		profile = filepath.Join(b.cfg.ProfileDir, phase+".pprof")
-	}
+	profile := b.profile(phase)
 	n := b.seq.Add(1)
 	folder := filepath.Join(b.tmp, fmt.Sprintf("ws%d", n))
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return nil, "", err
 	}
-	var env []string
-	if b.cfg.LSPGOMAXPROCS > 0 {
-		env = append(env, fmt.Sprintf("GOMAXPROCS=%d", b.cfg.LSPGOMAXPROCS))
-	}
-	e, err := startEditor(ctx, b.cfg.Exe, nil, b.endpoint, folder, filepath.Join(b.tmp, "cache"), profile, env, phase == "latency")
+	e, err := startEditor(ctx, b.cfg.Exe, nil, b.endpoint, folder, filepath.Join(b.tmp, "cache"), profile, b.lspEnv(), phase == "latency")
 	if err != nil {
 		return nil, "", err
 	}
@@ -260,6 +282,22 @@ func (b *run) newProfiledEditor(ctx context.Context, phase string) (*editor, str
 		return nil, "", err
 	}
 	return e, uri, nil
+}
+
+// profile is where the server of phase writes its CPU profile, or "".
+func (b *run) profile(phase string) string {
+	if b.cfg.ProfileDir == "" || phase == "" {
+		return ""
+	}
+	return filepath.Join(b.cfg.ProfileDir, phase+".pprof")
+}
+
+// lspEnv is the environment the servers get on top of the bench's.
+func (b *run) lspEnv() []string {
+	if b.cfg.LSPGOMAXPROCS > 0 {
+		return []string{fmt.Sprintf("GOMAXPROCS=%d", b.cfg.LSPGOMAXPROCS)}
+	}
+	return nil
 }
 
 // checkHover makes one hover and checks that it came from the image.
@@ -697,4 +735,26 @@ func ratio(a, b float64) float64 {
 		return 0
 	}
 	return a / b
+}
+
+// printWorkspace is the table of a --workspace run.
+func (r *Report) printWorkspace(w io.Writer) {
+	ws := r.WorkspaceReport
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "machine\t%d CPUs, %s, %s, GOMAXPROCS %d\n", r.Machine.CPUs, r.Machine.CPUModel, r.Machine.GoVersion, r.GOMAXPROCS)
+	fmt.Fprintf(tw, "workspace\t%d files, %.1f MB\n", ws.Files, float64(ws.Bytes)/(1<<20))
+	fmt.Fprintf(tw, "index complete after initialized\t%.0f ms\n", ws.IndexMS)
+	fmt.Fprintf(tw, "RSS after indexing\t%.0f MB\n", ws.RSSMB)
+	fmt.Fprintf(tw, "RSS after %d mixed requests\t%.0f MB\n", ws.Requests, ws.RSSAfterMB)
+	fmt.Fprintf(tw, "measure\tp50\tp99\n")
+	fmt.Fprintf(tw, "workspace/symbol\t%.2f ms\t%.2f ms\n", ws.SymbolP50ms, ws.SymbolP99ms)
+	fmt.Fprintf(tw, "references (%d senders)\t%.2f ms\t%.2f ms\n", ws.References, ws.ReferencesP50ms, ws.ReferencesP99ms)
+	fmt.Fprintf(tw, "completion from the index\t%.2f ms\t%.2f ms\n", ws.CompletionP50ms, ws.CompletionP99ms)
+	fmt.Fprintf(tw, "hover, no image\t%.2f ms\t\n", ws.HoverP50ms)
+	fmt.Fprintf(tw, "edit + semanticTokens/full (%.0f KB file)\t%.2f ms\t%.2f ms\n", ws.EditFileKB, ws.EditTokensP50ms, ws.EditTokensP99ms)
+	fmt.Fprintf(tw, "stui-lsp check\t%.0f MB/s (%.2f s)\n", ws.CheckMBPerS, ws.CheckSeconds)
+	fmt.Fprintf(tw, "hover p50 over the bare relay's\t%.2fx (hover %.0f µs, relay %.0f µs, raw %.0f µs; p99 %.2fx raw)\n", r.HoverRelayRatio, r.HoverP50us, r.RelayHoverP50us, r.RawRTTP50us, r.HoverP99Ratio)
+	fmt.Fprintf(tw, "evaluations, 8 in flight\t%.0f req/s, raw DEALER %.0f req/s: %.2fx\n", r.EvaluateRPS8, r.RawRPS8, ratio(r.EvaluateRPS8, r.RawRPS8))
+	fmt.Fprintf(tw, "run\t%.0f s; load average %s at the start, %s at the end\n", r.Seconds, r.LoadAvg[0], r.LoadAvg[1])
+	tw.Flush()
 }

@@ -54,10 +54,15 @@ type editor struct {
 
 	connected     chan struct{} // closed when the server reports the image connected
 	connectedOnce sync.Once
+	indexed       chan struct{} // closed when the server reports the workspace indexed
+	indexedOnce   sync.Once
+	indexedAt     time.Time
 
 	// started is when the process was started; initialized when the
 	// initialize reply arrived.
 	started, initialized time.Time
+	// initializedSent is when the initialized notification was written.
+	initializedSent time.Time
 }
 
 type response struct {
@@ -86,7 +91,7 @@ func startEditor(ctx context.Context, exe string, args []string, endpoint, folde
 	if err != nil {
 		return nil, err
 	}
-	e := &editor{cmd: cmd, log: log, folder: folder, w: stdin, pending: map[int64]chan response{}, done: make(chan struct{}), connected: make(chan struct{}), profiling: profile != ""}
+	e := &editor{cmd: cmd, log: log, folder: folder, w: stdin, pending: map[int64]chan response{}, done: make(chan struct{}), connected: make(chan struct{}), indexed: make(chan struct{}), profiling: profile != ""}
 	e.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -120,6 +125,7 @@ func startEditor(ctx context.Context, exe string, args []string, endpoint, folde
 		e.kill()
 		return nil, err
 	}
+	e.initializedSent = time.Now()
 	return e, nil
 }
 
@@ -290,6 +296,9 @@ func (e *editor) serverMessage(env envelope, answerLater bool) bool {
 		// A notification: log messages, diagnostics. Not measured.
 		if env.Method == "window/logMessage" && bytes.Contains(e.body, []byte("image connected")) {
 			e.connectedOnce.Do(func() { close(e.connected) })
+		}
+		if env.Method == "window/logMessage" && bytes.Contains(e.body, []byte("indexed workspace")) {
+			e.indexedOnce.Do(func() { e.indexedAt = time.Now(); close(e.indexed) })
 		}
 		return true
 	}
