@@ -724,7 +724,7 @@ func checkReleaseObjects(ctx context.Context, r *runner, s string) (string, erro
 }
 
 func checkCreateSession(ctx context.Context, r *runner) (string, error) {
-	client := r.unique("create")
+	client := r.clientID
 	s, err := call(ctx, r, stuiproto.CreateSessionCommand, stuiproto.CreateSessionParams{ClientID: client})
 	if err != nil {
 		return "", errors.New(describe(err))

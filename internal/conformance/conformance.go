@@ -191,11 +191,13 @@ func (r *runner) unique(what string) string {
 	return fmt.Sprintf("%s-%s-%d", r.clientID, what, r.seq)
 }
 
-// newSession opens a session of its own client id (so that the per-client
-// limit never gets in the way) and remembers to close it.
+// newSession opens a session under the run's client id and remembers to
+// close it. Checks close their sessions when they end, so the run stays
+// under the per-client limit, and the image keeps one directory of session
+// files for the run rather than one per session.
 func (r *runner) newSession(ctx context.Context, timeout int) (string, error) {
 	s, err := call(ctx, r, stuiproto.CreateSessionCommand,
-		stuiproto.CreateSessionParams{ClientID: r.unique("session"), Timeout: timeout})
+		stuiproto.CreateSessionParams{ClientID: r.clientID, Timeout: timeout})
 	if err != nil {
 		return "", fmt.Errorf("could not open a session to check with: %s", describe(err))
 	}
