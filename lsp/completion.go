@@ -132,8 +132,7 @@ func (c *completer) matches(label string) bool {
 	if c.prefix == "" {
 		return true
 	}
-	q := index.MatchQuality(label, c.prefix)
-	return q <= index.MatchFoldPrefix
+	return index.HasFoldPrefix(label, c.prefix)
 }
 
 // add appends an item unless one with the label is there already.
@@ -280,10 +279,7 @@ func (c *completer) fromIndex(doc *document, m *smalltalk.Method, selectorPos bo
 	if selectorPos {
 		for _, sel := range ix.Selectors() {
 			if c.matches(sel) {
-				detail := ""
-				if impls := ix.Implementors(sel); len(impls) > 0 {
-					detail = impls[0].Class
-				}
+				detail := ix.FirstImplementor(sel)
 				c.add(sel, protocol.CompletionItemKindMethod, detail, "3", completionData{Kind: "selector", Name: sel, ClassName: detail})
 			}
 		}

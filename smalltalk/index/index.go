@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/stui-lsp/stui-lsp/smalltalk"
 )
@@ -372,6 +373,29 @@ func (ix *Index) ClassDefinition(name string) []Location {
 // Implementors returns the methods whose selector is selector.
 func (ix *Index) Implementors(selector string) []Location { return ix.collect(ix.impls, selector) }
 
+// FirstImplementor returns the class of Implementors(selector)[0], or "",
+// without building the list.
+func (ix *Index) FirstImplementor(selector string) string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var best *loc
+	for i := range ix.impls[selector] {
+		l := &ix.impls[selector][i]
+		if best == nil {
+			best = l
+			continue
+		}
+		bu, lu := ix.files[best.file].uri, ix.files[l.file].uri
+		if lu < bu || lu == bu && l.start < best.start {
+			best = l
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return ix.strs.strs[best.class]
+}
+
 // Senders returns the sends of selector.
 func (ix *Index) Senders(selector string) []Location { return ix.collect(ix.sends, selector) }
 
@@ -474,9 +498,57 @@ func matchLower(name, ln, query, lq string) int {
 	return NoMatch
 }
 
+// HasFoldPrefix reports whether MatchQuality(name, query) is at least
+// MatchFoldPrefix, without the allocations of lower-casing both.
+func HasFoldPrefix(name, query string) bool {
+	if len(name) < len(query) {
+		// A rune's lower case can be shorter than it; only ASCII is sure.
+		if isASCII(name) && isASCII(query) {
+			return false
+		}
+		return strings.HasPrefix(strings.ToLower(name), strings.ToLower(query))
+	}
+	for i := 0; i < len(query); i++ {
+		a, b := name[i], query[i]
+		if a >= utf8.RuneSelf || b >= utf8.RuneSelf {
+			return strings.HasPrefix(strings.ToLower(name), strings.ToLower(query))
+		}
+		if a != b && lowerASCII(a) != lowerASCII(b) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // subsequence reports whether the characters of query appear in order in
 // name; upper-case query letters must match exactly, others ignore case.
 func subsequence(name, query string) bool {
+	if isASCII(name) && isASCII(query) {
+		i := 0
+		for j := 0; j < len(name) && i < len(query); j++ {
+			c, q := name[j], query[i]
+			if c == q || !('A' <= q && q <= 'Z') && lowerASCII(c) == q {
+				i++
+			}
+		}
+		return i == len(query)
+	}
 	q := []rune(query)
 	i := 0
 	for _, r := range name {

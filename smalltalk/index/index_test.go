@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/stui-lsp/stui-lsp/smalltalk"
 )
@@ -36,6 +37,9 @@ func TestIndex(t *testing.T) {
 	impls := ix.Implementors("size")
 	if len(impls) != 1 || impls[0].Class != "Foo" || impls[0].ClassSide {
 		t.Errorf("implementors %+v", impls)
+	}
+	if got := ix.FirstImplementor("size"); got != "Foo" || ix.FirstImplementor("nothing") != "" {
+		t.Errorf("first implementor of size: %q", got)
 	}
 	senders := ix.Senders("size")
 	var where []string
@@ -138,5 +142,29 @@ func TestLoadDir(t *testing.T) {
 	cancel()
 	if _, err := New().LoadDir(ctx, "../../testdata/smalltalk"); err == nil {
 		t.Errorf("cancelled LoadDir returned no error")
+	}
+}
+
+func TestFastMatchersAgreeWithMatchQuality(t *testing.T) {
+	names := []string{"OrderedCollection", "printOn:", "PRINT", "Éclair", "éclair", "at:put:", "", "ocm", "OCM", "İstanbul", "ſtrange"}
+	for _, name := range names {
+		for _, q := range names {
+			for _, query := range []string{q, strings.ToLower(q), strings.ToUpper(q)} {
+				if got, want := HasFoldPrefix(name, query), MatchQuality(name, query) <= MatchFoldPrefix; got != want {
+					t.Errorf("HasFoldPrefix(%q, %q) = %v, MatchQuality says %v", name, query, got, want)
+				}
+				ascii := subsequence(name, query)
+				q := []rune(query)
+				i := 0
+				for _, r := range name {
+					if i < len(q) && (r == q[i] || !unicode.IsUpper(q[i]) && unicode.ToLower(r) == q[i]) {
+						i++
+					}
+				}
+				if ascii != (i == len(q)) {
+					t.Errorf("subsequence(%q, %q) = %v", name, query, ascii)
+				}
+			}
+		}
 	}
 }
