@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -75,9 +76,16 @@ func TestVSCode(t *testing.T) {
 		"STUI_E2E_OUT="+outDir,
 		"CHROMIUM="+chromium,
 	)
+	// Its own process group: code-server, its extension host and Chromium
+	// go with it, also when the run is cut short.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
+	if cmd.Process != nil {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // anything left behind
+	}
 	text := string(out)
 	t.Logf("real VS Code ran in %v:\n%s", time.Since(start).Round(time.Millisecond), text)
 	var report []string

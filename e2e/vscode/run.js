@@ -12,7 +12,7 @@
 // copy of e2e/testdata/workspace (plus e2e/vscode/workspace). It prints one
 // "ok N - scenario" or "not ok N - scenario: why" line per scenario, keeps a
 // screenshot of each in $STUI_E2E_OUT (default build/vscode-e2e), and exits 1
-// if any failed.
+// if any failed. STUI_E2E_KEEP=1 keeps the run's folder (logs, profile).
 'use strict';
 
 const { spawn, execFile } = require('node:child_process');
@@ -78,6 +78,10 @@ const env = {
   XDG_STATE_HOME: path.join(run, 'state'),
   XDG_RUNTIME_DIR: path.join(run, 'runtime'),
   STUI_ENDPOINT: '',
+  // Marks every process of this run, down to those that leave their
+  // parent's process group (code-server's file watcher, Chromium's crash
+  // handler), so that the run can end them all.
+  STUI_VSCODE_E2E_RUN: run,
 };
 for (const d of [...Object.values(dirs), env.XDG_CONFIG_HOME, env.XDG_DATA_HOME, env.XDG_CACHE_HOME, env.XDG_STATE_HOME]) {
   fs.mkdirSync(d, { recursive: true });
@@ -126,6 +130,22 @@ async function startImage(endpoint) {
   image = start(imageBin, endpoint ? ['-endpoint', endpoint] : []);
   const [line] = await firstLine(image, /^tcp:\/\/127\.0\.0\.1:\d+$/, 'stui-testimage');
   return line;
+}
+
+// endLeftovers kills what is still running with this run's mark in its
+// environment (Linux's /proc; elsewhere there is nothing to read).
+function endLeftovers() {
+  const mark = `STUI_VSCODE_E2E_RUN=${run}\0`;
+  for (const pid of fs.existsSync('/proc') ? fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)) : []) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      if ((fs.readFileSync(`/proc/${pid}/environ`, 'latin1') + '\0').includes(mark)) {
+        process.kill(Number(pid), 'SIGKILL');
+      }
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
 }
 
 // ---- scenarios and their report
@@ -541,8 +561,10 @@ async function scenarios(currentEndpoint, restartImage) {
     await goTo('vscode.st', 'CounterT');
     await page.keyboard.press('End');
     await page.keyboard.press('Control+Space');
+    // The server answers within milliseconds, but the widget takes seconds to
+    // show it on a busy machine: a generous wait.
     await waitFor('CounterTest in the suggest widget', async () =>
-      (await page.locator('.suggest-widget.visible .monaco-list-row').allTextContents()).some((t) => t.includes('CounterTest')));
+      (await page.locator('.suggest-widget.visible .monaco-list-row').allTextContents()).some((t) => t.includes('CounterTest')), 40000);
     await page.keyboard.press('Escape');
   });
 
@@ -700,6 +722,7 @@ async function scenarios(currentEndpoint, restartImage) {
   const guard = setTimeout(() => {
     console.log('not ok - the whole run took longer than 5 minutes');
     for (const c of children) c.kill('SIGKILL');
+    endLeftovers();
     process.exit(1);
   }, 5 * 60 * 1000);
   try {
@@ -710,7 +733,12 @@ async function scenarios(currentEndpoint, restartImage) {
   }
   clearTimeout(guard);
   await Promise.all([...children].map(stop));
-  fs.rmSync(run, { recursive: true, force: true });
+  endLeftovers();
+  if (process.env.STUI_E2E_KEEP) {
+    console.log(`# the run's folder is kept: ${run}`);
+  } else {
+    fs.rmSync(run, { recursive: true, force: true });
+  }
   console.log(`${count - failures} passed, ${failures} failed`);
   console.log(`screenshots in ${outDir}`);
   process.exit(failures === 0 ? 0 : 1);
