@@ -142,7 +142,7 @@ func conformanceStartImage(t *testing.T, bin string, args ...string) string {
 	return ""
 }
 
-// The test image passes the conformance run, through the real binaries
+// The test backend passes the conformance run, through the real binaries
 // over real ZeroMQ: without a token (the token checks do not apply, and say
 // so) and with one (they run).
 func TestConformanceAgainstTheTestImage(t *testing.T) {

@@ -311,7 +311,7 @@ func TestBinaryLanguageFeaturesAgainstStuitest(t *testing.T) {
 	})
 }
 
-// backendSource reads a method's source from the test image.
+// backendSource reads a method's source from the test backend.
 func backendSource(t *testing.T, srv *stuitest.Server, class, selector string) (string, error) {
 	t.Helper()
 	c, err := stuiclient.New(srv.Endpoint)

@@ -32,7 +32,7 @@ func runTestCommand(t *testing.T, bin, endpoint string, args ...string) (int, st
 	return code, string(out)
 }
 
-// The test image's TallyTest has one test of each outcome. stui-lsp test
+// The test backend's TallyTest has one test of each outcome. stui-lsp test
 // prints each with its file:line, exits 1, and writes JUnit XML that a CI
 // system reads back with the same counts.
 func TestTestCommandRunsATonelFileAndWritesJUnit(t *testing.T) {

@@ -38,41 +38,49 @@ func (s *server) imageError(err error) error {
 		return jsonrpc2.NewError(codeImageError, msg)
 	case errors.Is(err, stuiproto.ErrDeadline):
 		return jsonrpc2.NewError(codeImageError,
-			"the image did not answer in time; it may be busy with a long evaluation (stui.interrupt stops it) or hung: "+trimStui(err))
+			"the image did not answer in time; it may be busy with a long evaluation (stui.interrupt stops it) or hung: "+reason(err))
 	case errors.Is(err, errNotConnected), errors.Is(err, stuiproto.ErrUnavailable):
 		_, endpoint, _ := s.image.status()
 		return jsonrpc2.NewError(codeImageError, notConnectedMessage(endpoint, err))
 	case errors.Is(err, stuiproto.ErrCanceled):
 		return err
 	}
-	return jsonrpc2.NewError(codeImageError, "stui: "+trimStui(err))
+	// The client's errors say "stui: " themselves.
+	return jsonrpc2.NewError(codeImageError, err.Error())
 }
 
-// trimStui drops the "stui: " the client already put in front of its errors.
-func trimStui(err error) string {
-	return strings.TrimPrefix(err.Error(), "stui: ")
+// reason is err's text without the "stui: " that a transport error of
+// stuiproto puts first, for a message that says "stui" once, its own way.
+func reason(err error) string {
+	var transport *stuiproto.TransportError
+	if errors.As(err, &transport) {
+		if rest, ok := strings.CutPrefix(err.Error(), transport.Error()); ok {
+			return transport.Reason + rest
+		}
+	}
+	return err.Error()
 }
 
 // notConnectedMessage says the image is not there, why if known, and how to
 // start it.
-func notConnectedMessage(endpoint string, cause error) string {
+func notConnectedMessage(endpoint string, err error) string {
 	var b strings.Builder
 	b.WriteString("image not connected")
 	if endpoint != "" {
 		b.WriteString(" at " + endpoint)
 	}
+	// The innermost cause says why: a notConnectedError may wrap the one
+	// the link recorded.
+	cause := err
+	var nc *notConnectedError
+	for errors.As(cause, &nc) {
+		cause = nc.Cause
+	}
 	if cause != nil {
-		reason := strings.TrimPrefix(cause.Error(), errNotConnected.Error())
-		reason = strings.TrimPrefix(strings.TrimPrefix(reason, ": "), "stui: ")
-		if i := strings.Index(reason, ". Start the STUI server"); i >= 0 {
-			reason = reason[:i] // already a full message
-		}
-		if reason != "" && !strings.HasPrefix(reason, "image not connected") {
-			b.WriteString(" (" + reason + ")")
-		}
+		b.WriteString(" (" + reason(cause) + ")")
 		// A refusal of our own (a token file, keys, an insecure endpoint) is
 		// not fixed by starting the image.
-		if !errors.Is(cause, stuiproto.ErrUnavailable) && reason != "" && !strings.HasPrefix(reason, "image not connected") {
+		if !errors.Is(cause, stuiproto.ErrUnavailable) {
 			return b.String()
 		}
 	}

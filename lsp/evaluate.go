@@ -3,7 +3,6 @@ package lsp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -76,7 +75,7 @@ func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stui
 		// it answered (whatever a retry that failed just before says).
 		if _, err := s.image.handshake(ctx); err != nil {
 			if _, _, lastErr := s.image.status(); lastErr != nil {
-				return nil, fmt.Errorf("%w: %w", errNotConnected, lastErr)
+				return nil, notConnected(lastErr)
 			}
 			return nil, errNotConnected
 		}

@@ -293,11 +293,12 @@ func TestImageErrorsSayWhatHappened(t *testing.T) {
 		err  error
 		want []string
 	}{
-		{fmt.Errorf("%w: %w", errNotConnected, fmt.Errorf("%w: nothing listens at tcp://127.0.0.1:5999", stuiproto.ErrUnavailable)), []string{"image not connected at tcp://127.0.0.1:5999 (image unavailable: nothing listens", "STUIServer startOn: 'tcp://127.0.0.1:5999'"}},
-		{fmt.Errorf("%w: %w", errNotConnected, errors.New("stui: token file /t has mode 0644")), []string{"(token file /t has mode 0644)"}},
+		{notConnected(fmt.Errorf("%w: nothing listens at tcp://127.0.0.1:5999", stuiproto.ErrUnavailable)), []string{"image not connected at tcp://127.0.0.1:5999 (image unavailable: nothing listens", "STUIServer startOn: 'tcp://127.0.0.1:5999'"}},
+		{notConnected(errors.New("token file /t has mode 0644")), []string{"(token file /t has mode 0644)"}},
+		{notConnected(notConnected(stuiproto.ErrUnavailable)), []string{"(image unavailable). Start the STUI server"}},
 		{fmt.Errorf("ping: %w", stuiproto.ErrDeadline), []string{"did not answer in time", "interrupt"}},
 		{&stuiproto.RemoteError{Type: "SyntaxError", Message: "Nothing more expected", Details: &stuiproto.ErrorDetails{Line: 2, Column: 5}}, []string{"SyntaxError: Nothing more expected (line 2, column 5)"}},
-		{fmt.Errorf("stui: malformed reply"), []string{"stui: malformed reply"}},
+		{fmt.Errorf("%w: a reply without an id", stuiproto.ErrBadReply), []string{"stui: malformed reply: a reply without an id"}},
 	}
 	for _, c := range cases {
 		got := s.imageError(c.err).Error()

@@ -68,7 +68,7 @@ func (s *server) hoverNote(liveErr error) string {
 	case errors.Is(liveErr, stuiproto.ErrDeadline), errors.Is(liveErr, context.DeadlineExceeded):
 		return "the image did not answer in time"
 	case liveErr != nil:
-		return "image error: " + trimStui(liveErr)
+		return "image error: " + reason(liveErr)
 	}
 	return ""
 }

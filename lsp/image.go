@@ -23,8 +23,36 @@ type Image interface {
 	Close() error
 }
 
+// notConnectedError says that the image cannot be reached, and why when that
+// is known: Cause is the failed dial or handshake, nil when the link is only
+// known to be down. Every one matches errNotConnected with errors.Is.
+type notConnectedError struct {
+	Cause error
+}
+
 // errNotConnected is returned without trying when the image is known to be down.
-var errNotConnected = errors.New("image not connected")
+var errNotConnected error = &notConnectedError{}
+
+// notConnected is the error of a call that found the image unreachable
+// because of cause.
+func notConnected(cause error) error {
+	return &notConnectedError{Cause: cause}
+}
+
+func (e *notConnectedError) Error() string {
+	if e.Cause == nil {
+		return "image not connected"
+	}
+	return "image not connected: " + e.Cause.Error()
+}
+
+func (e *notConnectedError) Unwrap() error { return e.Cause }
+
+// Is makes every notConnectedError match errNotConnected.
+func (e *notConnectedError) Is(target error) bool {
+	_, ok := target.(*notConnectedError)
+	return ok
+}
 
 // linkState is what the server believes about the image connection.
 type linkState int
@@ -125,7 +153,7 @@ func (l *imageLink) client() (Image, error) {
 	if l.s.opts.Dial == nil || l.endpoint == "" {
 		l.state = linkNone
 		l.s.goBackground(l.s.alive, "tell the editor the link state", l.s.notifyLinkState)
-		return nil, fmt.Errorf("%w: no image endpoint configured", errNotConnected)
+		return nil, notConnected(errors.New("no image endpoint configured"))
 	}
 	dial := l.s.opts.Dial
 	if l.tokenFile != "" && l.s.opts.DialWithTokenFile != nil {
@@ -145,7 +173,7 @@ func (l *imageLink) client() (Image, error) {
 				l.s.tellUser(ctx, protocol.MessageTypeError, msg)
 			})
 		}
-		return nil, fmt.Errorf("%w: %v", errNotConnected, err)
+		return nil, notConnected(err)
 	}
 	l.img = img
 	return img, nil

@@ -34,7 +34,7 @@ coproc testimage { env -u STUI_TOKEN bin/stui-testimage -token-file "$token"; }
 testimage_pid=$testimage_PID
 read -r endpoint <&"${testimage[0]}"
 env -u STUI_TOKEN bin/stui-lsp conformance --endpoint "$endpoint" --token-file "$token"
-exec {testimage[1]}>&- # end of stdin stops the test image
+exec {testimage[1]}>&- # end of stdin stops the test backend
 wait "$testimage_pid"
 rm -f "$token"
 

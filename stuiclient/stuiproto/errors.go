@@ -5,20 +5,28 @@ import (
 	"errors"
 )
 
-// Transport-level failures every client reports, so that code which only
-// knows the protocol (the language server) can tell them apart with errors.Is
-// without importing the ZeroMQ client.
+// TransportError is the type of the transport-level failures below, which
+// every client reports, so that code which only knows the protocol (the
+// language server) can tell them apart with errors.Is without importing the
+// ZeroMQ client, and can word a message from Reason without repeating the
+// "stui: " that Error puts first.
+type TransportError struct {
+	Reason string
+}
+
+func (e *TransportError) Error() string { return "stui: " + e.Reason }
+
 var (
 	// ErrUnavailable: no image answers at the endpoint.
-	ErrUnavailable = errors.New("stui: image unavailable")
+	ErrUnavailable error = &TransportError{"image unavailable"}
 	// ErrDeadline: the image did not answer before the deadline.
-	ErrDeadline = errors.New("stui: request timed out")
+	ErrDeadline error = &TransportError{"request timed out"}
 	// ErrCanceled: the caller gave up on the request.
-	ErrCanceled = errors.New("stui: request canceled")
+	ErrCanceled error = &TransportError{"request canceled"}
 	// ErrReplyTooLarge: the reply exceeded the client's size limit.
-	ErrReplyTooLarge = errors.New("stui: reply too large")
+	ErrReplyTooLarge error = &TransportError{"reply too large"}
 	// ErrBadReply: the reply could not be understood.
-	ErrBadReply = errors.New("stui: malformed reply")
+	ErrBadReply error = &TransportError{"malformed reply"}
 )
 
 // IsConnectionError reports whether err means the image could not be reached
