@@ -517,3 +517,45 @@ func TestHostileImpostorAtTheEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileHugeDocument: a 50 MB document used to cost seconds per edit and
+// gigabytes (6.9 GB resident after a few edits here). Above 8 MiB it is not
+// parsed; the editor is told so, and edits, hovers and lenses are answered.
+func TestHostileHugeDocument(t *testing.T) {
+	if robustRace() {
+		t.Skip("skipping: a 50 MB document is too slow under -race")
+	}
+	bin := buildCommand(t, "stui-lsp")
+	p := robustStart(t, bin, robustConfig{})
+	p.initialize(nil)
+	const doc = "file:///play/huge.st"
+	var b strings.Builder
+	for i := 0; b.Len() < 50<<20; i++ {
+		fmt.Fprintf(&b, "v%d := (Array new: %d) collect: [:e | e printString , 'café'].\n", i, i%100)
+	}
+	text := b.String()
+	lines := strings.Count(text, "\n")
+	p.open(doc, text)
+	for v := 2; v <= 4; v++ {
+		p.notify(protocol.MethodTextDocumentDidChange, map[string]any{
+			"textDocument": map[string]any{"uri": doc, "version": v},
+			"contentChanges": []any{map[string]any{
+				"range": map[string]any{"start": map[string]any{"line": lines / 2, "character": 0}, "end": map[string]any{"line": lines / 2, "character": 0}},
+				"text":  "x := 1.\n",
+			}},
+		})
+		if m := p.hover(doc, lines/2, 1, 60*time.Second); m.Error != nil {
+			t.Fatalf("hover after an edit: %s", m)
+		}
+	}
+	if m := p.call(protocol.MethodTextDocumentCodeLens, map[string]any{"textDocument": map[string]any{"uri": doc}}, 60*time.Second); m.Error != nil {
+		t.Fatalf("code lens: %s", m)
+	}
+	p.waitFor("the note that the document is not parsed", false, 0, 30*time.Second, func(m robustMsg) bool {
+		return m.Method == protocol.MethodTextDocumentPublishDiagnostics && strings.Contains(string(m.Params), "so it is not parsed")
+	})
+	if rss := rssMiB(t, p.cmd.Process.Pid); rss > 1536 {
+		t.Errorf("resident set %d MiB with a 50 MB document", rss)
+	}
+	p.shutdownAndExit()
+}

@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"go.lsp.dev/uri"
+
+	"github.com/stui-lsp/stui-lsp/smalltalk/index"
 )
 
 // document is one open text document. Its fields never change: an edit makes
@@ -31,11 +33,28 @@ func (d *document) lines() *lineIndex {
 	return d.index
 }
 
-// file is the parse of the document, made on first use.
+// file is the parse of the document, made on first use. A document over
+// maxParsedDocument is not parsed: what the server derives from a parse
+// (diagnostics, highlighting, outline, folding, lenses, the index) costs
+// several times the text's size on every edit, and a 50 MB document took
+// seconds per keystroke and gigabytes. Its features are those of an empty
+// file; evaluating a selection still works.
 func (d *document) file() *parsedFile {
-	d.parseOnce.Do(func() { d.parsed = parseDocument(string(d.uri), d.text) })
+	d.parseOnce.Do(func() {
+		text := d.text
+		if d.tooLarge() {
+			text = ""
+		}
+		d.parsed = parseDocument(string(d.uri), text)
+	})
 	return d.parsed
 }
+
+// maxParsedDocument is the largest document parsed: the size limit of the
+// files the index reads.
+const maxParsedDocument = index.MaxSourceSize
+
+func (d *document) tooLarge() bool { return len(d.text) > maxParsedDocument }
 
 // documentStore holds the open documents.
 type documentStore struct {

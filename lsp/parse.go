@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -142,6 +143,15 @@ func unquote(lit string) string {
 
 // syntaxDiagnostics turns the parse errors of doc into diagnostics.
 func syntaxDiagnostics(doc *document) []spanDiagnostic {
+	if doc.tooLarge() {
+		return []spanDiagnostic{{
+			anchored: anchored{0, 0},
+			severity: protocol.DiagnosticSeverityInformation,
+			source:   sourceSyntax,
+			message: fmt.Sprintf("stui: this document is over %d MiB, so it is not parsed: no syntax errors, highlighting, outline, folding or lenses for it. Evaluating a selection still works.",
+				maxParsedDocument>>20),
+		}}
+	}
 	f := doc.file()
 	out := make([]spanDiagnostic, 0, len(f.Errors))
 	for _, e := range f.Errors {
