@@ -298,3 +298,38 @@ KioskTest >> testOpens [
 		return strings.Contains(string(raw), "KioskTest>>testOpens: 1 passed")
 	})
 }
+
+func TestAFailureInAWorkspaceHelperNamesItsLine(t *testing.T) {
+	src, at := markers(shopTestSource)
+	const shop = `Class {
+	#name : #Shop,
+	#superclass : #Object,
+	#category : #'Shop'
+}
+
+{ #category : #accessing }
+Shop >> total [
+	^ 1 / 0
+]
+`
+	folder := writeFolder(t, map[string]string{"ShopTest.class.st": src, "ShopBaseTest.class.st": shopBaseTestSource, "Shop.class.st": shop})
+	u := uri.File(filepath.Join(folder, "ShopTest.class.st"))
+	img := newTestImage()
+	img.set(stuiproto.TestOutcome{ClassName: "ShopTest", Selector: "testTotal", Status: stuiproto.TestError, Message: "ZeroDivide",
+		Stack: []stuiproto.TestFrame{{ClassName: "SmallInteger", Selector: "/", Line: 3}, {ClassName: "Shop", Selector: "total", Line: 2},
+			{ClassName: "ShopTest", Selector: "testTotal", Line: 2}}})
+	e := startEditor(t, editorOptions{folder: folder, image: img})
+	e.waitIndexed(3)
+	e.openURI(u, src)
+	if err := e.executeCommand(cmdRunTests, map[string]any{"class_name": "ShopTest", "selectors": []string{"testTotal"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	diags := e.latestDiagnostics(u, func(d []protocol.Diagnostic) bool { return len(d) == 1 })
+	msg := string(diags[0].Message.(protocol.String))
+	if !strings.Contains(msg, "ZeroDivide") || !strings.Contains(msg, "Shop>>total, line 9 of Shop.class.st") {
+		t.Errorf("message %q, want the error and the helper's line in the workspace", msg)
+	}
+	if want := (protocol.Position{Line: at["total"].Line + 1, Character: 1}); diags[0].Range.Start != want {
+		t.Errorf("diagnostic at %v, want on the test's failing line %v", diags[0].Range.Start, want)
+	}
+}
