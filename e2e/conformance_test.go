@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stui-lsp/stui-lsp/internal/lsptest"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
 )
@@ -54,12 +55,7 @@ func runConformanceBinary(t *testing.T, bin, endpoint string, args ...string) (i
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"conformance", "--endpoint", endpoint}, args...)...)
 	home := t.TempDir()
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); k != "STUI_TOKEN" && k != "STUI_ENDPOINT" && k != "HOME" && k != "XDG_CONFIG_HOME" {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
+	cmd.Env = append(lsptest.CleanEnv(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -18,6 +18,7 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/stui-lsp/stui-lsp/internal/lsptest"
 	"github.com/stui-lsp/stui-lsp/stuiclient"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
@@ -185,21 +186,28 @@ func TestBinaryBrowsingAgainstTestImage(t *testing.T) {
 
 // TestNeovimBrowsing runs testdata/lifecycle/browse.lua in headless Neovim.
 func TestNeovimBrowsing(t *testing.T) {
+	script := lifecycleProbe(t, "browse.lua")
+	bin := buildCommand(t, "stui-lsp")
+	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
+	ws, _ := browseWorkspace(t)
+	runNeovimProbe(t, script, "STUI_LSP="+bin, "STUI_TEST_ENDPOINT="+endpoint, "STUI_TEST_WORKSPACE="+ws)
+}
+
+// lifecycleProbe skips unless headless Neovim can run here, and answers the
+// path of the probe testdata/lifecycle/name.
+func lifecycleProbe(t *testing.T, name string) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds stui-lsp and stui-testimage and runs Neovim; not in -short mode")
 	}
 	if _, err := exec.LookPath("nvim"); err != nil {
 		t.Skip("nvim is not installed (CI installs it; see scripts/editors-check.sh)")
 	}
-	root, err := filepath.Abs("..")
+	script, err := filepath.Abs(filepath.Join("testdata", "lifecycle", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := buildCommand(t, "stui-lsp")
-	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
-	ws, _ := browseWorkspace(t)
-	runNeovimProbe(t, filepath.Join(root, "e2e/testdata/lifecycle/browse.lua"),
-		"STUI_LSP="+bin, "STUI_TEST_ENDPOINT="+endpoint, "STUI_TEST_WORKSPACE="+ws)
+	return script
 }
 
 // runNeovimProbe runs a Lua script in headless Neovim with env added and
@@ -210,7 +218,7 @@ func runNeovimProbe(t *testing.T, script string, env ...string) string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "nvim", "--headless", "-u", "NONE", "-i", "NONE", "-c", "luafile "+script)
 	home := t.TempDir()
-	cmd.Env = append(os.Environ(), "STUI_ENDPOINT=", "STUI_TOKEN=", "HOME="+home,
+	cmd.Env = append(lsptest.CleanEnv(), "HOME="+home,
 		"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_DATA_HOME="+filepath.Join(home, "data"),
 		"XDG_STATE_HOME="+filepath.Join(home, "state"), "XDG_CACHE_HOME="+filepath.Join(home, "cache"))
 	cmd.Env = append(cmd.Env, env...)

@@ -69,15 +69,7 @@ func launchFolder(t *testing.T, keepRunning bool) (string, []string) {
 		os.RemoveAll(runtimeDir)
 	})
 	home := t.TempDir()
-	var env []string
-	for _, kv := range os.Environ() {
-		switch k, _, _ := strings.Cut(kv, "="); k {
-		case "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "STUI_TOKEN", "STUI_ENDPOINT":
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"),
+	env := append(lsptest.CleanEnv(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, "config"),
 		"XDG_CACHE_HOME="+filepath.Join(home, "cache"), "XDG_RUNTIME_DIR="+runtimeDir)
 	return folder, env
 }
@@ -340,16 +332,7 @@ func TestImageKeptRunningAndTheShellCommands(t *testing.T) {
 // TestNeovimLaunchesTheImage runs testdata/lifecycle/launch.lua: Neovim
 // opens the folder, stui-lsp starts the image, and quitting stops it.
 func TestNeovimLaunchesTheImage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds stui-lsp and stui-testimage and runs Neovim; not in -short mode")
-	}
-	if _, err := exec.LookPath("nvim"); err != nil {
-		t.Skip("nvim is not installed (CI installs it; see scripts/editors-check.sh)")
-	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	script := lifecycleProbe(t, "launch.lua")
 	bin := buildCommand(t, "stui-lsp")
 	folder, env := launchFolder(t, false)
 	var extra []string
@@ -358,7 +341,7 @@ func TestNeovimLaunchesTheImage(t *testing.T) {
 			extra = append(extra, kv)
 		}
 	}
-	text := runNeovimProbe(t, filepath.Join(root, "e2e/testdata/lifecycle/launch.lua"),
+	text := runNeovimProbe(t, script,
 		append(extra, "STUI_LSP="+bin, "STUI_TEST_WORKSPACE="+folder)...)
 	var pid int
 	for _, line := range strings.Split(text, "\n") {

@@ -34,10 +34,7 @@ func runConformance(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, conformanceUsage); fs.PrintDefaults() }
 	var cfg config
-	fs.StringVar(&cfg.endpoint, "endpoint", "", "image endpoint (default: $STUI_ENDPOINT, else the per-user ipc socket)")
-	fs.StringVar(&cfg.tokenFile, "token-file", "", "shared-secret file (default: $STUI_TOKEN, else the per-user token file if present)")
-	fs.StringVar(&cfg.curveServerKey, "curve-server-key", "", "the image's CURVE public key file; with --curve-secret-key, encrypts and authenticates the connection")
-	fs.StringVar(&cfg.curveSecretKey, "curve-secret-key", "", "this client's CURVE secret key file (mode 0600), as made by stui-lsp keygen")
+	addClientFlags(fs, &cfg)
 	asJSON := fs.Bool("json", false, "print the report as JSON (to paste into an issue) instead of one line per check")
 	timeout := fs.Duration("timeout", conformance.DefaultCallTimeout, "how long each request waits for its reply (evaluations with a timeout_ms: that long plus two seconds, if longer)")
 	if err := fs.Parse(args); err != nil {

@@ -38,12 +38,8 @@ func runDAP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, dapUsage); fs.PrintDefaults() }
 	var cfg config
-	fs.StringVar(&cfg.endpoint, "endpoint", "", "image endpoint (default: $STUI_ENDPOINT, else the per-user ipc socket if present, else tcp://127.0.0.1:5555)")
-	fs.StringVar(&cfg.logFile, "log-file", "", "write the log to this file instead of stderr")
-	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	fs.StringVar(&cfg.tokenFile, "token-file", "", "shared-secret file (default: $STUI_TOKEN, else the per-user token file if present)")
-	fs.StringVar(&cfg.curveServerKey, "curve-server-key", "", "the image's CURVE public key file; with --curve-secret-key, encrypts and authenticates the connection")
-	fs.StringVar(&cfg.curveSecretKey, "curve-secret-key", "", "this client's CURVE secret key file (mode 0600), as made by stui-lsp keygen")
+	addClientFlags(fs, &cfg)
+	addLogFlags(fs, &cfg)
 	callTimeout := fs.Duration("call-timeout", 10*time.Second, "deadline of each call to the image that runs no code")
 	evalTimeout := fs.Duration("evaluate-timeout", 30*time.Second, "how long launched code may run before the image suspends it")
 	if err := fs.Parse(args); err != nil {

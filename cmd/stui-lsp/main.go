@@ -85,12 +85,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
 	var cfg config
-	fs.StringVar(&cfg.endpoint, "endpoint", "", "image endpoint (default: $STUI_ENDPOINT, else the per-user ipc socket)")
-	fs.StringVar(&cfg.logFile, "log-file", "", "write the log to this file instead of stderr")
-	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	fs.StringVar(&cfg.tokenFile, "token-file", "", "shared-secret file (default: $STUI_TOKEN, else the per-user token file if present)")
-	fs.StringVar(&cfg.curveServerKey, "curve-server-key", "", "the image's CURVE public key file; with --curve-secret-key, encrypts and authenticates the connection")
-	fs.StringVar(&cfg.curveSecretKey, "curve-secret-key", "", "this client's CURVE secret key file (mode 0600), as made by stui-lsp keygen")
+	addClientFlags(fs, &cfg)
+	addLogFlags(fs, &cfg)
 	fs.Bool("stdio", true, "serve on stdin/stdout (the default; accepted for editors that pass it)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -37,12 +37,8 @@ func runMCP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, mcpUsage); fs.PrintDefaults() }
 	var cfg config
-	fs.StringVar(&cfg.endpoint, "endpoint", "", "image endpoint (default: $STUI_ENDPOINT, else the per-user ipc socket)")
-	fs.StringVar(&cfg.logFile, "log-file", "", "write the log to this file instead of stderr")
-	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	fs.StringVar(&cfg.tokenFile, "token-file", "", "shared-secret file (default: $STUI_TOKEN, else the per-user token file if present)")
-	fs.StringVar(&cfg.curveServerKey, "curve-server-key", "", "the image's CURVE public key file; with --curve-secret-key, encrypts and authenticates the connection")
-	fs.StringVar(&cfg.curveSecretKey, "curve-secret-key", "", "this client's CURVE secret key file (mode 0600), as made by stui-lsp keygen")
+	addClientFlags(fs, &cfg)
+	addLogFlags(fs, &cfg)
 	workspace := fs.String("workspace", "", "the workspace folder whose image session to use (default: the current directory)")
 	session := fs.String("session", string(mcp.SessionShared), "shared: the editor's session for the folder; own: a session of the agent's own")
 	readOnly := fs.Bool("read-only", false, "offer only the tools that change nothing in the image (no evaluate, no compile_method)")

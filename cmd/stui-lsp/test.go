@@ -34,10 +34,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, testUsage); fs.PrintDefaults() }
 	var cfg config
-	fs.StringVar(&cfg.endpoint, "endpoint", "", "image endpoint (default: $STUI_ENDPOINT, else the per-user ipc socket)")
-	fs.StringVar(&cfg.tokenFile, "token-file", "", "shared-secret file (default: $STUI_TOKEN, else the per-user token file if present)")
-	fs.StringVar(&cfg.curveServerKey, "curve-server-key", "", "the image's CURVE public key file; with --curve-secret-key, encrypts and authenticates the connection")
-	fs.StringVar(&cfg.curveSecretKey, "curve-secret-key", "", "this client's CURVE secret key file (mode 0600), as made by stui-lsp keygen")
+	addClientFlags(fs, &cfg)
 	junit := fs.String("junit", "", "also write the outcomes to this file as JUnit XML")
 	timeout := fs.Duration("timeout", stuiproto.RunTestsDefaultTimeoutMS*time.Millisecond, "how long the tests of one target may run in the image")
 	if err := fs.Parse(args); err != nil {

@@ -295,8 +295,8 @@ func checkPing(ctx context.Context, r *runner) (string, error) {
 	if p.Status != "ready" {
 		problems = append(problems, fmt.Sprintf("status %q, want \"ready\"", p.Status))
 	}
-	if got, want := stuiproto.MajorVersion(p.ProtocolVersion), stuiproto.MajorVersion(stuiproto.Version); got != want {
-		problems = append(problems, fmt.Sprintf("protocol_version %q: this run checks protocol %d.x", p.ProtocolVersion, want))
+	if stuiproto.CheckVersion(p.ProtocolVersion) != nil {
+		problems = append(problems, fmt.Sprintf("protocol_version %q: this run checks protocol %d.x", p.ProtocolVersion, stuiproto.MajorVersion(stuiproto.Version)))
 	}
 	for _, f := range []struct{ name, v string }{{"server_name", p.ServerName}, {"server_version", p.ServerVersion},
 		{"dialect", p.Dialect}, {"dialect_version", p.DialectVersion}, {"image_name", p.ImageName}} {

@@ -3,40 +3,10 @@
 -- module fetches and resolves them. e2e/lifecycle_browse_test.go runs it
 -- with STUI_LSP, STUI_TEST_ENDPOINT and STUI_TEST_WORKSPACE set; it prints
 -- "ok"/"not ok" lines, then PASS or FAIL.
-local failures = 0
-local function out(s)
-  io.stdout:write(s .. '\n')
-end
-local function check(name, ok, detail)
-  if ok then
-    out('ok - ' .. name)
-  else
-    failures = failures + 1
-    out('not ok - ' .. name .. (detail ~= nil and (': ' .. vim.inspect(detail)) or ''))
-  end
-end
-local function finish()
-  out(failures == 0 and 'PASS' or ('FAIL (' .. failures .. ')'))
-  vim.cmd(failures == 0 and 'qall!' or 'cquit!')
-end
-
-local ws = os.getenv('STUI_TEST_WORKSPACE')
-vim.opt.swapfile = false
-vim.cmd('edit ' .. ws .. '/src/Demo/LoudCounter.class.st')
-local bufnr = vim.api.nvim_get_current_buf()
-local client_id = vim.lsp.start_client({
-  cmd = { os.getenv('STUI_LSP') },
-  root_dir = ws,
-  workspace_folders = { { uri = vim.uri_from_fname(ws), name = 'ws' } },
-  init_options = { endpoint = os.getenv('STUI_TEST_ENDPOINT') },
-})
-vim.lsp.buf_attach_client(bufnr, client_id)
-local client
-vim.wait(10000, function()
-  client = vim.lsp.get_client_by_id(client_id)
-  return client ~= nil and client.initialized
-end, 20)
-check('stui-lsp started', client ~= nil and client.initialized)
+local probe = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/probe.lua')
+local out, check = probe.out, probe.check
+local finish = probe.finish
+local bufnr, client = probe.start('src/Demo/LoudCounter.class.st', { endpoint = os.getenv('STUI_TEST_ENDPOINT') })
 if not client then
   return finish()
 end

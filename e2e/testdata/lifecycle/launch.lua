@@ -4,18 +4,8 @@
 -- e2e/lifecycle_launch_test.go runs it with STUI_LSP and STUI_TEST_WORKSPACE
 -- set (and XDG_RUNTIME_DIR private to the test); it prints the image's pid,
 -- "ok"/"not ok" lines, then PASS or FAIL.
-local failures = 0
-local function out(s)
-  io.stdout:write(s .. '\n')
-end
-local function check(name, ok, detail)
-  if ok then
-    out('ok - ' .. name)
-  else
-    failures = failures + 1
-    out('not ok - ' .. name .. (detail ~= nil and (': ' .. vim.inspect(detail)) or ''))
-  end
-end
+local probe = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/probe.lua')
+local out, check = probe.out, probe.check
 
 local progress = {}
 local default_progress = vim.lsp.handlers['$/progress']
@@ -35,22 +25,7 @@ vim.lsp.handlers['window/logMessage'] = function(_, result)
   end
 end
 
-local ws = os.getenv('STUI_TEST_WORKSPACE')
-vim.opt.swapfile = false
-vim.cmd('edit ' .. ws .. '/play.st')
-local bufnr = vim.api.nvim_get_current_buf()
-local client_id = vim.lsp.start_client({
-  cmd = { os.getenv('STUI_LSP') },
-  root_dir = ws,
-  workspace_folders = { { uri = vim.uri_from_fname(ws), name = 'ws' } },
-})
-vim.lsp.buf_attach_client(bufnr, client_id)
-local client
-vim.wait(10000, function()
-  client = vim.lsp.get_client_by_id(client_id)
-  return client ~= nil and client.initialized
-end, 20)
-check('stui-lsp started', client ~= nil and client.initialized)
+local bufnr, client = probe.start('play.st')
 
 local function exec(command, arg)
   local res = client.request_sync('workspace/executeCommand', { command = command, arguments = { arg } }, 10000, bufnr)
@@ -96,5 +71,4 @@ client.stop()
 vim.wait(10000, function()
   return client.is_stopped()
 end, 20)
-out(failures == 0 and 'PASS' or ('FAIL (' .. failures .. ')'))
-vim.cmd(failures == 0 and 'qall!' or 'cquit!')
+probe.finish()
