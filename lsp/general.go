@@ -147,6 +147,7 @@ func (s *server) Initialized(ctx context.Context, _ *protocol.InitializedParams)
 	// call back into the connection, and indexing the workspace takes a while.
 	s.goBackground(ctx, "read the configuration", s.refreshConfiguration)
 	s.goBackground(ctx, "index the workspace", s.indexWorkspace)
+	s.goBackground(ctx, "watch the workspace's files", func(ctx context.Context) { s.watchFiles(ctx, s.workspace.indexed) })
 	s.goBackground(ctx, "follow the Transcript", s.followTranscript)
 	return nil
 }

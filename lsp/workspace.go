@@ -30,6 +30,14 @@ type workspaceState struct {
 	onOpen func(doc *document)
 	// snippets: the client accepts snippet completions.
 	snippets bool
+	// watchRegistration: the client watches files the server names.
+	watchRegistration bool
+	// indexed is closed when the first index of the folders is complete;
+	// stamps are then the files' stamps from before it read them, when the
+	// server looks at the files itself (see watchFiles).
+	indexed     chan struct{}
+	stamps      map[string]fileStamp
+	indexedOnce sync.Once
 	// generated holds the read-only documents made from the image; they are
 	// copies, never part of the workspace.
 	generated string
@@ -39,7 +47,7 @@ type workspaceState struct {
 }
 
 func newWorkspaceState() *workspaceState {
-	return &workspaceState{index: index.New(), open: map[string]bool{}}
+	return &workspaceState{index: index.New(), open: map[string]bool{}, indexed: make(chan struct{})}
 }
 
 // attach wires the workspace to its server once the client's capabilities
@@ -51,6 +59,7 @@ func (w *workspaceState) attach(s *server, c *protocol.ClientCapabilities) {
 		s.goBackground(s.alive, "compare with the image", func(ctx context.Context) { s.checkAgainstImage(ctx, doc) })
 	}
 	w.generated = filepath.Clean(s.opts.CacheDir) + string(filepath.Separator)
+	w.watchRegistration = supportsWatchRegistration(c)
 	if td := c.TextDocument; td != nil && td.Completion != nil && td.Completion.CompletionItem != nil {
 		w.snippets = td.Completion.CompletionItem.SnippetSupport != nil && *td.Completion.CompletionItem.SnippetSupport
 	}
@@ -205,6 +214,12 @@ func (w *workspaceState) isOpen(key string) bool {
 func (s *server) indexWorkspace(ctx context.Context) {
 	start := time.Now()
 	total := 0
+	// Stamped before reading: a file changed while the walk reads it is
+	// read again by the first look after, never missed.
+	var stamps map[string]fileStamp
+	if !s.workspace.watchRegistration {
+		stamps = s.statWorkspace(ctx)
+	}
 	for _, folder := range s.workspace.list() {
 		n, err := s.workspace.index.LoadDir(ctx, folder)
 		total += n
@@ -219,6 +234,10 @@ func (s *server) indexWorkspace(ctx context.Context) {
 	// tree of the walk); handing it back now keeps the server's RSS near
 	// what the index holds instead of twice that until the scavenger gets to it.
 	debug.FreeOSMemory()
+	s.workspace.indexedOnce.Do(func() {
+		s.workspace.stamps = stamps
+		close(s.workspace.indexed)
+	})
 	// Said to the editor too: a user (and the bench) can tell when searches
 	// cover the whole workspace.
 	s.logToClient(ctx, protocol.MessageTypeInfo, fmt.Sprintf("stui: indexed workspace, %d Smalltalk files in %d ms", total, time.Since(start).Milliseconds()))
@@ -227,7 +246,12 @@ func (s *server) indexWorkspace(ctx context.Context) {
 // DidChangeWatchedFiles keeps the index in step with files changed outside
 // the editor; open documents keep their editor text.
 func (s *server) DidChangeWatchedFiles(_ context.Context, params *protocol.DidChangeWatchedFilesParams) error {
-	for _, ch := range params.Changes {
+	s.applyFileChanges(params.Changes)
+	return nil
+}
+
+func (s *server) applyFileChanges(changes []protocol.FileEvent) {
+	for _, ch := range changes {
 		key := indexKey(ch.URI)
 		if s.workspace.isOpen(key) {
 			continue
@@ -238,7 +262,6 @@ func (s *server) DidChangeWatchedFiles(_ context.Context, params *protocol.DidCh
 		}
 		s.workspace.loadFile(key, ch.URI)
 	}
-	return nil
 }
 
 // indexedFile returns the parse of the document or file at an index key.

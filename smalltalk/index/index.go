@@ -5,6 +5,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"net/url"
 	"path/filepath"
@@ -692,4 +693,26 @@ func (ix *Index) LoadDir(ctx context.Context, root string) (int, error) {
 		return n, err
 	}
 	return n, firstErr
+}
+
+// Listing writes out everything the index holds in a canonical order: each
+// file's URI and length, then each class, method and send location. Two
+// indexes of the same files list the same, whatever order they were built
+// or changed in.
+func (ix *Index) Listing() string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var lines []string
+	for uri, id := range ix.ids {
+		lines = append(lines, fmt.Sprintf("file %s %d", uri, len(ix.files[id].src)))
+	}
+	for what, m := range map[string]map[string][]loc{"class": ix.classes, "method": ix.impls, "send": ix.sends} {
+		for key, ls := range m {
+			for _, l := range ls {
+				lines = append(lines, fmt.Sprintf("%s %s %+v", what, key, ix.location(key, l)))
+			}
+		}
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
 }

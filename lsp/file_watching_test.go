@@ -1,0 +1,149 @@
+package lsp
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/stui-lsp/stui-lsp/internal/corpus"
+	"github.com/stui-lsp/stui-lsp/smalltalk/index"
+)
+
+func watchingClient(p *protocol.InitializeParams) {
+	yes := true
+	p.Capabilities.Workspace = &protocol.WorkspaceClientCapabilities{
+		DidChangeWatchedFiles: &protocol.DidChangeWatchedFilesClientCapabilities{DynamicRegistration: &yes},
+	}
+}
+
+func TestTheServerAsksAWatchingEditorToWatchSmalltalkFiles(t *testing.T) {
+	e := startEditor(t, editorOptions{initialize: watchingClient})
+	e.waitFor("client/registerCapability", func(raw json.RawMessage) bool {
+		var p struct {
+			Registrations []struct {
+				Method          string `json:"method"`
+				RegisterOptions struct {
+					Watchers []struct {
+						GlobPattern string `json:"globPattern"`
+					} `json:"watchers"`
+				} `json:"registerOptions"`
+			} `json:"registrations"`
+		}
+		if json.Unmarshal(raw, &p) != nil || len(p.Registrations) != 1 {
+			return false
+		}
+		r := p.Registrations[0]
+		return r.Method == protocol.MethodWorkspaceDidChangeWatchedFiles && len(r.RegisterOptions.Watchers) == 1 && r.RegisterOptions.Watchers[0].GlobPattern == "**/*.st"
+	})
+}
+
+// checkout changes a corpus on disk as a git checkout does: some files
+// rewritten in place, some replaced by a rename, some deleted, some new.
+// It returns the paths it touched.
+func checkout(t *testing.T, dir string, r *rand.Rand) []string {
+	t.Helper()
+	var files []string
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".class.st") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	var touched []string
+	for i, path := range files {
+		switch r.IntN(6) {
+		case 0: // a method renamed, a send added, in place
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src = []byte(strings.Replace(string(src), "\ttmp := self ", fmt.Sprintf("\ttmp := self changedByCheckout%d; ", i), 1))
+			if err := os.WriteFile(path, src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		case 1: // replaced by a rename, as git writes files
+			tmp := path + ".tmp"
+			if err := os.WriteFile(tmp, []byte(fmt.Sprintf("Class { #name : #Renamed%d }\n\nRenamed%d >> fresh%d [ ^ self printOn: nil ]\n", i, i, i)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(tmp, path); err != nil {
+				t.Fatal(err)
+			}
+		case 2:
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+		case 3:
+			path = filepath.Join(filepath.Dir(path), fmt.Sprintf("Added%d.class.st", i))
+			if err := os.WriteFile(path, []byte(fmt.Sprintf("Class { #name : #Added%d }\n\nAdded%d >> added [ ^ 3 + 4 ]\n", i, i)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			continue
+		}
+		touched = append(touched, path)
+	}
+	return touched
+}
+
+func TestTheIndexAfterChangesOnDiskEqualsAFreshIndex(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		watching bool
+	}{
+		{"the editor watches and reports", true},
+		{"the server looks itself", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			folder := t.TempDir()
+			w, err := corpus.Write(folder, corpus.Shape{Files: 60, Seed: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := editorOptions{folder: folder}
+			if tc.watching {
+				opts.initialize = watchingClient
+			}
+			e := startEditor(t, opts)
+			e.waitIndexed(w.Files + 60/40 + 1)
+			<-e.srv.workspace.indexed
+
+			touched := checkout(t, folder, rand.New(rand.NewPCG(7, 18)))
+			if tc.watching {
+				var changes []protocol.FileEvent
+				for _, path := range touched {
+					typ := protocol.FileChangeTypeChanged
+					if _, err := os.Stat(path); err != nil {
+						typ = protocol.FileChangeTypeDeleted
+					}
+					changes = append(changes, protocol.FileEvent{URI: uri.File(path), Type: typ})
+				}
+				if err := e.conn.Notify(t.Context(), protocol.MethodWorkspaceDidChangeWatchedFiles, &protocol.DidChangeWatchedFilesParams{Changes: changes}); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			fresh := index.New()
+			if _, err := fresh.LoadDir(t.Context(), folder); err != nil {
+				t.Fatal(err)
+			}
+			want := fresh.Listing()
+			deadline := time.Now().Add(10 * time.Second)
+			for e.srv.workspace.index.Listing() != want {
+				if time.Now().After(deadline) {
+					got := e.srv.workspace.index.Listing()
+					t.Fatalf("after %d files changed on disk the index differs from a fresh one (%d lines, want %d)", len(touched), strings.Count(got, "\n"), strings.Count(want, "\n"))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
+	}
+}
