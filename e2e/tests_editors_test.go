@@ -77,3 +77,34 @@ func TestEditorsRunTests(t *testing.T) {
 		})
 	}
 }
+
+// TestCurrentEditorsRunTests runs the same Neovim and Emacs scripts with the
+// versions people run today, Neovim 0.12 and Emacs 30 from the Debian testing
+// root.
+func TestCurrentEditorsRunTests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs editors in the Debian testing root; not in -short mode")
+	}
+	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
+	scripts := []struct{ name, command string }{
+		{"neovim", "nvim --headless -u NONE -i NONE -c \"luafile $STUI_SCRIPT_DIR/neovim/tests.lua\""},
+		{"emacs", "emacs --batch -l \"$STUI_SCRIPT_DIR/emacs/tests.el\""},
+	}
+	for _, s := range scripts {
+		t.Run(s.name, func(t *testing.T) {
+			f := newForky(t)
+			ws := f.workspace(t, "workspace")
+			copyFile(t, f.hostPath("e2e/testdata/tests/TallyTest.class.st"), f.hostPath("workspace/TallyTest.class.st"), 0o644)
+			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			defer cancel()
+			cmd := f.command(ctx, "cd \"$STUI_EDITORS_DIR/"+s.name+"\" && "+s.command,
+				"STUI_LSP="+f.path("bin/stui-lsp"),
+				"STUI_TEST_ENDPOINT="+endpoint,
+				"STUI_TEST_WORKSPACE="+ws,
+				"STUI_EDITORS_DIR="+f.path("editors"),
+				"STUI_SCRIPT_DIR="+f.path("e2e/testdata"),
+			)
+			runEditorScript(t, ctx, s.name, cmd)
+		})
+	}
+}

@@ -5,8 +5,8 @@
 
 ;;; Commentary:
 
-;; `stui-run-tests' runs the test method or test class at point in the
-;; image, `stui-run-test-class' a class by name, through the server's
+;; `stui-run-tests' (C-c C-t) runs the test method or test class at point
+;; in the image, `stui-run-test-class' a class by name, through the server's
 ;; stui.runTests.  The outcome goes to a compilation-mode buffer,
 ;; *stui-tests*, with one FILE:LINE:COL: line per failure or error, so
 ;; `next-error' (M-g n) and RET jump to the failing line.  The server also
@@ -83,6 +83,8 @@
   "Run every test of CLASS in the image."
   (interactive "sTest class: ")
   (stui-tests--run (list :class_name class)))
+
+(define-key stui-mode-map (kbd "C-c C-t") #'stui-run-tests)
 
 (provide 'stui-tests)
 ;;; stui-tests.el ends here

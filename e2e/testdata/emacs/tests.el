@@ -53,6 +53,7 @@
   (goto-char (point-min))
   (search-forward "TallyTest >> testCarries")
   (forward-line 1)
+  (test-check "C-c C-t runs the tests at point" (eq (lookup-key stui-mode-map (kbd "C-c C-t")) (function stui-run-tests)))
   (let ((buf (stui-run-tests)))
     (test-check "stui-run-tests at a test method runs it" (= (length (plist-get stui-tests-last :results)) 1)
                 stui-tests-last)
