@@ -59,6 +59,7 @@ func runBench(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writ
 	fs.StringVar(&cfg.Exe, "lsp", "", "stui-lsp binary to measure (default: this one)")
 	fs.IntVar(&cfg.LSPGOMAXPROCS, "lsp-gomaxprocs", 0, "run the language servers with this GOMAXPROCS")
 	fs.StringVar(&cfg.Workspace, "workspace", "", "open this folder as an editor would, with no image, and measure indexing, memory, searches, edits and check (see docs/performance.md)")
+	fs.IntVar(&cfg.Corpus, "corpus", 0, "with no --workspace: generate a workspace of this many Tonel files shaped like Pharo's src/ (9375 for its full size) and measure it as --workspace does")
 	verbose := fs.Bool("v", false, "report progress on stderr")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

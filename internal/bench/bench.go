@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
+
+	"github.com/stui-lsp/stui-lsp/internal/corpus"
 )
 
 // Config is what `stui-lsp bench` was asked to do. Zero values pick the
@@ -44,6 +46,9 @@ type Config struct {
 	// would (see WorkspaceReport) and measure hover and throughput against
 	// their baselines, instead of the full run.
 	Workspace string
+	// Corpus, when positive and Workspace is empty, generates a workspace
+	// of that many files shaped like Pharo's (internal/corpus) to measure.
+	Corpus int
 	// Progress receives one line per phase; nil is silent.
 	Progress io.Writer
 }
@@ -192,6 +197,13 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 	}
 	defer be.stop()
 	b := &run{cfg: cfg, rep: rep, endpoint: be.endpoint, backendPID: be.pid, tmp: tmp}
+	if cfg.Workspace == "" && cfg.Corpus > 0 {
+		b.cfg.Workspace = filepath.Join(tmp, "corpus")
+		if _, err := corpus.Write(b.cfg.Workspace, corpus.Shape{Files: cfg.Corpus, Seed: 1}); err != nil {
+			return err
+		}
+		cfg.Workspace = b.cfg.Workspace
+	}
 	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", args...) }
 	logf("backend at %s (%s), stui-lsp %s", be.endpoint, rep.Backend, cfg.Exe)
 
