@@ -190,7 +190,11 @@ func TestNeovimBrowsing(t *testing.T) {
 	bin := buildCommand(t, "stui-lsp")
 	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
 	ws, _ := browseWorkspace(t)
-	runNeovimProbe(t, script, "STUI_LSP="+bin, "STUI_TEST_ENDPOINT="+endpoint, "STUI_TEST_WORKSPACE="+ws)
+	editors, err := filepath.Abs("../editors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runNeovimProbe(t, script, "STUI_LSP="+bin, "STUI_TEST_ENDPOINT="+endpoint, "STUI_TEST_WORKSPACE="+ws, "STUI_EDITORS_DIR="+editors)
 }
 
 // lifecycleProbe skips unless headless Neovim can run here, and answers the

@@ -1,11 +1,14 @@
 -- Headless Neovim (0.7+) against stui-lsp and stui-testimage: the type
 -- hierarchy, signature help, and the sender lenses as Neovim's own codelens
--- module fetches and resolves them. e2e/lifecycle_browse_test.go runs it
--- with STUI_LSP, STUI_TEST_ENDPOINT and STUI_TEST_WORKSPACE set; it prints
+-- module fetches and resolves them, and editors/neovim's handler of a lens
+-- click. e2e/lifecycle_browse_test.go runs it with STUI_LSP,
+-- STUI_TEST_ENDPOINT, STUI_TEST_WORKSPACE and STUI_EDITORS_DIR set; it prints
 -- "ok"/"not ok" lines, then PASS or FAIL.
 local probe = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/probe.lua')
 local out, check = probe.out, probe.check
 local finish = probe.finish
+vim.opt.runtimepath:prepend(os.getenv('STUI_EDITORS_DIR') .. '/neovim')
+vim.cmd('runtime! plugin/stui.lua')
 local bufnr, client = probe.start('src/Demo/LoudCounter.class.st', { endpoint = os.getenv('STUI_TEST_ENDPOINT') })
 if not client then
   return finish()
@@ -75,6 +78,21 @@ if lens then
   local locs = request('workspace/executeCommand', lens.command)
   local items = locs and vim.lsp.util.locations_to_items(locs, 'utf-16') or {}
   check('stui.implementors lists LoudCounter>>shout:times:', #items == 1 and items[1].filename:match('LoudCounter.class.st$') ~= nil, locs)
+  -- A click on the lens, as vim.lsp.codelens runs it: the plugin's handler
+  -- in vim.lsp.commands fills the quickfix list.
+  local handler = vim.lsp.commands[lens.command.command]
+  check('editors/neovim handles stui.implementors', handler ~= nil)
+  if handler then
+    vim.fn.setqflist({}, 'r', { items = {} })
+    handler(lens.command, { bufnr = bufnr, client_id = client.id })
+    local qf = {}
+    vim.wait(10000, function()
+      qf = vim.fn.getqflist()
+      return #qf > 0
+    end, 20)
+    check('the lens fills the quickfix list with LoudCounter>>shout:times:', #qf == 1 and vim.api.nvim_buf_get_name(qf[1].bufnr):match('LoudCounter.class.st$') ~= nil
+      and qf[1].lnum == at('shout: aString', 0).line + 1, qf)
+  end
 end
 
 client.stop()

@@ -19,3 +19,4 @@ cmd('StuiStatus', function() require('stui').status() end, { desc = 'STUI: show 
 cmd('StuiTest', function(a) require('stui.tests').run(a.args) end, { nargs = '?', desc = 'STUI: run the test or test class at the cursor (or the class named), failures to the quickfix list' })
 cmd('StuiLensRun', function() vim.lsp.codelens.run() end, { desc = 'STUI: run the code lens on this line' })
 cmd('StuiStart', function() require('stui').start(0) end, { desc = 'STUI: attach stui-lsp to this buffer' })
+require('stui.locations').register()
