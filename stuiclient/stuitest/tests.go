@@ -30,7 +30,7 @@ import (
 //   - The run has its deadline (timeout_ms) and answers Timeout past it, and
 //     Interrupted when an interrupt names its request or session.
 //   - Each stack frame names the class and selector and the 1-based line in
-//     the method's source: TestAsserter's frames above a failed assertion,
+//     the method's source: Pharo 13's frames above a failed assertion,
 //     the receiver's class above an error, then the test method at the line
 //     of the statement that failed.
 
@@ -44,8 +44,8 @@ var errTookTooMuchTime = errors.New("TestTookTooMuchTime")
 
 // testFailure is a failed assertion (TestFailure in SUnit).
 type testFailure struct {
-	msg   string
-	frame stuiproto.TestFrame // the TestAsserter method that signalled it
+	msg      string
+	selector string // the assertion the test sent
 }
 
 func (f *testFailure) Error() string { return f.msg }
@@ -250,7 +250,7 @@ func runTestCase(runCtx context.Context, tc testCase) (out stuiproto.TestOutcome
 		out.Status = stuiproto.TestPass
 	case errors.As(err, &f):
 		out.Status, out.Message = stuiproto.TestFail, f.msg
-		out.Stack = append(assertionFrames(f.frame), here)
+		out.Stack = append(assertionFrames(f.selector), here)
 	case errors.As(err, &s):
 		out.Status, out.Message = stuiproto.TestSkip, s.msg
 	case errors.As(err, &st) && errors.Is(st.cause, errTookTooMuchTime):
@@ -270,17 +270,32 @@ func runTestCase(runCtx context.Context, tc testCase) (out stuiproto.TestOutcome
 	return out
 }
 
-// assertionFrames are TestAsserter's frames between the test method and the
-// signal, innermost first, with the lines Pharo 13's TestAsserter has.
-func assertionFrames(outer stuiproto.TestFrame) []stuiproto.TestFrame {
-	frames := []stuiproto.TestFrame{
-		{ClassName: "TestAsserter", Selector: "assert:description:resumable:", Line: 14},
-		{ClassName: "TestAsserter", Selector: "assert:description:", Line: 6},
+// assertionFrames are the frames between a test method and the signal of a
+// failed assertion, innermost first, with the lines of Pharo 13's
+// TestAsserter and Object (src/SUnit-Core/TestAsserter.class.st,
+// src/Kernel/Object.class.st): every assertion ends in
+// assert:description:resumable:, which signals TestFailure.
+func assertionFrames(selector string) []stuiproto.TestFrame {
+	signal := []stuiproto.TestFrame{{ClassName: "TestAsserter", Selector: "assert:description:resumable:", Line: 19}}
+	viaAssert := append(signal, stuiproto.TestFrame{ClassName: "TestAsserter", Selector: "assert:description:", Line: 6},
+		stuiproto.TestFrame{ClassName: "Object", Selector: "assert:", Line: 6})
+	switch selector {
+	case "assert:equals:":
+		return append(signal, stuiproto.TestFrame{ClassName: "TestAsserter", Selector: "assert:description:", Line: 6},
+			stuiproto.TestFrame{ClassName: "TestAsserter", Selector: "assert:equals:", Line: 6})
+	case "assert:":
+		return viaAssert
+	case "fail":
+		return append(viaAssert, stuiproto.TestFrame{ClassName: "TestAsserter", Selector: "fail", Line: 4})
+	case "fail:":
+		return append(signal, stuiproto.TestFrame{ClassName: "TestAsserter", Selector: "assert:description:", Line: 6},
+			stuiproto.TestFrame{ClassName: "TestAsserter", Selector: "fail:", Line: 4})
+	case "deny:":
+		return append(signal, stuiproto.TestFrame{ClassName: "TestAsserter", Selector: "deny:description:resumable:", Line: 6},
+			stuiproto.TestFrame{ClassName: "TestAsserter", Selector: "deny:description:", Line: 4},
+			stuiproto.TestFrame{ClassName: "TestAsserter", Selector: "deny:", Line: 3})
 	}
-	if outer.Selector != "assert:description:" {
-		frames = append(frames, outer)
-	}
-	return frames
+	return signal
 }
 
 // receiverClassOf and selectorOf read the innermost frame of a runtime
@@ -307,30 +322,26 @@ func selectorOf(re *runtimeError) string {
 // testAsserter answers what a test method sends to self.
 func testAsserter(class, sel string, args []value, limit *time.Timer) (value, error) {
 	self := value{kind: kSelf, s: class}
-	assertion := func(selector string) stuiproto.TestFrame {
-		lines := map[string]int{"assert:": 6, "assert:equals:": 5, "deny:": 5, "fail": 4, "fail:": 4}
-		return stuiproto.TestFrame{ClassName: "TestAsserter", Selector: selector, Line: lines[selector]}
-	}
 	switch {
 	case sel == "assert:" && len(args) == 1:
 		if args[0].kind == kBool && args[0].b {
 			return self, nil
 		}
-		return value{}, &testFailure{"Assertion failed", assertion(sel)}
+		return value{}, &testFailure{"Assertion failed", sel}
 	case sel == "deny:" && len(args) == 1:
 		if args[0].kind == kBool && !args[0].b {
 			return self, nil
 		}
-		return value{}, &testFailure{"Assertion failed", assertion(sel)}
+		return value{}, &testFailure{"Denial failed", sel}
 	case sel == "assert:equals:" && len(args) == 2:
 		if args[0].equal(args[1]) {
 			return self, nil
 		}
-		return value{}, &testFailure{fmt.Sprintf("Got %s instead of %s.", args[0].printString(), args[1].printString()), assertion(sel)}
+		return value{}, &testFailure{fmt.Sprintf("Got %s instead of %s.", args[0].printString(), args[1].printString()), sel}
 	case sel == "fail" && len(args) == 0:
-		return value{}, &testFailure{"Assertion failed", assertion(sel)}
+		return value{}, &testFailure{"Assertion failed", sel}
 	case sel == "fail:" && len(args) == 1 && args[0].kind == kString:
-		return value{}, &testFailure{args[0].s, assertion(sel)}
+		return value{}, &testFailure{args[0].s, sel}
 	case sel == "skip" && len(args) == 0:
 		return value{}, &testSkipped{"TestSkipped"}
 	case sel == "skip:" && len(args) == 1 && args[0].kind == kString:
