@@ -31,9 +31,6 @@ const pingTimeout = 3 * time.Second
 // startHint tells a person how to get an image listening at endpoint.
 func startHint(endpoint string) string {
 	start := fmt.Sprintf("STUIServer startOn: '%s'", endpoint)
-	if def, _ := stuiclient.DefaultEndpointSource(); def == endpoint {
-		start = "STUIServer start\n(the per-user socket, stui-lsp's default)"
-	}
 	return "Is a Pharo image with the STUI server running? In the image, evaluate:\n    " + start +
 		"\nor point stui-lsp elsewhere with --endpoint or STUI_ENDPOINT.\n"
 }
