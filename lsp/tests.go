@@ -3,12 +3,14 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 	"go.uber.org/zap"
@@ -262,6 +264,12 @@ func (s *server) runTests(ctx context.Context, args commandArgs) (*testRunReport
 	})
 	if err != nil {
 		prog.end(ctx, "failed")
+		var remote *stuiproto.RemoteError
+		if errors.As(err, &remote) && remote.Type == stuiproto.ErrClassNotFound {
+			// The editor knows the class; the image does not have it yet.
+			return nil, jsonrpc2.NewError(codeImageError, remote.Type+": "+remote.Message+
+				": save the file to compile it into the image, or load its package")
+		}
 		return nil, s.imageError(err)
 	}
 	report := s.recordTestRun(ctx, what, &res)

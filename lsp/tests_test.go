@@ -333,3 +333,15 @@ Shop >> total [
 		t.Errorf("diagnostic at %v, want on the test's failing line %v", diags[0].Range.Start, want)
 	}
 }
+
+func TestRunningAClassTheImageLacksSaysHowToGetItThere(t *testing.T) {
+	img := newTestImage()
+	img.on(stuiproto.CmdRunTests, func(context.Context, json.RawMessage) (any, error) {
+		return nil, &stuiproto.RemoteError{Command: stuiproto.CmdRunTests, Type: stuiproto.ErrClassNotFound, Message: "No class named ShopTest"}
+	})
+	e := startEditor(t, editorOptions{image: img})
+	err := e.executeCommand(cmdRunTests, map[string]any{"class_name": "ShopTest"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "No class named ShopTest") || !strings.Contains(err.Error(), "save the file") {
+		t.Errorf("error %v, want ClassNotFound and what to do", err)
+	}
+}
