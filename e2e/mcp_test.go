@@ -165,6 +165,21 @@ func TestMCPFollowsTheEndpointRules(t *testing.T) {
 			t.Fatalf("evaluate with the wrong server key: %s", text)
 		}
 	})
+	t.Run("no default endpoint in a socket directory others may enter", func(t *testing.T) {
+		runtime := t.TempDir()
+		if err := os.Mkdir(filepath.Join(runtime, "stui"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Join(runtime, "stui"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "mcp")
+		cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+runtime, "STUI_ENDPOINT=")
+		out, err := cmd.CombinedOutput()
+		if code := exitCode(err); code != 2 || !strings.Contains(string(out), "no default endpoint") || !strings.Contains(string(out), "--endpoint") {
+			t.Fatalf("exit %d: %s", code, out)
+		}
+	})
 	for _, ep := range []string{"tcp://192.0.2.1:5555", "tcp://example.invalid:5555"} {
 		t.Run("no token in clear to "+ep, func(t *testing.T) {
 			cmd := exec.Command(bin, "mcp", "--endpoint", ep)

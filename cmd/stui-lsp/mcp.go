@@ -80,6 +80,11 @@ func runMCP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer closeLog()
+	if cfg.endpoint == "" {
+		// No safe default (the socket's directory is not private): say why.
+		log.Error("no image endpoint: pass --endpoint or set STUI_ENDPOINT", zap.String("why", cfg.source))
+		return 2
+	}
 	opts, err := clientOptions(cfg)
 	if err != nil {
 		log.Error("cannot use the token or keys", zap.Error(err))
