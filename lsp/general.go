@@ -95,7 +95,7 @@ func (s *server) capabilities() protocol.ServerCapabilities {
 		SemanticTokensProvider: &protocol.SemanticTokensOptions{
 			Legend: semanticLegend(),
 			Range:  protocol.Boolean(true),
-			Full:   protocol.Boolean(true),
+			Full:   &protocol.SemanticTokensFullDelta{Delta: &yes},
 		},
 		CompletionProvider: &protocol.CompletionOptions{
 			ResolveProvider:   &yes,

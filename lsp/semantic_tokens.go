@@ -79,11 +79,7 @@ func tokenType(c smalltalk.TokenClass) (typ, mods uint32) {
 }
 
 func (s *server) SemanticTokensFull(_ context.Context, params *protocol.SemanticTokensParams) (*protocol.SemanticTokens, error) {
-	doc, ok := s.docs.get(params.TextDocument.URI)
-	if !ok {
-		return &protocol.SemanticTokens{Data: []uint32{}}, nil
-	}
-	return &protocol.SemanticTokens{Data: s.encodeTokens(doc, doc.file().Tokens(smalltalk.Range{}))}, nil
+	return s.fullTokens(params.TextDocument.URI), nil
 }
 
 func (s *server) SemanticTokensRange(_ context.Context, params *protocol.SemanticTokensRangeParams) (*protocol.SemanticTokens, error) {

@@ -45,6 +45,7 @@ type server struct {
 	image     *imageLink
 	sessions  *sessionSet
 	results   *resultStore
+	tokens    tokenResults // the last semantic tokens of each document, for deltas
 	diags     *diagnosticStore
 	tests     *testState
 

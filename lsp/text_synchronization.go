@@ -53,6 +53,7 @@ func (s *server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocu
 	defer s.publishMu.Unlock()
 	s.docs.remove(u)
 	s.results.forget(u)
+	s.tokens.forget(u)
 	s.diags.forget(u)
 	// Leave the file's diagnostics to the workspace index, not to a closed buffer.
 	s.notify(ctx, protocol.MethodTextDocumentPublishDiagnostics, &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: []protocol.Diagnostic{}})
