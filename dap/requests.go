@@ -169,7 +169,7 @@ func (s *server) connect(endpoint, cwd string) error {
 
 func (s *server) launch(m *dap.LaunchRequest) error {
 	var args LaunchArguments
-	if err := json.Unmarshal(m.Arguments, &args); err != nil {
+	if err := decodeArguments(m.Arguments, &args); err != nil {
 		return fmt.Errorf("launch arguments: %w", err)
 	}
 	code := args.Expression
@@ -197,6 +197,14 @@ func (s *server) launch(m *dap.LaunchRequest) error {
 	s.installPendingBreakpoints()
 	s.startWhenReady()
 	return nil
+}
+
+// decodeArguments reads launch's or attach's arguments; none is {}.
+func decodeArguments(raw json.RawMessage, v any) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	return json.Unmarshal(raw, v)
 }
 
 // statementAt reads the statement of a file that contains line (or starts
@@ -228,7 +236,7 @@ func statementAt(path string, line int) (string, int, error) {
 
 func (s *server) attach(m *dap.AttachRequest) error {
 	var args AttachArguments
-	if err := json.Unmarshal(m.Arguments, &args); err != nil {
+	if err := decodeArguments(m.Arguments, &args); err != nil {
 		return fmt.Errorf("attach arguments: %w", err)
 	}
 	if args.DebugSessionID == "" && !args.WaitForError {
@@ -379,7 +387,7 @@ func (s *server) watch() {
 		if ended {
 			return
 		}
-		res, err := call(s, stuiproto.DebugWaitCommand, stuiproto.DebugWaitParams{After: after, WaitMS: 5000})
+		res, err := call(s, stuiproto.DebugWaitCommand, stuiproto.DebugWaitParams{After: after, WaitMS: 2000})
 		if err != nil {
 			if s.ctx.Err() != nil {
 				return

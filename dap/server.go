@@ -93,6 +93,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opts Options) error {
 	br := bufio.NewReader(r)
 	for {
 		if ctx.Err() != nil {
+			s.log.Info("stopped", zap.Error(context.Cause(ctx)))
 			return nil
 		}
 		body, err := dap.ReadBaseMessage(br)
@@ -104,6 +105,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opts Options) error {
 				continue
 			}
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				s.log.Info("the client closed the stream")
 				return nil
 			}
 			return err

@@ -78,6 +78,7 @@ if [ "$editors" = 1 ] && [ -f editors/vscode/package-lock.json ]; then
 	(cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error)
 fi
 if [ "$editors" = 1 ]; then say "installing the MCP client the e2e tests drive"; scripts/install-mcp-e2e.sh; fi
+if [ "$editors" = 1 ]; then say "installing the DAP client the e2e tests drive"; scripts/install-dap-e2e.sh; fi
 if [ "$editors" = 1 ] && [ "$(uname -s)" = Linux ]; then say "installing real VS Code for the e2e tests (code-server, chromium)"; scripts/install-vscode-e2e.sh; fi
 
 say "self-check"

@@ -1,0 +1,206 @@
+// Drives the real `stui-lsp dap` binary with Microsoft's DebugClient
+// (@vscode/debugadapter-testsupport), against the real cmd/stui-testimage
+// (a test backend speaking the STUI protocol over ZeroMQ, whose debugger is
+// a model: see stuiclient/stuitest/debug.go).
+//
+// Run by e2e/dap_test.go, which builds the binaries, starts one image and
+// sets STUI_LSP_BIN, STUI_TESTIMAGE_BIN, STUI_ENDPOINT and DAP_WORKSPACE.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+
+const lspBin = process.env.STUI_LSP_BIN;
+const imageBin = process.env.STUI_TESTIMAGE_BIN;
+const endpoint = process.env.STUI_ENDPOINT;
+const workspace = process.env.DAP_WORKSPACE;
+assert.ok(lspBin && imageBin && endpoint && workspace, 'set STUI_LSP_BIN, STUI_TESTIMAGE_BIN, STUI_ENDPOINT and DAP_WORKSPACE (e2e/dap_test.go does)');
+
+const scratch = mkdtempSync(join(tmpdir(), 'stui-e2e-dap-'));
+const images = [];
+// stop() disconnects (the adapter then removes its breakpoints and ends the
+// process) and ends the adapter: the tests do not disconnect themselves.
+//
+// The DebugClient's requests have no timeout, and the adapter's pipes alone
+// do not keep node's test runner waiting for a reply: a timer does.
+const keepAlive = setInterval(() => {}, 1000);
+after(() => {
+  clearInterval(keepAlive);
+  for (const p of images) if (p.exitCode === null) p.kill('SIGKILL');
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+// The DebugClient spawns runtime [executable]: a small script lets the
+// adapter run with flags of the test's own.
+const adapter = join(scratch, 'adapter.sh');
+writeFileSync(adapter, `#!/bin/sh\nexec "${lspBin}" dap --call-timeout 2s\n`, { mode: 0o755 });
+
+function client() {
+  const dc = new DebugClient('sh', adapter, 'stui', {
+    env: { ...process.env, XDG_CACHE_HOME: join(scratch, 'cache') },
+  }, !!process.env.DAP_STDERR);
+  dc.defaultTimeout = 10000;
+  return dc;
+}
+
+function startImage() {
+  const proc = spawn(imageBin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  images.push(proc);
+  return new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once('line', (line) => resolve({ proc, endpoint: line.trim() }));
+    proc.once('exit', (code) => reject(new Error(`stui-testimage exited with ${code}`)));
+  });
+}
+
+async function topFrames(dc) {
+  const st = await dc.stackTraceRequest({ threadId: 1 });
+  return st.body.stackFrames;
+}
+
+test('launch stops on an error; stack, variables, evaluate in a frame, step, restart frame, continue, terminate', async () => {
+  const dc = client();
+  await dc.start();
+  try {
+    const code = '| total | total := 6 * 7.\ntotal / 0.\ntotal + 1';
+    const [stopped] = await Promise.all([
+      dc.waitForEvent('stopped'),
+      dc.configurationSequence(),
+      dc.launch({ expression: code, cwd: workspace }),
+    ]);
+    assert.equal(stopped.body.reason, 'exception');
+    assert.match(stopped.body.text, /ZeroDivide/);
+
+    const threads = await dc.threadsRequest();
+    assert.equal(threads.body.threads.length, 1);
+
+    let frames = await topFrames(dc);
+    assert.equal(frames[0].name, 'SmallInteger>>/');
+    const doit = frames[frames.length - 1];
+    assert.equal(doit.name, 'UndefinedObject>>DoIt');
+    assert.equal(doit.line, 2);
+    const src = await dc.sourceRequest({ sourceReference: doit.source.sourceReference, source: doit.source });
+    assert.equal(src.body.content, code);
+
+    const scopes = await dc.scopesRequest({ frameId: doit.id });
+    const vars = await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference });
+    const total = vars.body.variables.find((v) => v.name === 'total');
+    assert.deepEqual([total.value, total.type], ['42', 'SmallInteger']);
+    assert.equal(vars.body.variables[0].name, 'self');
+
+    const ev = await dc.evaluateRequest({ expression: 'total - 2', frameId: doit.id, context: 'watch' });
+    assert.equal(ev.body.result, '40');
+    const repl = await dc.evaluateRequest({ expression: '3 + 4', context: 'repl' });
+    assert.equal(repl.body.result, '7');
+
+    await Promise.all([dc.nextRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    frames = await topFrames(dc);
+    assert.equal(frames.length, 1);
+    assert.equal(frames[0].line, 3);
+
+    await Promise.all([dc.restartFrameRequest({ frameId: frames[0].id }), dc.waitForEvent('stopped')]);
+    frames = await topFrames(dc);
+    assert.equal(frames[0].line, 1);
+
+    const [again] = await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+    assert.equal(again.body.reason, 'exception');
+
+    await Promise.all([dc.waitForEvent('terminated'), dc.terminateRequest({})]);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a launched expression that returns prints its result and ends', async () => {
+  const dc = client();
+  await dc.start();
+  try {
+    const [, , , out] = await Promise.all([
+      dc.configurationSequence(),
+      dc.launch({ expression: '3 + 4', cwd: workspace }),
+      dc.waitForEvent('terminated'),
+      dc.assertOutput('console', '7'),
+    ]);
+    assert.ok(out);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('breakpoints in a Tonel file are set in the image when the session starts', async () => {
+  const dc = client();
+  await dc.start();
+  try {
+    await dc.initializeRequest({ adapterID: 'stui', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const path = join(workspace, 'Counter.class.st');
+    const set = await dc.setBreakpointsRequest({ source: { path }, breakpoints: [{ line: 11 }, { line: 2 }] });
+    assert.equal(set.body.breakpoints.length, 2);
+    assert.ok(!set.body.breakpoints[0].verified, 'verified before the image was reached');
+    const changed = [];
+    dc.on('breakpoint', (e) => changed.push(e.body.breakpoint));
+    await Promise.all([dc.launchRequest({ expression: 'self halt', cwd: workspace }), dc.configurationDoneRequest(), dc.waitForEvent('stopped')]);
+    const inMethod = changed.find((b) => b.id === set.body.breakpoints[0].id);
+    const outside = changed.find((b) => b.id === set.body.breakpoints[1].id);
+    assert.ok(inMethod && inMethod.verified, `breakpoint in increment: ${JSON.stringify(changed)}`);
+    assert.equal(inMethod.line, 11);
+    assert.ok(outside && !outside.verified, 'a line outside any method is not verified');
+    // Set again once connected: verified in the reply.
+    const again = await dc.setBreakpointsRequest({ source: { path }, breakpoints: [{ line: 10 }] });
+    assert.ok(again.body.breakpoints[0].verified);
+    assert.equal(again.body.breakpoints[0].line, 11, 'a comment line moves to the next statement');
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('malformed input gets an error reply and the adapter goes on', async () => {
+  const dc = client();
+  await dc.start();
+  try {
+    await dc.initializeRequest();
+    await assert.rejects(dc.customRequest('frobnicate', {}), /frobnicate/);
+    await assert.rejects(dc.launchRequest({}), /expression/);
+    await assert.rejects(dc.stackTraceRequest({ threadId: 1 }), /not suspended/);
+    const threads = await dc.threadsRequest();
+    assert.equal(threads.body.threads.length, 1);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('the image dies mid-session: requests fail with a reason, then the session ends', async () => {
+  const image = await startImage();
+  const dc = client();
+  await dc.start();
+  try {
+    await Promise.all([
+      dc.waitForEvent('stopped'),
+      dc.configurationSequence(),
+      dc.launch({ expression: 'self halt', cwd: workspace, endpoint: image.endpoint }),
+    ]);
+    image.proc.kill('SIGKILL');
+    await assert.rejects(dc.stackTraceRequest({ threadId: 1 }), /does not answer|timed out|unavailable/);
+    await dc.waitForEvent('terminated', 30000);
+    const threads = await dc.threadsRequest();
+    assert.equal(threads.body.threads.length, 1, 'the adapter still answers');
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('the image is down before launch: launch fails with a reason', async () => {
+  const image = await startImage();
+  image.proc.kill('SIGKILL');
+  await new Promise((r) => image.proc.once('exit', r));
+  const dc = client();
+  await dc.start();
+  try {
+    await dc.initializeRequest();
+    await assert.rejects(dc.launchRequest({ expression: '3 + 4', cwd: workspace, endpoint: image.endpoint }), /does not answer|timed out|unavailable/);
+  } finally {
+    await dc.stop();
+  }
+});

@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+// counterTonel is the Tonel file of stui-testimage's Counter: increment's
+// statement is on line 11.
+const counterTonel = `Class {
+	#name : #Counter,
+	#superclass : #Object,
+	#instVars : [ 'count' ],
+	#category : #Demo
+}
+
+{ #category : #operations }
+Counter >> increment [
+	"Add one to my count."
+	count := self count + 1
+]
+`
+
+// TestDAPWithTheDebugClient drives ` + "`stui-lsp dap`" + ` with Microsoft's
+// DebugClient (@vscode/debugadapter-testsupport, in e2e/dap) over stdio,
+// against the real stui-testimage: launch, stopped on error, stack,
+// variables, evaluate in a frame, a step, restart frame, continue,
+// terminate, breakpoints, malformed input, and the image down or dying.
+// Afterwards the image has no breakpoint and no suspended process left.
+// scripts/install-dap-e2e.sh installs the client; without node or its
+// packages the test skips (CI installs both).
+func TestDAPWithTheDebugClient(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds stui-lsp and stui-testimage and runs node; not in -short mode")
+	}
+	dir, err := filepath.Abs("dap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("skipping: node is not installed (scripts/setup.sh --editors installs it)")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@vscode", "debugadapter-testsupport", "package.json")); err != nil {
+		t.Skip("skipping: e2e/dap/node_modules is missing (run scripts/install-dap-e2e.sh)")
+	}
+	lspBin := buildCommand(t, "stui-lsp")
+	imageBin := buildCommand(t, "stui-testimage")
+
+	image := exec.Command(imageBin)
+	stdin, _ := image.StdinPipe()
+	stdout, _ := image.StdoutPipe()
+	image.Stderr = os.Stderr
+	if err := image.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); image.Wait() }()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := strings.TrimSpace(line)
+
+	workspace := t.TempDir()
+	if err := os.WriteFile(filepath.Join(workspace, "Counter.class.st"), []byte(counterTonel), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "--test-concurrency=1", "dap.test.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "STUI_LSP_BIN="+lspBin, "STUI_TESTIMAGE_BIN="+imageBin,
+		"STUI_ENDPOINT="+endpoint, "DAP_WORKSPACE="+workspace, "STUI_TOKEN=")
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test dap.test.mjs: %v\n%s", err, out)
+	}
+	for _, bad := range []string{"DATA RACE", "panic:"} {
+		if strings.Contains(string(out), bad) {
+			t.Fatalf("%q in the output:\n%s", bad, out)
+		}
+	}
+	t.Logf("%s", out)
+
+	client, err := stuiclient.New(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	var list stuiproto.DebugListResult
+	if err := stuiproto.Call(ctx, client, stuiproto.DebugListCommand, stuiproto.DebugListParams{}, &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Breakpoints) != 0 {
+		t.Errorf("breakpoints left in the image after disconnect: %+v", list.Breakpoints)
+	}
+	if len(list.Sessions) != 0 {
+		t.Errorf("processes left suspended after terminate and disconnect: %+v", list.Sessions)
+	}
+}
