@@ -242,18 +242,28 @@ func (s *server) runTests(ctx context.Context, args commandArgs) (*testRunReport
 	if len(selectors) == 1 {
 		what = testKey(class, selectors[0])
 	}
+	// A run is one request: its progress is a begin and an end, out of 100
+	// (which is also past startProgress's rule that short work shows none).
 	prog := s.startProgress(ctx, "stui: running "+what, 100)
 	requestID := "lsp-tests-" + strconv.FormatUint(requestCounter.Add(1), 10)
 	callCtx, cancel := context.WithTimeout(stuiproto.WithRequestID(ctx, requestID), stuiproto.RunTestsCommand.Wait(params))
 	defer cancel()
+	interrupted := make(chan struct{})
 	stopWatch := context.AfterFunc(ctx, func() {
 		// The editor gave up: stop the run in the image too.
+		defer close(interrupted)
 		ictx, icancel := context.WithTimeout(context.Background(), interruptWait)
 		defer icancel()
 		err := stuiproto.Call(ictx, s.image, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: requestID}, nil)
 		s.log.Debug("interrupted cancelled test run", zap.String("request", requestID), zap.Error(err))
 	})
-	defer stopWatch()
+	defer func() {
+		if !stopWatch() {
+			// The interrupt is on its way: let it go out before the reply,
+			// after which the editor may end this process.
+			<-interrupted
+		}
+	}()
 
 	ws := s.sessions.forFolder(s.workspace.folderOf(doc))
 	var res stuiproto.RunTestsResult

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -343,5 +344,44 @@ func TestRunningAClassTheImageLacksSaysHowToGetItThere(t *testing.T) {
 	err := e.executeCommand(cmdRunTests, map[string]any{"class_name": "ShopTest"}, nil)
 	if err == nil || !strings.Contains(err.Error(), "No class named ShopTest") || !strings.Contains(err.Error(), "save the file") {
 		t.Errorf("error %v, want ClassNotFound and what to do", err)
+	}
+}
+
+func TestCancellingARunInterruptsItInTheImage(t *testing.T) {
+	img := newTestImage()
+	started := make(chan struct{})
+	img.on(stuiproto.CmdRunTests, func(ctx context.Context, _ json.RawMessage) (any, error) {
+		close(started)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	img.on(stuiproto.CmdInterrupt, func(context.Context, json.RawMessage) (any, error) {
+		return stuiproto.InterruptResult{Interrupted: 1}, nil
+	})
+	e := startEditor(t, editorOptions{image: img})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.conn.Call(ctx, "workspace/executeCommand", &protocol.ExecuteCommandParams{
+			Command: cmdRunTests, Arguments: []protocol.LSPAny{protocol.LSPAny(`{"class_name":"SlowTest"}`)}}, nil)
+		done <- err
+	}()
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the run never reached the image")
+	}
+	cancel()
+	if err := e.conn.Notify(context.Background(), "$/cancelRequest", map[string]any{"id": 2}); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	deadline := time.Now().Add(5 * time.Second)
+	for len(img.callsOf(stuiproto.CmdInterrupt)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	calls := img.callsOf(stuiproto.CmdInterrupt)
+	if len(calls) != 1 || !strings.Contains(string(calls[0]), `"request_id":"lsp-tests-`) {
+		t.Errorf("interrupts sent %s, want one for the run's request id", calls)
 	}
 }
