@@ -234,6 +234,7 @@ func (s *server) indexWorkspace(ctx context.Context) {
 	// tree of the walk); handing it back now keeps the server's RSS near
 	// what the index holds instead of twice that until the scavenger gets to it.
 	debug.FreeOSMemory()
+	s.goBackground(ctx, "bound the garbage", s.boundGarbage)
 	s.workspace.indexedOnce.Do(func() {
 		s.workspace.stamps = stamps
 		close(s.workspace.indexed)
