@@ -29,6 +29,13 @@ type WorkspaceReport struct {
 	// requests.
 	RSSMB      float64 `json:"workspace_rss_mb"`
 	RSSAfterMB float64 `json:"workspace_rss_after_mb"`
+	// RSSSettledMB is RSS again a few seconds after the requests, once the
+	// server has collected and returned its garbage.
+	RSSSettledMB float64 `json:"workspace_rss_settled_mb"`
+	// IndexCPUms is the server's CPU time (user and system) from its start
+	// to the index being complete: robust where the wall clock is not on a
+	// loaded machine.
+	IndexCPUms float64 `json:"workspace_index_cpu_ms"`
 	Requests   int     `json:"workspace_requests"`
 
 	SymbolP50ms     float64 `json:"workspace_symbol_p50_ms"`
@@ -133,6 +140,9 @@ func (b *run) workspace(ctx context.Context) error {
 		}
 	}
 	w.IndexMS = float64(indexedAt.Sub(e.initializedSent).Microseconds()) / 1e3
+	if cpu, err := procCPU(e.pid); err == nil {
+		w.IndexCPUms = float64(cpu.Microseconds()) / 1e3
+	}
 	time.Sleep(200 * time.Millisecond)
 	rss, _, err := procStatus(e.pid)
 	if err != nil {
@@ -234,6 +244,11 @@ func (b *run) workspace(ctx context.Context) error {
 		return err
 	}
 	w.RSSAfterMB = float64(rss) / 1024
+	time.Sleep(6 * time.Second)
+	if rss, _, err = procStatus(e.pid); err != nil {
+		return err
+	}
+	w.RSSSettledMB = float64(rss) / 1024
 	ms := func(l latencies, p float64) float64 { return l.sorted().pct(p) / 1e3 }
 	w.SymbolP50ms, w.SymbolP99ms = ms(symbols, 50), ms(symbols, 99)
 	w.ReferencesP50ms, w.ReferencesP99ms = ms(refs, 50), ms(refs, 99)
