@@ -57,6 +57,7 @@ func (s *server) CodeAction(ctx context.Context, params *protocol.CodeActionPara
 	}
 	if wants(protocol.CodeActionKindQuickFix) {
 		out = append(out, s.imageDiffActions(doc, start, end)...)
+		out = append(out, s.debugItActions(doc, start, end)...)
 	}
 	if wants(codeActionKindTest) {
 		out = append(out, s.testActions(ctx, doc, start, end)...)

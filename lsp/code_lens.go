@@ -41,6 +41,7 @@ func (s *server) CodeLens(ctx context.Context, params *protocol.CodeLensParams) 
 	}
 	out = append(out, s.methodLenses(doc)...)
 	out = append(out, s.testLenses(ctx, doc)...)
+	out = append(out, s.debugItLenses(doc)...)
 	return out, nil
 }
 

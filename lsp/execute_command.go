@@ -77,6 +77,7 @@ var lspCommands = []lspCommand{
 	// A test run has the deadline of its run_tests request.
 	command(cmdRunTests, (*server).runTests),
 	command(cmdListTests, (*server).listTests).within(browseCommandWait),
+	command(cmdDebugIt, (*server).runDebugIt),
 }
 
 // commandNames are the commands announced in initialize, in table order.
