@@ -170,11 +170,15 @@ func (p *parser) intern(b []byte) string {
 func (p *parser) name(r Range) string { return p.intern(p.text(r)) }
 
 func (p *parser) errorf(r Range, format string, args ...any) {
+	p.kindErrorf(ErrorOther, r, format, args...)
+}
+
+func (p *parser) kindErrorf(kind ErrorKind, r Range, format string, args ...any) {
 	msg := format
 	if len(args) > 0 {
 		msg = fmt.Sprintf(format, args...)
 	}
-	p.f.Errors = append(p.f.Errors, Error{r, msg})
+	p.f.Errors = append(p.f.Errors, Error{Range: r, Message: msg, Kind: kind})
 }
 
 // pos formats an offset as line:column for error messages.
@@ -265,7 +269,7 @@ func (p *parser) parseTemps() []*Variable {
 	if p.atBar() {
 		p.consumeFirstChar()
 	} else {
-		p.errorf(p.tok.Range, "expected '|' to close temporaries opened at %s, found %s", p.pos(open), p.describe())
+		p.kindErrorf(ErrorUnclosedTemporaries, p.tok.Range, "expected '|' to close temporaries opened at %s, found %s", p.pos(open), p.describe())
 	}
 	return temps
 }
@@ -305,7 +309,7 @@ func (p *parser) parseStatements(closer TokenKind) []Node {
 		}
 		if isCloser(k) {
 			if closer == EOF {
-				p.errorf(p.tok.Range, "unexpected %s", k)
+				p.kindErrorf(ErrorStatementEnd, p.tok.Range, "unexpected %s", k)
 				p.next()
 				continue
 			}
@@ -313,7 +317,7 @@ func (p *parser) parseStatements(closer TokenKind) []Node {
 		}
 		stmt := p.parseStatement()
 		if stmt == nil {
-			p.errorf(p.tok.Range, "expected expression, found %s", p.describe())
+			p.kindErrorf(ErrorExpressionExpected, p.tok.Range, "expected expression, found %s", p.describe())
 			p.sync()
 			continue
 		}
@@ -322,7 +326,7 @@ func (p *parser) parseStatements(closer TokenKind) []Node {
 		if k == Period || k == EOF || isCloser(k) {
 			continue
 		}
-		p.errorf(p.tok.Range, "expected '.' or %s after statement, found %s", closerText(closer), p.describe())
+		p.kindErrorf(ErrorStatementEnd, p.tok.Range, "expected '.' or %s after statement, found %s", closerText(closer), p.describe())
 		p.sync()
 	}
 }
@@ -333,7 +337,7 @@ func (p *parser) parseStatement() Node {
 		p.next()
 		v := p.parseExpression()
 		if v == nil {
-			p.errorf(p.tok.Range, "expected expression after '^', found %s", p.describe())
+			p.kindErrorf(ErrorExpressionExpected, p.tok.Range, "expected expression after '^', found %s", p.describe())
 			v = &Bad{Range{p.tok.Start, p.tok.Start}}
 		}
 		return &Return{Range{start, v.Span().End}, v}
@@ -357,7 +361,7 @@ func (p *parser) parseExpression() Node {
 		p.next()
 		val := p.parseExpression()
 		if val == nil {
-			p.errorf(p.tok.Range, "expected expression after ':=', found %s", p.describe())
+			p.kindErrorf(ErrorExpressionExpected, p.tok.Range, "expected expression after ':=', found %s", p.describe())
 			val = &Bad{Range{p.tok.Start, p.tok.Start}}
 		}
 		return &Assignment{Range{v.Start, val.Span().End}, v, val}
@@ -372,7 +376,7 @@ func (p *parser) parseExpression() Node {
 	}
 	first, ok := e.(*Message)
 	if !ok {
-		p.errorf(p.tok.Range, "cascade ';' must follow a message send")
+		p.kindErrorf(ErrorCascadeWithoutSend, p.tok.Range, "cascade ';' must follow a message send")
 		for p.tok.Kind == Semicolon {
 			p.next()
 			e = p.parseMessages(e, e.Span().Start)
@@ -390,7 +394,7 @@ func (p *parser) parseExpression() Node {
 		part := p.parseMessages(c.Receiver, start)
 		m, ok := part.(*Message)
 		if !ok || part == c.Receiver {
-			p.errorf(semi.Range, "expected a message after ';', found %s", p.describe())
+			p.kindErrorf(ErrorCascadeMessage, semi.Range, "expected a message after ';', found %s", p.describe())
 			continue
 		}
 		c.Messages = append(c.Messages, m)
@@ -415,7 +419,7 @@ func (p *parser) parseMessages(recv Node, start int) Node {
 		p.next()
 		arg := p.parsePrimary()
 		if arg == nil {
-			p.errorf(p.tok.Range, "expected argument after '%s', found %s", p.text(kw.Range), p.describe())
+			p.kindErrorf(ErrorExpressionExpected, p.tok.Range, "expected argument after '%s', found %s", p.text(kw.Range), p.describe())
 			arg = &Bad{Range{kw.End, kw.End}}
 		} else {
 			arg = p.parseUnaries(arg, arg.Span().Start)
@@ -453,7 +457,7 @@ func (p *parser) parseBinaries(e Node, start int) Node {
 		p.next()
 		arg := p.parsePrimary()
 		if arg == nil {
-			p.errorf(p.tok.Range, "expected argument after '%s', found %s", p.text(op.Range), p.describe())
+			p.kindErrorf(ErrorExpressionExpected, p.tok.Range, "expected argument after '%s', found %s", p.text(op.Range), p.describe())
 			arg = &Bad{Range{op.End, op.End}}
 		} else {
 			arg = p.parseUnaries(arg, arg.Span().Start)
@@ -645,7 +649,7 @@ func (p *parser) truncateUnclosed(elems *[]Node, end *int, open Token, nerrs int
 			errs = append(errs, e)
 		}
 	}
-	errs = append(errs, Error{Range{open.Start, open.End}, fmt.Sprintf("literal array opened at %s is not closed", p.pos(open.Start))})
+	errs = append(errs, Error{Range: Range{open.Start, open.End}, Message: fmt.Sprintf("literal array opened at %s is not closed", p.pos(open.Start))})
 	p.f.Errors = errs
 	p.sc.Comments = trimAfter(p.sc.Comments, eol)
 	p.sc.Errors = trimErrorsAfter(p.sc.Errors, eol)
@@ -730,7 +734,7 @@ func (p *parser) parseBlock() Node {
 			p.consumeFirstChar()
 		case p.tok.Kind == RBracket:
 		default:
-			p.errorf(p.tok.Range, "expected '|' after block arguments, found %s", p.describe())
+			p.kindErrorf(ErrorUnclosedTemporaries, p.tok.Range, "expected '|' after block arguments, found %s", p.describe())
 		}
 	}
 	b.Body = p.parseSequence(RBracket, nil)
@@ -739,7 +743,7 @@ func (p *parser) parseBlock() Node {
 		b.End = p.tok.End
 		p.next()
 	} else {
-		p.errorf(Range{p.tok.Start, p.tok.End}, "expected ']' to close block opened at %s, found %s", p.pos(open.Start), p.describe())
+		p.kindErrorf(ErrorUnclosedBlock, Range{p.tok.Start, p.tok.End}, "expected ']' to close block opened at %s, found %s", p.pos(open.Start), p.describe())
 		b.End = max(p.lastEnd, open.End)
 	}
 	return b
@@ -752,14 +756,14 @@ func (p *parser) parseParen() Node {
 	p.next()
 	par.X = p.parseExpression()
 	if par.X == nil {
-		p.errorf(p.tok.Range, "expected expression after '(', found %s", p.describe())
+		p.kindErrorf(ErrorExpressionExpected, p.tok.Range, "expected expression after '(', found %s", p.describe())
 		p.sync()
 	}
 	if p.tok.Kind == RParen {
 		par.End = p.tok.End
 		p.next()
 	} else {
-		p.errorf(p.tok.Range, "expected ')' to close parenthesis opened at %s, found %s", p.pos(open.Start), p.describe())
+		p.kindErrorf(ErrorUnclosedParen, p.tok.Range, "expected ')' to close parenthesis opened at %s, found %s", p.pos(open.Start), p.describe())
 		par.End = max(p.lastEnd, open.End)
 	}
 	return par
@@ -775,7 +779,7 @@ func (p *parser) parseBrace() Node {
 		br.End = p.tok.End
 		p.next()
 	} else {
-		p.errorf(p.tok.Range, "expected '}' to close brace array opened at %s, found %s", p.pos(open.Start), p.describe())
+		p.kindErrorf(ErrorUnclosedBrace, p.tok.Range, "expected '}' to close brace array opened at %s, found %s", p.pos(open.Start), p.describe())
 		br.End = max(p.lastEnd, open.End)
 	}
 	return br
@@ -849,7 +853,7 @@ func (p *parser) parsePattern(m *Method) bool {
 		m.Selector = p.name(p.tok.Range)
 		p.next()
 		if p.tok.Kind != Identifier {
-			p.errorf(p.tok.Range, "expected argument name after binary selector '%s', found %s", m.Selector, p.describe())
+			p.kindErrorf(ErrorArgumentName, p.tok.Range, "expected argument name after binary selector '%s', found %s", m.Selector, p.describe())
 		} else {
 			m.Args = append(m.Args, &Variable{p.tok.Range, p.name(p.tok.Range)})
 			p.next()
@@ -862,7 +866,7 @@ func (p *parser) parsePattern(m *Method) bool {
 			p.buf = append(p.buf, p.text(kw.Range)...)
 			p.next()
 			if p.tok.Kind != Identifier {
-				p.errorf(p.tok.Range, "expected argument name after '%s', found %s", p.text(kw.Range), p.describe())
+				p.kindErrorf(ErrorArgumentName, p.tok.Range, "expected argument name after '%s', found %s", p.text(kw.Range), p.describe())
 				break
 			}
 			m.Args = append(m.Args, &Variable{p.tok.Range, p.name(p.tok.Range)})
@@ -870,7 +874,7 @@ func (p *parser) parsePattern(m *Method) bool {
 		}
 		m.Selector = p.intern(p.buf)
 	default:
-		p.errorf(p.tok.Range, "expected method selector, found %s", p.describe())
+		p.kindErrorf(ErrorMethodPattern, p.tok.Range, "expected method selector, found %s", p.describe())
 		return false
 	}
 	m.SelectorRange = m.SelectorParts[0]

@@ -100,7 +100,7 @@ type stonReader struct {
 func (r *stonReader) errorf(a, b int, msg string) {
 	b = min(b, len(r.src))
 	a = min(a, b)
-	r.errs = append(r.errs, Error{Range{a, b}, msg})
+	r.errs = append(r.errs, Error{Range: Range{a, b}, Message: msg})
 }
 
 func (r *stonReader) skip() { r.pos = skipSpaceComments(r.src, r.pos) }

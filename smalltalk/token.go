@@ -76,7 +76,32 @@ type Token struct {
 type Error struct {
 	Range
 	Message string
+	// Kind is the rule the source broke, for a caller that words errors its
+	// own way (stuitest words them as Pharo's compiler does).
+	Kind ErrorKind
 }
+
+// ErrorKind names the rule a syntax error broke. ErrorOther is every error
+// no caller has needed to tell apart yet.
+type ErrorKind uint8
+
+const (
+	ErrorOther               ErrorKind = iota
+	ErrorUnclosedParen                 // a '(' without its ')'
+	ErrorUnclosedBlock                 // a '[' without its ']'
+	ErrorUnclosedBrace                 // a '{' without its '}'
+	ErrorUnclosedTemporaries           // a '|' of temporaries or block arguments without its closing '|'
+	ErrorExpressionExpected            // an operand, argument or statement is missing
+	ErrorStatementEnd                  // something other than '.' follows a statement
+	ErrorCascadeWithoutSend            // a ';' after an expression that sends nothing
+	ErrorCascadeMessage                // a ';' not followed by a message
+	ErrorUnterminatedString            // a string without its closing quote
+	ErrorUnterminatedComment           // a comment without its closing quote
+	ErrorIllegalCharacter              // a character no token starts with
+	ErrorMissingCharacter              // a '$' at the end of the source
+	ErrorArgumentName                  // a method pattern's keyword or binary selector without its argument name
+	ErrorMethodPattern                 // a method that does not start with a selector
+)
 
 func (e Error) Error() string { return e.Message }
 
@@ -122,7 +147,11 @@ func (s *Scanner) SetPos(off int) {
 }
 
 func (s *Scanner) errorf(start, end int, msg string) {
-	s.Errors = append(s.Errors, Error{Range{start, end}, msg})
+	s.kindErrorf(ErrorOther, start, end, msg)
+}
+
+func (s *Scanner) kindErrorf(kind ErrorKind, start, end int, msg string) {
+	s.Errors = append(s.Errors, Error{Range: Range{start, end}, Message: msg, Kind: kind})
 }
 
 func isSpace(c byte) bool {
@@ -196,7 +225,7 @@ func (s *Scanner) skipSpaceAndComments() {
 		p := s.pos + 1
 		for {
 			if p >= s.end {
-				s.errorf(start, s.end, "unterminated comment")
+				s.kindErrorf(ErrorUnterminatedComment, start, s.end, "unterminated comment")
 				break
 			}
 			if s.src[p] == '"' {
@@ -247,7 +276,7 @@ func (s *Scanner) Next() Token {
 			return Token{Binary, Range{start, s.pos}}
 		}
 		_, w := utf8.DecodeRune(s.src[start:s.end])
-		s.errorf(start, start+w, "illegal character")
+		s.kindErrorf(ErrorIllegalCharacter, start, start+w, "illegal character")
 		return tok(Illegal, w)
 	}
 	switch c {
@@ -256,7 +285,7 @@ func (s *Scanner) Next() Token {
 		return Token{String, Range{start, s.pos}}
 	case '$':
 		if start+1 >= s.end {
-			s.errorf(start, start+1, "character literal is missing its character after '$'")
+			s.kindErrorf(ErrorMissingCharacter, start, start+1, "character literal is missing its character after '$'")
 			return tok(Character, 1)
 		}
 		w := 1
@@ -294,7 +323,7 @@ func (s *Scanner) Next() Token {
 		s.pos = s.scanBinary(start)
 		return Token{Binary, Range{start, s.pos}}
 	}
-	s.errorf(start, start+1, "illegal character")
+	s.kindErrorf(ErrorIllegalCharacter, start, start+1, "illegal character")
 	return tok(Illegal, 1)
 }
 
@@ -364,7 +393,7 @@ func (s *Scanner) scanString(start int) int {
 	p := start + 1
 	for {
 		if p >= s.end {
-			s.errorf(start, s.end, "unterminated string")
+			s.kindErrorf(ErrorUnterminatedString, start, s.end, "unterminated string")
 			return s.end
 		}
 		if s.src[p] == '\'' {

@@ -20,7 +20,7 @@ func parseTonel(f *File, p *parser, hdr int) {
 	f.Errors = append(f.Errors, r.errs...)
 	f.Header = h
 	if h == nil || h.Kind != STONObject || h.Value == nil || h.Value.Kind != STONMap {
-		f.Errors = append(f.Errors, Error{Range{hdr, r.pos}, "expected a Tonel definition such as Class { #name : #Foo }"})
+		f.Errors = append(f.Errors, Error{Range: Range{hdr, r.pos}, Message: "expected a Tonel definition such as Class { #name : #Foo }"})
 	}
 	if f.Kind == TonelPackage {
 		f.Package = h.Get("name").String()
