@@ -593,6 +593,21 @@ async function scenarios(currentEndpoint, restartImage) {
     if (!lenses) throw new Error('no lenses');
   });
 
+  await scenario('the senders lens over a Tonel method opens the references peek', async () => {
+    await openFile('src/Demo/Counter.class.st', 'Tonel');
+    const title = await waitFor('a senders lens above Counter >> count', async () =>
+      ((await lensesAbove('Counter >> count [')) || []).find((t) => /^[1-9]\d* senders?$/.test(t)), 30000);
+    await clickLens('Counter >> count [', title);
+    // editor.action.showReferences opens the peek titled with the file and
+    // "Locations (N)", the senders listed beside it.
+    await waitFor('the references peek listing the senders in Counter.class.st', async () => {
+      const peek = page.locator('.peekview-widget:visible');
+      const text = (await peek.count()) > 0 ? plain(await peek.first().textContent()) : '';
+      return /Counter\.class\.st/.test(text) && /Locations \([1-9]\d*\)/.test(text) && text.includes('self count + 1');
+    });
+    await page.keyboard.press('Escape');
+  });
+
   await scenario('a syntax error becomes a diagnostic', async () => {
     await openFile('broken.st', 'Smalltalk');
     await waitFor('an error squiggle in broken.st', async () => (await editor().locator('.squiggly-error').count()) > 0);

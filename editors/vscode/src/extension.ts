@@ -15,6 +15,7 @@ import {
 } from 'vscode-languageclient/node';
 import { BrowsedClass, ClassDocuments, classScheme } from './classDocument';
 import { InspectResult, InspectorProvider, pageSize } from './inspector';
+import { followTranscript, runsLocations, showLocations } from './locations';
 import { LinkStatus, StatusView } from './status';
 import { TestExplorer } from './testExplorer';
 
@@ -147,11 +148,12 @@ function createClient(command: string): LanguageClient {
     middleware: {
       // Code lenses run the server's commands through here: one place
       // reports their failures, once.
-      executeCommand: (cmd, cmdArgs) => serverCommand(cmd, cmdArgs),
+      executeCommand: (cmd, cmdArgs) => runsLocations(cmd) ? showLocations(c, cmd, cmdArgs, serverCommand) : serverCommand(cmd, cmdArgs),
     },
   };
   const c = new LanguageClient('stui', 'STUI (stui-lsp)', serverOptions, clientOptions);
   c.onNotification('stui/status', (st: LinkStatus) => status.link(st));
+  followTranscript(c);
   c.onDidChangeState((e) => {
     if (e.newState === State.Running) {
       serverProblem = undefined;
