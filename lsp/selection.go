@@ -58,8 +58,20 @@ func resolveSelection(doc *document, start, end int) resolvedSelection {
 	if start == end || withinOneToken(doc.text, start, end) {
 		return r
 	}
+	if f := doc.file(); f.Kind.IsTonel() && !f.insideOneMethodBody(start, end) {
+		// The class definition is STON and a method header is no
+		// statement: the image would answer a SyntaxError.
+		return r
+	}
 	r.selection, r.hasSelection = span{start, end}, true
 	return r
+}
+
+// insideOneMethodBody tells whether [start, end) lies within the body of a
+// single method, between its pattern and its closing bracket.
+func (f *parsedFile) insideOneMethodBody(start, end int) bool {
+	m := f.methodAt(start)
+	return m != nil && m.BodyRange.Start <= start && end <= m.BodyRange.End
 }
 
 // trimBlanks narrows [start, end) to its non-blank part; an all-blank range

@@ -1,0 +1,77 @@
+package lsp
+
+import (
+	"encoding/json"
+	"testing"
+
+	"go.lsp.dev/protocol"
+)
+
+// In a Tonel file only method bodies hold Smalltalk to evaluate: the class
+// definition is STON and a method header is no statement, so evaluating
+// either answers a SyntaxError from the image.
+func TestTonelOffersEvaluationOnlyInsideMethodBodies(t *testing.T) {
+	e := startEditor(t, editorOptions{})
+	text, at := markers(`⟦def⟧Class {
+	#name : #TallyTest,
+	#superclass : #TestCase,
+	#category : #Tally⟦defEnd⟧
+}
+
+{ #category : #tests }
+⟦head⟧TallyTest >> ⟦sel⟧testAdds [⟦headEnd⟧
+
+	⟦body⟧self assert: 3 + 4 equals: 7⟦bodyEnd⟧
+]
+`)
+	u := e.open("TallyTest.class.st", text)
+	evaluations := func(r protocol.Range) []string {
+		t.Helper()
+		var actions []json.RawMessage
+		if err := e.call("textDocument/codeAction", &protocol.CodeActionParams{
+			TextDocument: protocol.TextDocumentIdentifier{URI: u},
+			Range:        r,
+			Context:      protocol.CodeActionContext{Only: []protocol.CodeActionKind{codeActionKindEvaluate}},
+		}, &actions); err != nil {
+			t.Fatal(err)
+		}
+		var titles []string
+		for _, raw := range actions {
+			var a struct {
+				Title string `json:"title"`
+			}
+			_ = json.Unmarshal(raw, &a)
+			titles = append(titles, a.Title)
+		}
+		return titles
+	}
+	for name, r := range map[string]protocol.Range{
+		"cursor on the class definition":      {Start: at["def"], End: at["def"]},
+		"the class definition selected":       {Start: at["def"], End: at["defEnd"]},
+		"cursor on the method header":         {Start: at["sel"], End: at["sel"]},
+		"the method header selected":          {Start: at["head"], End: at["headEnd"]},
+		"a selection from definition to body": {Start: at["def"], End: at["bodyEnd"]},
+	} {
+		if titles := evaluations(r); len(titles) != 0 {
+			t.Errorf("%s: offered %v, want nothing to evaluate", name, titles)
+		}
+	}
+	if titles := evaluations(protocol.Range{Start: at["body"], End: at["body"]}); len(titles) != 3 {
+		t.Errorf("cursor on the statement in the body: offered %v, want Evaluate, Print it, Inspect it", titles)
+	}
+	if titles := evaluations(protocol.Range{Start: at["body"], End: at["bodyEnd"]}); len(titles) != 3 {
+		t.Errorf("the statement in the body selected: offered %v, want Evaluate, Print it, Inspect it", titles)
+	}
+
+	var lenses []protocol.CodeLens
+	if err := e.call("textDocument/codeLens", &protocol.CodeLensParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}}, &lenses); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lenses {
+		for _, c := range evaluateCommands {
+			if l.Command.Command == c.command {
+				t.Errorf("lens %q at %v on a Tonel file without <example> or <script> methods", l.Command.Title, l.Range.Start)
+			}
+		}
+	}
+}
