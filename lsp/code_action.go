@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/stui-lsp/stui-lsp/smalltalk"
 )
 
 const codeActionKindEvaluate protocol.CodeActionKind = "source.stui.evaluate"
@@ -53,6 +55,8 @@ func (s *server) CodeAction(ctx context.Context, params *protocol.CodeActionPara
 			add(sel.selection, "")
 		case sel.hasStatement:
 			add(sel.statement, "")
+		default:
+			out = append(out, s.scriptActions(doc, start)...)
 		}
 	}
 	if wants(protocol.CodeActionKindQuickFix) {
@@ -63,4 +67,31 @@ func (s *server) CodeAction(ctx context.Context, params *protocol.CodeActionPara
 		out = append(out, s.testActions(ctx, doc, start, end)...)
 	}
 	return out, nil
+}
+
+// scriptActions runs the <example> or <script> method whose header holds the
+// cursor, as its code lens does, for editors that show no lenses.
+func (s *server) scriptActions(doc *document, off int) []protocol.CommandOrCodeAction {
+	f := doc.file()
+	if f.Kind == smalltalk.Playground {
+		return nil
+	}
+	for _, e := range f.evaluables() {
+		m := f.methodAt(e.start)
+		if m == nil || off < e.start || off > m.BodyRange.Start {
+			continue
+		}
+		args, _ := json.Marshal(map[string]any{"code": e.code})
+		kind := codeActionKindEvaluate
+		var out []protocol.CommandOrCodeAction
+		for _, c := range evaluateCommands {
+			out = append(out, &protocol.CodeAction{
+				Title:   c.title + " " + m.Selector,
+				Kind:    &kind,
+				Command: protocol.Command{Title: c.title + " " + m.Selector, Command: c.command, Arguments: []protocol.LSPAny{args}},
+			})
+		}
+		return out
+	}
+	return nil
 }

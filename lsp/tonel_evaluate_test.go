@@ -75,3 +75,60 @@ func TestTonelOffersEvaluationOnlyInsideMethodBodies(t *testing.T) {
 		}
 	}
 }
+
+// Editors without code lenses (Helix, eglot) run an <example> method from
+// its header with a code action, as the lens over it does.
+func TestTonelExampleMethodHeaderOffersRunningIt(t *testing.T) {
+	e := startEditor(t, editorOptions{})
+	text, at := markers(`Class { #name : #Demo, #superclass : #Object, #category : #X }
+
+{ #category : #examples }
+Demo class >> ⟦ex⟧exampleOne [
+	<example>
+	^ 42
+]
+
+{ #category : #accessing }
+Demo >> ⟦plain⟧plain [ ^ 1 ]
+`)
+	u := e.open("Demo.class.st", text)
+	actionsAt := func(p protocol.Position) (titles, codes []string) {
+		t.Helper()
+		var actions []json.RawMessage
+		if err := e.call("textDocument/codeAction", &protocol.CodeActionParams{
+			TextDocument: protocol.TextDocumentIdentifier{URI: u},
+			Range:        protocol.Range{Start: p, End: p},
+			Context:      protocol.CodeActionContext{Only: []protocol.CodeActionKind{codeActionKindEvaluate}},
+		}, &actions); err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range actions {
+			var a struct {
+				Title   string `json:"title"`
+				Command struct {
+					Arguments []struct {
+						Code string `json:"code"`
+					} `json:"arguments"`
+				} `json:"command"`
+			}
+			_ = json.Unmarshal(raw, &a)
+			titles = append(titles, a.Title)
+			if len(a.Command.Arguments) == 1 {
+				codes = append(codes, a.Command.Arguments[0].Code)
+			}
+		}
+		return titles, codes
+	}
+	titles, codes := actionsAt(at["ex"])
+	if len(titles) != 3 || titles[1] != "Print it exampleOne" {
+		t.Errorf("on the <example> method's header: %v, want Evaluate, Print it, Inspect it exampleOne", titles)
+	}
+	for _, c := range codes {
+		if c != "Demo exampleOne" {
+			t.Errorf("the action runs %q, want Demo exampleOne", c)
+		}
+	}
+	if titles, _ := actionsAt(at["plain"]); len(titles) != 0 {
+		t.Errorf("on a plain method's header: %v, want nothing to evaluate", titles)
+	}
+}
