@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,12 +23,34 @@ type LaunchArguments struct {
 	// Expression is the code to run.
 	Expression string `json:"expression"`
 	// Program is a file; the statement at Line (1-based) runs.
-	Program string `json:"program"`
-	Line    int    `json:"line"`
+	Program string  `json:"program"`
+	Line    lineArg `json:"line"`
 	// Endpoint is the image's (default: the adapter's --endpoint).
 	Endpoint string `json:"endpoint"`
 	// Cwd is the workspace folder whose image session the code runs in.
 	Cwd string `json:"cwd"`
+}
+
+// lineArg is a line number given as a number or, as editors substitute
+// ${lineNumber}, as a string of digits.
+type lineArg int
+
+func (l *lineArg) UnmarshalJSON(data []byte) error {
+	var n int
+	if err := json.Unmarshal(data, &n); err == nil {
+		*l = lineArg(n)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return fmt.Errorf("line: want a number, got %s", data)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("line: want a number, got %q", s)
+	}
+	*l = lineArg(n)
+	return nil
 }
 
 // AttachArguments are attach's arguments: a debug session of the image, or
@@ -177,7 +200,7 @@ func (s *server) launch(m *dap.LaunchRequest) error {
 		if args.Program == "" {
 			return errors.New("launch needs expression, or program and line")
 		}
-		stmt, line, err := statementAt(args.Program, args.Line)
+		stmt, line, err := statementAt(args.Program, int(args.Line))
 		if err != nil {
 			return err
 		}
@@ -432,7 +455,8 @@ func (s *server) observe(info stuiproto.DebugSessionInfo) {
 		return
 	}
 	if !ours {
-		s.st.lastSeq = max(s.st.lastSeq, info.Seq)
+		// Not this process's (or not yet known to be: the launch's reply
+		// reports its first stop).
 		s.st.mu.Unlock()
 		return
 	}

@@ -18,6 +18,7 @@ import { InspectResult, InspectorProvider, pageSize } from './inspector';
 import { followTranscript, runsLocations, showLocations } from './locations';
 import { LinkStatus, StatusView } from './status';
 import { TestExplorer } from './testExplorer';
+import { registerDebugging, startDebuggingIfAsked } from './debug';
 
 // Command ids: the server owns every id it advertises (stui.evaluate,
 // stui.printIt, ...) and vscode-languageclient registers those itself; the
@@ -148,7 +149,7 @@ function createClient(command: string): LanguageClient {
     middleware: {
       // Code lenses run the server's commands through here: one place
       // reports their failures, once.
-      executeCommand: (cmd, cmdArgs) => runsLocations(cmd) ? showLocations(c, cmd, cmdArgs, serverCommand) : serverCommand(cmd, cmdArgs),
+      executeCommand: (cmd, cmdArgs) => runsLocations(cmd) ? showLocations(c, cmd, cmdArgs, serverCommand) : startDebuggingIfAsked(cmd, serverCommand(cmd, cmdArgs)),
     },
   };
   const c = new LanguageClient('stui', 'STUI (stui-lsp)', serverOptions, clientOptions);
@@ -355,6 +356,7 @@ async function setUp(context: vscode.ExtensionContext): Promise<void> {
     { dispose: () => statusTimer && clearInterval(statusTimer) },
   );
 
+  registerDebugging(context, () => findBinary(config().get<string>('path') || 'stui-lsp') ?? 'stui-lsp', () => config().get<string>('endpoint') ?? '');
   await startServer();
   pollStatus();
 }
