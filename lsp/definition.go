@@ -42,7 +42,7 @@ func (l *locator) lineIndex(key string) *lineIndex {
 	} else if src, ok := l.s.workspace.index.Source(key); ok {
 		// The source alone: parsing the file only to count its lines would
 		// cost a references answer a parse per file.
-		li = newLineIndex(src)
+		li = l.s.lineTables.get(key, src)
 	}
 	l.lines[key] = li
 	return li

@@ -40,14 +40,15 @@ type server struct {
 	encoding positionEncoding
 	caps     clientCaps
 
-	docs      *documentStore
-	workspace *workspaceState
-	image     *imageLink
-	sessions  *sessionSet
-	results   *resultStore
-	tokens    tokenResults // the last semantic tokens of each document, for deltas
-	diags     *diagnosticStore
-	tests     *testState
+	docs       *documentStore
+	workspace  *workspaceState
+	image      *imageLink
+	sessions   *sessionSet
+	results    *resultStore
+	tokens     tokenResults   // the last semantic tokens of each document, for deltas
+	lineTables lineTableCache // of indexed files, for their locations
+	diags      *diagnosticStore
+	tests      *testState
 
 	settingsMu sync.RWMutex
 	settings   settings

@@ -1,0 +1,33 @@
+package lsp
+
+import "sync"
+
+// maxLineTables bounds lineTableCache: a few megabytes of line offsets.
+const maxLineTables = 4096
+
+// lineTableCache keeps the line tables of indexed files that are not open,
+// so that a references answer over hundreds of files does not count their
+// lines again each time. A table is reused only for the very source it was
+// made from. Its zero value is ready.
+type lineTableCache struct {
+	mu     sync.Mutex
+	tables map[string]*lineIndex
+}
+
+func (c *lineTableCache) get(key, src string) *lineIndex {
+	c.mu.Lock()
+	li, ok := c.tables[key]
+	c.mu.Unlock()
+	// Equal strings sharing their bytes compare without reading them.
+	if ok && li.text == src {
+		return li
+	}
+	li = newLineIndex(src)
+	c.mu.Lock()
+	if c.tables == nil || len(c.tables) >= maxLineTables {
+		c.tables = map[string]*lineIndex{}
+	}
+	c.tables[key] = li
+	c.mu.Unlock()
+	return li
+}
