@@ -44,6 +44,9 @@ const (
 	NeedsClock       = "clock"       // session expiry: time must pass, or the server's clock be injectable
 	NeedsConcurrency = "concurrency" // another request (interrupt) must arrive while this one runs
 	NeedsFault       = "fault"       // only a server bug produces the reply
+	// NeedsDebugger: the server has the debugger's commands (1.2, see
+	// docs/debugging.md); the Pharo image side does not have them yet.
+	NeedsDebugger = "debugger"
 )
 
 // ErrorType returns the error type named by the vector's file name, or "" for

@@ -160,7 +160,7 @@ func errorsAs(err error, target **RemoteError) bool {
 // TestVectorsWellFormed checks what a live harness relies on: ids echoed,
 // exact paths that exist, bind literals that are used, names that match.
 func TestVectorsWellFormed(t *testing.T) {
-	needs := []string{"", NeedsToken, NeedsClock, NeedsConcurrency, NeedsFault}
+	needs := []string{"", NeedsToken, NeedsClock, NeedsConcurrency, NeedsFault, NeedsDebugger}
 	for _, v := range loadVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
 			cmd, errType, _ := strings.Cut(v.Name, ".")
