@@ -208,6 +208,10 @@ func (w *workspaceState) isOpen(key string) bool {
 	return w.open[key]
 }
 
+// freeAfterIndexing is the number of files from which indexing ends by
+// returning its garbage to the system.
+const freeAfterIndexing = 1000
+
 // indexWorkspace reads every Smalltalk file of the workspace folders. The
 // open documents are indexed again afterwards: the editor's text wins over
 // what the walk read from disk meanwhile.
@@ -233,7 +237,10 @@ func (s *server) indexWorkspace(ctx context.Context) {
 	// Indexing leaves several times the index's size in garbage (every parse
 	// tree of the walk); handing it back now keeps the server's RSS near
 	// what the index holds instead of twice that until the scavenger gets to it.
-	debug.FreeOSMemory()
+	// A small workspace leaves too little to be worth a forced collection.
+	if total >= freeAfterIndexing {
+		debug.FreeOSMemory()
+	}
 	s.goBackground(ctx, "bound the garbage", s.boundGarbage)
 	s.workspace.indexedOnce.Do(func() {
 		s.workspace.stamps = stamps
