@@ -32,6 +32,12 @@ func TestBenchWorkspaceReportsTheWorkspaceFigures(t *testing.T) {
 	if rep["workspace_files"] != float64(300+300/40+1) {
 		t.Errorf("workspace_files = %v, want the 300 classes and their package files", rep["workspace_files"])
 	}
+	if n, _ := rep["checkout_files"].(float64); n < 100 || n > 200 {
+		t.Errorf("checkout_files = %v, want about half the 300 classes", rep["checkout_files"])
+	}
+	if ms, _ := rep["checkout_ms"].(float64); ms <= 0 {
+		t.Errorf("checkout_ms = %v", rep["checkout_ms"])
+	}
 	if n, _ := rep["references_results"].(float64); n < 5 {
 		t.Errorf("references answered %v senders of the busy selector", rep["references_results"])
 	}

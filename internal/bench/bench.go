@@ -764,6 +764,9 @@ func (r *Report) printWorkspace(w io.Writer) {
 	fmt.Fprintf(tw, "completion from the index\t%.2f ms\t%.2f ms\n", ws.CompletionP50ms, ws.CompletionP99ms)
 	fmt.Fprintf(tw, "hover, no image\t%.2f ms\t\n", ws.HoverP50ms)
 	fmt.Fprintf(tw, "edit + semanticTokens/full (%.0f KB file)\t%.2f ms\t%.2f ms\n", ws.EditFileKB, ws.EditTokensP50ms, ws.EditTokensP99ms)
+	if ws.CheckoutFiles > 0 {
+		fmt.Fprintf(tw, "%d files changed on disk, reported\tin the index after %.0f ms\n", ws.CheckoutFiles, ws.CheckoutMS)
+	}
 	fmt.Fprintf(tw, "stui-lsp check\t%.0f MB/s (%.2f s)\n", ws.CheckMBPerS, ws.CheckSeconds)
 	fmt.Fprintf(tw, "hover p50 over the bare relay's\t%.2fx (hover %.0f µs, relay %.0f µs, raw %.0f µs; p99 %.2fx raw)\n", r.HoverRelayRatio, r.HoverP50us, r.RelayHoverP50us, r.RawRTTP50us, r.HoverP99Ratio)
 	fmt.Fprintf(tw, "evaluations, 8 in flight\t%.0f req/s, raw DEALER %.0f req/s: %.2fx\n", r.EvaluateRPS8, r.RawRPS8, ratio(r.EvaluateRPS8, r.RawRPS8))

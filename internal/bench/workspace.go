@@ -52,6 +52,14 @@ type WorkspaceReport struct {
 	EditTokensP99ms float64 `json:"edit_tokens_p99_ms"`
 	EditFileKB      float64 `json:"edit_file_kb"`
 
+	// Checkout is a checkout-like rewrite of up to 500 files of a
+	// generated corpus (--corpus only: the bench never writes to a folder
+	// it was given), reported to the server as an editor's file watcher
+	// does; CheckoutMS is from the report to a workspace/symbol answer that
+	// finds the last file's new class.
+	CheckoutFiles int     `json:"checkout_files,omitempty"`
+	CheckoutMS    float64 `json:"checkout_ms,omitempty"`
+
 	CheckSeconds float64 `json:"check_seconds"`
 	CheckMBPerS  float64 `json:"check_mb_per_s"`
 }
@@ -256,6 +264,12 @@ func (b *run) workspace(ctx context.Context) error {
 	w.HoverP50ms = ms(hovers, 50)
 	w.EditTokensP50ms, w.EditTokensP99ms = ms(edits, 50), ms(edits, 99)
 
+	if b.cfg.Corpus > 0 {
+		if err := w.checkout(ctx, e, sources); err != nil {
+			return err
+		}
+	}
+
 	t := time.Now()
 	out, err := exec.CommandContext(ctx, b.cfg.Exe, "check", dir).CombinedOutput()
 	w.CheckSeconds = time.Since(t).Seconds()
@@ -263,5 +277,49 @@ func (b *run) workspace(ctx context.Context) error {
 		return fmt.Errorf("stui-lsp check %s: %v\n%s", dir, err, out)
 	}
 	w.CheckMBPerS = float64(w.Bytes) / (1 << 20) / w.CheckSeconds
+	return nil
+}
+
+// checkout rewrites up to 500 class files under new class names, as a
+// checkout replaces files (write a temporary file, rename it over), tells
+// the server, and times until the server's answers show the last one.
+func (w *WorkspaceReport) checkout(ctx context.Context, e *editor, sources []index.Source) error {
+	var changes []map[string]any
+	last := ""
+	for i, s := range sources {
+		if len(changes) == 500 || len(changes) >= len(sources)/2 {
+			break
+		}
+		if !strings.HasSuffix(s.Path, ".class.st") {
+			continue
+		}
+		last = fmt.Sprintf("CheckedOut%05d", i)
+		src := fmt.Sprintf("Class { #name : #%s, #superclass : #Object }\n\n%s >> checkedOut [ ^ self printOn: nil ]\n", last, last)
+		tmp := s.Path + ".checkout"
+		if err := os.WriteFile(tmp, []byte(src), 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, s.Path); err != nil {
+			return err
+		}
+		changes = append(changes, map[string]any{"uri": "file://" + s.Path, "type": 2})
+	}
+	t := time.Now()
+	if err := e.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": changes}); err != nil {
+		return err
+	}
+	for {
+		res, err := e.call(ctx, "workspace/symbol", map[string]any{"query": last})
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(res, []byte(`"`+last+`"`)) {
+			break
+		}
+		if time.Since(t) > time.Minute {
+			return fmt.Errorf("the checkout of %d files is not in the index after a minute", len(changes))
+		}
+	}
+	w.CheckoutFiles, w.CheckoutMS = len(changes), float64(time.Since(t).Microseconds())/1e3
 	return nil
 }
