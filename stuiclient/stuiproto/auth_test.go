@@ -1,24 +1,31 @@
 package stuiproto
 
-import "testing"
+import (
+	"encoding/json"
+	"os"
+	"testing"
+)
 
-// The known answer docs/protocol.md gives for the image side to check its
-// HMAC against.
+// The known answer docs/protocol.md gives, in the file the image side's
+// STUIImageProofTest reads too.
 func TestImageProofKnownAnswer(t *testing.T) {
-	const (
-		token    = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-		endpoint = "ipc:///run/user/1000/stui/stui.sock"
-		nonce    = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-	)
-	got := ImageProof(token, endpoint, nonce)
+	data, err := os.ReadFile("../../testdata/auth/image-proof.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ Label, Token, Endpoint, Nonce, Proof string }
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Label != imageProofLabel {
+		t.Fatalf("label %q, want %q", v.Label, imageProofLabel)
+	}
+	got := ImageProof(v.Token, v.Endpoint, v.Nonce)
 	t.Logf("proof %s", got)
-	if !ValidImageProof(token, endpoint, nonce, got) || ValidImageProof(token, endpoint+"x", nonce, got) || ValidImageProof(token[1:], endpoint, nonce, got) {
+	if !ValidImageProof(v.Token, v.Endpoint, v.Nonce, got) || ValidImageProof(v.Token, v.Endpoint+"x", v.Nonce, got) || ValidImageProof(v.Token[1:], v.Endpoint, v.Nonce, got) {
 		t.Fatal("ValidImageProof")
 	}
-	if got != knownProof {
-		t.Errorf("proof %s, want %s", got, knownProof)
+	if got != v.Proof {
+		t.Errorf("proof %s, want %s", got, v.Proof)
 	}
 }
-
-// knownProof was computed apart from this code, with Python's hmac module.
-const knownProof = "94b6acb4fe2b244a44d787749c7cbe287eb8aa19621897e546d4c6f3f1b1ce00"
