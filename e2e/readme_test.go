@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -77,5 +78,55 @@ func shellBlockAfter(t *testing.T, text, marker string) string {
 	if !ok {
 		t.Fatalf("README's shell block after %q does not end", marker)
 	}
+	return block
+}
+
+// TestReadmeListsEverySubcommand keeps the README's command list and the
+// binary's own usage in step: a subcommand one of them names, the other
+// names too.
+func TestReadmeListsEverySubcommand(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	usage, _ := exec.Command(bin, "-h").CombinedOutput()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, list, ok := strings.Cut(string(readme), "## Commands for people and scripts")
+	if !ok {
+		t.Fatal("README has no command list")
+	}
+	list = shellBlockAfterFence(t, list)
+	subcommands := func(text string) map[string]bool {
+		out := map[string]bool{}
+		// "stui-lsp ping ...", not "stui-lsp      serve LSP on stdin".
+		for _, m := range regexp.MustCompile(`(?m)^\s*stui-lsp ([a-z]+)`).FindAllStringSubmatch(text, -1) {
+			out[m[1]] = true
+		}
+		return out
+	}
+	inUsage, inReadme := subcommands(string(usage)), subcommands(list)
+	if len(inUsage) < 5 {
+		t.Fatalf("stui-lsp -h lists %d subcommands:\n%s", len(inUsage), usage)
+	}
+	for c := range inUsage {
+		if !inReadme[c] {
+			t.Errorf("stui-lsp -h lists %q, the README's command list does not", c)
+		}
+	}
+	for c := range inReadme {
+		if !inUsage[c] {
+			t.Errorf("the README lists %q, stui-lsp -h does not", c)
+		}
+	}
+}
+
+// shellBlockAfterFence returns the first ``` block of text.
+func shellBlockAfterFence(t *testing.T, text string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(text, "```\n")
+	if !ok {
+		t.Fatal("no ``` block")
+	}
+	block, _, _ := strings.Cut(rest, "```")
 	return block
 }
