@@ -1,0 +1,114 @@
+package smalltalk
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// sameParse reports whether two parses of the same text are equal, field by
+// field, and where they differ first.
+func sameParse(t testing.TB, got, want *File) bool {
+	t.Helper()
+	if reflect.DeepEqual(got, want) {
+		return true
+	}
+	switch {
+	case !reflect.DeepEqual(got.Errors, want.Errors):
+		t.Logf("errors %v, want %v", got.Errors, want.Errors)
+	case !reflect.DeepEqual(got.Comments, want.Comments):
+		t.Logf("comments %v, want %v", got.Comments, want.Comments)
+	case len(got.Methods) != len(want.Methods):
+		t.Logf("%d methods, want %d", len(got.Methods), len(want.Methods))
+	default:
+		for i := range got.Methods {
+			if !reflect.DeepEqual(got.Methods[i], want.Methods[i]) {
+				gv, wv := reflect.ValueOf(*got.Methods[i]), reflect.ValueOf(*want.Methods[i])
+				for j := 0; j < gv.NumField(); j++ {
+					if gv.Field(j).CanInterface() && !reflect.DeepEqual(gv.Field(j).Interface(), wv.Field(j).Interface()) || !gv.Field(j).CanInterface() && fmt.Sprint(gv.Field(j)) != fmt.Sprint(wv.Field(j)) {
+						t.Logf("method %d (%s) differs in %s: %v, want %v", i, want.Methods[i].Selector, gv.Type().Field(j).Name, gv.Field(j), wv.Field(j))
+					}
+				}
+				break
+			}
+		}
+	}
+	return false
+}
+
+// randomEdit is an edit of the kinds typing makes: a character typed or
+// deleted, a word pasted, a bracket or quote that unbalances the method.
+func randomEdit(r *rand.Rand, src []byte) (start, end int, text string) {
+	start = r.IntN(len(src) + 1)
+	end = start
+	if r.IntN(3) == 0 && start < len(src) {
+		end = min(len(src), start+1+r.IntN(8))
+	}
+	pieces := []string{"", "x", " ", "\n", "self foo. ", "[", "]", "'", "\"", "^ 3 + 4", "#(", ":=", "|", "é", "{ #category : #x }\nFoo >> bar [ ]\n"}
+	return start, end, pieces[r.IntN(len(pieces))]
+}
+
+func reparseSources(t testing.TB) map[string][]byte {
+	srcs := map[string][]byte{"generated": generatedTonel(300)}
+	for _, p := range fixtures(t) {
+		if !strings.HasSuffix(p, ".class.st") && !strings.HasSuffix(p, ".extension.st") {
+			continue
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[p] = src
+	}
+	return srcs
+}
+
+// The incremental parse gives exactly what a full parse gives, after each
+// of a run of random edits to the same text.
+func TestReparseEqualsAFullParse(t *testing.T) {
+	r := rand.New(rand.NewPCG(18, 5))
+	reused := 0
+	srcs := reparseSources(t)
+	names := slices.Sorted(maps.Keys(srcs))
+	for _, name := range names {
+		f := Parse(name, srcs[name])
+		for i := 0; i < 200; i++ {
+			start, end, text := randomEdit(r, f.Src)
+			got := Reparse(f, start, end, text)
+			want := Parse(name, got.Src)
+			if !sameParse(t, got, want) {
+				t.Fatalf("%s: after edit %d (%d-%d → %q) the incremental parse differs from a full one", name, i, start, end, text)
+			}
+			if f2 := reparseMethod(f, start, end, len(text), got.Src); f2 != nil {
+				reused++
+			}
+			f = got
+		}
+	}
+	if reused == 0 {
+		t.Errorf("no edit was parsed incrementally")
+	}
+}
+
+func FuzzReparse(f *testing.F) {
+	for _, src := range reparseSources(f) {
+		f.Add(src, uint64(1))
+	}
+	f.Fuzz(func(t *testing.T, src []byte, seed uint64) {
+		r := rand.New(rand.NewPCG(seed, 18))
+		old := Parse("fuzz.class.st", src)
+		for i := 0; i < 8; i++ {
+			start, end, text := randomEdit(r, old.Src)
+			got := Reparse(old, start, end, text)
+			if !sameParse(t, got, Parse("fuzz.class.st", got.Src)) {
+				t.Fatalf("edit %d (%d-%d → %q) of %q", i, start, end, text, old.Src)
+			}
+			old = got
+		}
+	})
+}
