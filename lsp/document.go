@@ -3,9 +3,11 @@ package lsp
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.lsp.dev/uri"
 
+	"github.com/stui-lsp/stui-lsp/smalltalk"
 	"github.com/stui-lsp/stui-lsp/smalltalk/index"
 )
 
@@ -22,10 +24,26 @@ type document struct {
 
 	parseOnce sync.Once
 	parsed    *parsedFile
+	// ready is parsed once made, for the next version to start from.
+	ready atomic.Pointer[parsedFile]
+	// base, when set, is the previous version, already parsed, and baseEdit
+	// the one edit that made this text from it: the parse starts from
+	// base's and parses again only the method the edit is in.
+	base     *document
+	baseEdit edit
 }
 
 func newDocument(u uri.URI, languageID string, version int32, text string) *document {
 	return &document{uri: u, languageID: languageID, version: version, text: text}
+}
+
+// editedFrom makes d's parse start from prev's when prev is parsed and e
+// alone turned prev's text into d's. An unparsed prev is not kept, so no
+// chain of old versions builds up behind a document.
+func (d *document) editedFrom(prev *document, e edit) {
+	if prev.ready.Load() != nil {
+		d.base, d.baseEdit = prev, e
+	}
 }
 
 func (d *document) lines() *lineIndex {
@@ -45,7 +63,13 @@ func (d *document) file() *parsedFile {
 		if d.tooLarge() {
 			text = ""
 		}
-		d.parsed = parseDocument(string(d.uri), text)
+		if b := d.base; b != nil && !d.tooLarge() && !b.tooLarge() {
+			d.parsed = &parsedFile{smalltalk.Reparse(b.ready.Load().File, d.baseEdit.start, d.baseEdit.end, d.baseEdit.text)}
+		} else {
+			d.parsed = parseDocument(string(d.uri), text)
+		}
+		d.base = nil
+		d.ready.Store(d.parsed)
 	})
 	return d.parsed
 }

@@ -39,6 +39,9 @@ func (s *server) DidChange(ctx context.Context, params *protocol.DidChangeTextDo
 		}
 	}
 	next := newDocument(doc.uri, doc.languageID, params.TextDocument.Version, text)
+	if len(edits) == 1 {
+		next.editedFrom(doc, edits[0])
+	}
 	s.docs.put(next)
 	if isInspectorDocument(next.uri) {
 		return nil
