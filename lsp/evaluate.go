@@ -39,6 +39,9 @@ func (s *server) target(args commandArgs) (evalTarget, error) {
 	}
 	start, end := doc.lines().span(*args.Range, s.encoding)
 	sp, kind := resolveSelection(doc, start, end).preferred()
+	if kind == selectionNone && doc.file().Kind.IsTonel() {
+		return evalTarget{}, errInvalidParams("nothing to evaluate at line %d, character %d: in a Tonel file only the statements of a method body are code", args.Range.Start.Line+1, args.Range.Start.Character+1)
+	}
 	if kind == selectionNone {
 		return evalTarget{}, errInvalidParams("no statement at line %d, character %d", args.Range.Start.Line+1, args.Range.Start.Character+1)
 	}

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"go.lsp.dev/protocol"
@@ -61,6 +62,13 @@ func TestTonelOffersEvaluationOnlyInsideMethodBodies(t *testing.T) {
 	}
 	if titles := evaluations(protocol.Range{Start: at["body"], End: at["bodyEnd"]}); len(titles) != 3 {
 		t.Errorf("the statement in the body selected: offered %v, want Evaluate, Print it, Inspect it", titles)
+	}
+
+	// An editor's Print it key on the class definition sends its range all
+	// the same: the answer says why nothing runs, and the image is not asked.
+	err := e.executeCommand(cmdPrintIt, map[string]any{"uri": u, "range": protocol.Range{Start: at["def"], End: at["defEnd"]}}, &printItResult{})
+	if err == nil || !strings.Contains(err.Error(), "only the statements of a method body") {
+		t.Errorf("Print it on the class definition: %v, want it refused as no code", err)
 	}
 
 	var lenses []protocol.CodeLens
