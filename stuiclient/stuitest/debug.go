@@ -245,18 +245,20 @@ func (b *Backend) runDebug(ctx context.Context, reqID string, ds *debugSession, 
 	}
 	for ds.pc < len(ds.stmts) {
 		n := ds.stmts[ds.pc]
-		code := ds.file.Text(n.Span())
-		toks, serr := tokenize(code)
 		var v value
-		var err error
-		if serr != nil {
-			err = serr
-		} else {
-			e := &evaluator{ctx: withTranscript(ctx, b), toks: toks, vars: ds.vars, self: self}
-			v, err = e.statements()
+		err := checkSyntax(ds.file, n)
+		if err == nil {
+			e := &evaluator{ctx: withTranscript(ctx, b), file: ds.file, vars: ds.vars, self: self}
+			v, err = e.eval(n)
 		}
 		var st *stopped
+		var ret *returned
 		switch {
+		case errors.As(err, &ret):
+			// A ^ ends the code with its value.
+			ds.last = ret.v
+			ds.pc = len(ds.stmts)
+			return nil
 		case errors.Is(err, errHalt):
 			ds.pending = true
 			return &debugStop{reason: stuiproto.ReasonHalt, msg: "Halt"}

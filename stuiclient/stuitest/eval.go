@@ -2,12 +2,15 @@ package stuitest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
+	"unicode/utf8"
+
+	"github.com/stui-lsp/stui-lsp/smalltalk"
 )
 
 // The test evaluator understands a tiny subset of Smalltalk, enough to test
@@ -58,12 +61,13 @@ const (
 )
 
 type value struct {
-	kind kind
-	i    int64 // kInt, numerator of kFraction, milliseconds of kDelay
-	den  int64
-	s    string
-	b    bool
-	list []int64 // kInterval, kOrderedCollection
+	kind  kind
+	i     int64 // kInt, numerator of kFraction, milliseconds of kDelay
+	den   int64
+	s     string
+	b     bool
+	list  []int64 // kInterval, kOrderedCollection
+	block *smalltalk.Block
 }
 
 func (v value) equal(w value) bool {
@@ -153,200 +157,91 @@ type runtimeError struct {
 // stopped is returned when the context ends an evaluation.
 type stopped struct{ cause error }
 
-type token struct {
-	kind byte // 'n' number, 's' string, 'i' identifier, 'k' keyword, 'b' binary, 'a' :=, '(' ')' '.' ';', 'e' end
-	text string
-	pos  int // 1-based position in characters
-}
-
-func tokenize(code string) ([]token, *syntaxError) {
-	rs := []rune(code)
-	var toks []token
-	for i := 0; i < len(rs); {
-		r := rs[i]
-		start := i + 1
-		switch {
-		case unicode.IsSpace(r):
-			i++
-		case r == '"':
-			j := i + 1
-			for j < len(rs) && rs[j] != '"' {
-				j++
-			}
-			if j == len(rs) {
-				return nil, &syntaxError{"Unmatched \" in comment", len(rs) + 1}
-			}
-			i = j + 1
-		case r == '\'':
-			var b strings.Builder
-			j := i + 1
-			for {
-				if j >= len(rs) {
-					return nil, &syntaxError{"Unmatched ' in string literal", len(rs) + 1}
-				}
-				if rs[j] == '\'' {
-					if j+1 < len(rs) && rs[j+1] == '\'' {
-						b.WriteRune('\'')
-						j += 2
-						continue
-					}
-					break
-				}
-				b.WriteRune(rs[j])
-				j++
-			}
-			toks = append(toks, token{'s', b.String(), start})
-			i = j + 1
-		case unicode.IsDigit(r):
-			j := i
-			for j < len(rs) && unicode.IsDigit(rs[j]) {
-				j++
-			}
-			toks = append(toks, token{'n', string(rs[i:j]), start})
-			i = j
-		case unicode.IsLetter(r) || r == '_':
-			j := i
-			for j < len(rs) && (unicode.IsLetter(rs[j]) || unicode.IsDigit(rs[j]) || rs[j] == '_') {
-				j++
-			}
-			if j < len(rs) && rs[j] == ':' && (j+1 >= len(rs) || rs[j+1] != '=') {
-				toks = append(toks, token{'k', string(rs[i : j+1]), start})
-				i = j + 1
-			} else {
-				toks = append(toks, token{'i', string(rs[i:j]), start})
-				i = j
-			}
-		case r == ':' && i+1 < len(rs) && rs[i+1] == '=':
-			toks = append(toks, token{'a', ":=", start})
-			i += 2
-		case r == '(' || r == ')' || r == '.' || r == '[' || r == ']' || r == ';':
-			toks = append(toks, token{byte(r), string(r), start})
-			i++
-		case strings.ContainsRune("+-*/\\<>=~,", r):
-			j := i
-			for j < len(rs) && strings.ContainsRune("+-*/\\<>=~,", rs[j]) {
-				j++
-			}
-			toks = append(toks, token{'b', string(rs[i:j]), start})
-			i = j
-		default:
-			return nil, &syntaxError{"Unknown character", start}
-		}
-	}
-	toks = append(toks, token{'e', "", len(rs) + 1})
-	return toks, nil
-}
-
-// evaluator runs one piece of code against a variable scope.
+// evaluator runs the statements of one parse against a variable scope.
 type evaluator struct {
 	ctx  context.Context
-	toks []token
-	p    int
+	file *smalltalk.File
 	vars map[string]value
-	// parseOnly checks the syntax without evaluating.
-	parseOnly bool
-	// cascadeTo is the receiver of the last message sent in the expression
-	// being parsed (valid when sent is set): a cascade's ';' sends to it.
-	cascadeTo value
-	sent      bool
 	// self answers the messages sent to self, in a test method; nil
 	// elsewhere, where self is nil as in a playground.
 	self func(sel string, args []value) (value, error)
 }
 
-func (e *evaluator) peek() token { return e.toks[e.p] }
-func (e *evaluator) next() token { t := e.toks[e.p]; e.p++; return t }
+// returned carries a ^'s value up to the code's top level.
+type returned struct{ v value }
+
+func (r *returned) Error() string { return "return" }
 
 // evaluate parses and runs code. Assignments go to vars.
 func evaluate(ctx context.Context, code string, vars map[string]value) (value, error) {
-	toks, serr := tokenize(code)
-	if serr != nil {
-		return value{}, serr
-	}
-	// Parse everything first, so a syntax error is reported before any
-	// statement runs, as the compiler does.
-	check := &evaluator{ctx: ctx, toks: toks, vars: map[string]value{}, parseOnly: true}
-	if _, err := check.statements(); err != nil {
+	f := smalltalk.ParseExpression([]byte(code))
+	// The whole code is checked first, so a syntax error is reported before
+	// any statement runs, as the compiler does.
+	if err := checkSyntax(f, f.Body); err != nil {
 		return value{}, err
 	}
-	e := &evaluator{ctx: ctx, toks: toks, vars: vars}
-	return e.statements()
+	e := &evaluator{ctx: ctx, file: f, vars: vars}
+	return e.topLevel(f.Statements)
 }
 
-func (e *evaluator) statements() (value, error) {
-	var last value
-	for {
-		if e.peek().kind == 'e' {
-			return last, nil
+// checkSyntax answers f's first syntax error worded and placed as Pharo's
+// compiler does, else the first assignment in n to a name that cannot be
+// stored into; nil when the code compiles.
+func checkSyntax(f *smalltalk.File, n smalltalk.Node) error {
+	if len(f.Errors) > 0 {
+		msg, at, ok := pharoSyntaxError(f)
+		if !ok {
+			msg, at = f.Errors[0].Message, f.Errors[0].Start
 		}
-		v, err := e.statement()
+		return &syntaxError{msg, charPos(f.Src, at)}
+	}
+	var bad error
+	if n == nil {
+		return nil
+	}
+	smalltalk.Inspect(n, func(n smalltalk.Node) bool {
+		if bad != nil {
+			return false
+		}
+		if a, ok := n.(*smalltalk.Assignment); ok && a.Var != nil && isReserved(a.Var.Name) {
+			// Pharo points at what follows the assigned value.
+			at := a.End
+			for at < len(f.Src) && isSpace(f.Src[at]) {
+				at++
+			}
+			bad = &syntaxError{"Cannot store into " + a.Var.Name, charPos(f.Src, at)}
+		}
+		return true
+	})
+	return bad
+}
+
+// charPos is the 1-based character position of byte offset off in src.
+func charPos(src []byte, off int) int {
+	return utf8.RuneCount(src[:off]) + 1
+}
+
+// topLevel runs statements as a do-it does: a ^ ends the code with its value.
+func (e *evaluator) topLevel(stmts []smalltalk.Node) (value, error) {
+	v, err := e.sequence(stmts)
+	var r *returned
+	if errors.As(err, &r) {
+		return r.v, nil
+	}
+	return v, err
+}
+
+// sequence runs statements in order and answers the last one's value.
+func (e *evaluator) sequence(stmts []smalltalk.Node) (value, error) {
+	var last value
+	for _, s := range stmts {
+		v, err := e.eval(s)
 		if err != nil {
 			return value{}, err
 		}
 		last = v
-		switch t := e.peek(); t.kind {
-		case '.':
-			e.next()
-		case 'e':
-			return last, nil
-		default:
-			return value{}, &syntaxError{"Nothing more expected", t.pos}
-		}
 	}
-}
-
-func (e *evaluator) statement() (value, error) {
-	if e.peek().kind == 'i' && e.toks[e.p+1].kind == 'a' {
-		name := e.next().text
-		e.next()
-		v, err := e.statement()
-		if err != nil {
-			return value{}, err
-		}
-		if isReserved(name) {
-			return value{}, &syntaxError{"Cannot store into " + name, e.toks[e.p].pos}
-		}
-		e.vars[name] = v
-		return v, nil
-	}
-	e.sent = false
-	v, err := e.keywordExpr()
-	if err != nil || e.peek().kind != ';' {
-		return v, err
-	}
-	return e.cascade(v)
-}
-
-// cascade sends each message after a ';' to the receiver of the message
-// before the first ';', and answers the last one's result.
-func (e *evaluator) cascade(v value) (value, error) {
-	if !e.sent {
-		return value{}, &syntaxError{"Cascade must follow a message send", e.peek().pos}
-	}
-	recv := e.cascadeTo
-	for e.peek().kind == ';' {
-		e.next()
-		if k := e.peek().kind; k != 'i' && k != 'b' && k != 'k' {
-			return value{}, &syntaxError{"Message expected", e.peek().pos}
-		}
-		u, err := e.unaryTail(recv)
-		if err != nil {
-			return value{}, err
-		}
-		b, err := e.binaryTail(u)
-		if err != nil {
-			return value{}, err
-		}
-		if v, err = e.keywordTail(token{}, b); err != nil {
-			return value{}, err
-		}
-	}
-	return v, nil
-}
-
-// willSend records recv as the receiver of the message about to be sent.
-func (e *evaluator) willSend(recv value) {
-	e.cascadeTo, e.sent = recv, true
+	return last, nil
 }
 
 func isReserved(name string) bool {
@@ -357,43 +252,119 @@ func isReserved(name string) bool {
 	return false
 }
 
-func (e *evaluator) keywordExpr() (value, error) {
-	recvTok := e.peek()
-	recv, err := e.binaryExpr()
-	if err != nil {
-		return value{}, err
-	}
-	return e.keywordTail(recvTok, recv)
-}
-
-// keywordTail sends the keyword message that follows, if any, to recv.
-func (e *evaluator) keywordTail(recvTok token, recv value) (value, error) {
-	if e.peek().kind != 'k' {
-		return recv, nil
-	}
-	var sel strings.Builder
-	var args []value
-	for e.peek().kind == 'k' {
-		sel.WriteString(e.next().text)
-		a, err := e.binaryExpr()
+func (e *evaluator) eval(n smalltalk.Node) (value, error) {
+	switch n := n.(type) {
+	case *smalltalk.Literal:
+		return e.literal(n)
+	case *smalltalk.Variable:
+		return e.variable(n.Name), nil
+	case *smalltalk.Assignment:
+		v, err := e.eval(n.Value)
 		if err != nil {
 			return value{}, err
 		}
-		args = append(args, a)
+		e.vars[n.Var.Name] = v
+		return v, nil
+	case *smalltalk.Paren:
+		return e.eval(n.X)
+	case *smalltalk.Block:
+		return value{kind: kBlock, block: n}, nil
+	case *smalltalk.Return:
+		v, err := e.eval(n.Value)
+		if err != nil {
+			return value{}, err
+		}
+		return value{}, &returned{v}
+	case *smalltalk.Message:
+		recv, err := e.eval(n.Receiver)
+		if err != nil {
+			return value{}, err
+		}
+		return e.send(recv, n)
+	case *smalltalk.Cascade:
+		// Every message after the first goes to the receiver of the first.
+		recv, err := e.eval(n.Receiver)
+		if err != nil {
+			return value{}, err
+		}
+		var v value
+		for _, m := range n.Messages {
+			if v, err = e.send(recv, m); err != nil {
+				return value{}, err
+			}
+		}
+		return v, nil
 	}
-	e.willSend(recv)
-	if e.parseOnly {
+	return value{}, &runtimeError{"Error", "the test evaluator does not evaluate " + e.file.Text(n.Span()),
+		[]string{"UndefinedObject>>DoIt"}}
+}
+
+func (e *evaluator) literal(l *smalltalk.Literal) (value, error) {
+	switch l.Kind {
+	case smalltalk.LitNil:
 		return value{}, nil
+	case smalltalk.LitTrue, smalltalk.LitFalse:
+		return value{kind: kBool, b: l.Kind == smalltalk.LitTrue}, nil
+	case smalltalk.LitString:
+		return value{kind: kString, s: e.file.LiteralValue(l)}, nil
+	case smalltalk.LitNumber:
+		text := e.file.Text(l.Range)
+		n, err := strconv.ParseInt(text, 10, 64)
+		if err == nil {
+			return value{kind: kInt, i: n}, nil
+		}
+		if strings.Trim(text, "-0123456789") == "" {
+			return value{}, &runtimeError{"Error", "integer out of the test evaluator's 64-bit range", []string{"UndefinedObject>>DoIt"}}
+		}
 	}
-	if recvTok.kind == 'i' && recvTok.text == "Delay" && len(args) == 1 && args[0].kind == kInt {
-		switch sel.String() {
+	return value{}, &runtimeError{"Error", "the test evaluator does not evaluate " + e.file.Text(l.Range),
+		[]string{"UndefinedObject>>DoIt"}}
+}
+
+func (e *evaluator) variable(name string) value {
+	if c, ok := globalClass(name); ok {
+		return c
+	}
+	switch {
+	case name == "Transcript":
+		return value{kind: kTranscript}
+	case name == "self" && e.self != nil:
+		return value{kind: kSelf}
+	}
+	return e.vars[name]
+}
+
+// send evaluates m's arguments and sends m to recv.
+func (e *evaluator) send(recv value, m *smalltalk.Message) (value, error) {
+	args := make([]value, 0, len(m.Args))
+	for _, a := range m.Args {
+		v, err := e.eval(a)
+		if err != nil {
+			return value{}, err
+		}
+		args = append(args, v)
+	}
+	switch m.Kind {
+	case smalltalk.Unary:
+		return e.unary(recv, m.Selector)
+	case smalltalk.BinaryMsg:
+		return binary(recv, m.Selector, args[0])
+	}
+	return e.keyword(recv, m, args)
+}
+
+// keyword sends the keyword message m with args to recv.
+func (e *evaluator) keyword(recv value, m *smalltalk.Message, args []value) (value, error) {
+	sel := m.Selector
+	if v, ok := m.Receiver.(*smalltalk.Variable); ok && v.Name == "Delay" && len(args) == 1 && args[0].kind == kInt {
+		switch sel {
 		case "forSeconds:":
 			return value{kind: kDelay, i: args[0].i * 1000}, nil
 		case "forMilliseconds:":
 			return value{kind: kDelay, i: args[0].i}, nil
 		}
 	}
-	if recv.kind == kInt && sel.String() == "to:" && args[0].kind == kInt {
+	if recv.kind == kInt && sel == "to:" && args[0].kind == kInt {
 		if args[0].i-recv.i > 1<<20 {
 			return value{}, &runtimeError{"Error", "interval too large for the test evaluator", []string{"UndefinedObject>>DoIt"}}
 		}
@@ -403,22 +374,19 @@ func (e *evaluator) keywordTail(recvTok token, recv value) (value, error) {
 		}
 		return iv, nil
 	}
-	if recv.kind == kClass {
-		return classMessage(recv, sel.String(), args)
+	switch recv.kind {
+	case kClass:
+		return classMessage(recv, sel, args)
+	case kTranscript:
+		return transcriptSend(e.ctx, sel, args)
+	case kSelf:
+		return e.self(sel, args)
 	}
-	if recv.kind == kTranscript {
-		return transcriptSend(e.ctx, sel.String(), args)
-	}
-	if recv.kind == kSelf {
-		return e.self(sel.String(), args)
-	}
-	return value{}, dnu(recv, sel.String())
+	return value{}, dnu(recv, sel)
 }
 
 func (e *evaluator) runBlock(b value) (value, error) {
-	toks := append(append([]token(nil), e.toks[b.i:b.den]...), token{'e', "", e.toks[b.den].pos})
-	sub := &evaluator{ctx: e.ctx, toks: toks, vars: e.vars, self: e.self}
-	return sub.statements()
+	return e.sequence(b.block.Body.Statements)
 }
 
 func joinInts(xs []int64) string {
@@ -427,128 +395,6 @@ func joinInts(xs []int64) string {
 		parts[i] = strconv.FormatInt(x, 10)
 	}
 	return strings.Join(parts, " ")
-}
-
-func (e *evaluator) binaryExpr() (value, error) {
-	v, err := e.unaryExpr()
-	if err != nil {
-		return value{}, err
-	}
-	return e.binaryTail(v)
-}
-
-// binaryTail sends the binary messages that follow to v, left to right.
-func (e *evaluator) binaryTail(v value) (value, error) {
-	for e.peek().kind == 'b' {
-		op := e.next()
-		arg, err := e.unaryExpr()
-		if err != nil {
-			return value{}, err
-		}
-		e.willSend(v)
-		if e.parseOnly {
-			continue
-		}
-		if v, err = binary(v, op.text, arg); err != nil {
-			return value{}, err
-		}
-	}
-	return v, nil
-}
-
-func (e *evaluator) unaryExpr() (value, error) {
-	v, err := e.primary()
-	if err != nil {
-		return value{}, err
-	}
-	return e.unaryTail(v)
-}
-
-// unaryTail sends the unary messages that follow to v.
-func (e *evaluator) unaryTail(v value) (value, error) {
-	var err error
-	for e.peek().kind == 'i' {
-		sel := e.next().text
-		e.willSend(v)
-		if e.parseOnly {
-			continue
-		}
-		if v, err = e.unary(v, sel); err != nil {
-			return value{}, err
-		}
-	}
-	return v, nil
-}
-
-func (e *evaluator) primary() (value, error) {
-	t := e.next()
-	switch t.kind {
-	case 'n':
-		n, err := strconv.ParseInt(t.text, 10, 64)
-		if err != nil {
-			return value{}, &runtimeError{"Error", "integer out of the test evaluator's 64-bit range", []string{"UndefinedObject>>DoIt"}}
-		}
-		return value{kind: kInt, i: n}, nil
-	case 's':
-		return value{kind: kString, s: t.text}, nil
-	case 'b':
-		if t.text == "-" && e.peek().kind == 'n' && e.peek().pos == t.pos+1 {
-			v, err := e.primary()
-			v.i = -v.i
-			return v, err
-		}
-	case 'i':
-		switch t.text {
-		case "nil":
-			return value{}, nil
-		case "true", "false":
-			return value{kind: kBool, b: t.text == "true"}, nil
-		}
-		if c, ok := globalClass(t.text); ok {
-			return c, nil
-		}
-		if t.text == "Transcript" {
-			return value{kind: kTranscript}, nil
-		}
-		if t.text == "self" && e.self != nil {
-			return value{kind: kSelf}, nil
-		}
-		return e.vars[t.text], nil
-	case '[':
-		start := e.p
-		outer := e.parseOnly
-		e.parseOnly = true
-		for e.peek().kind != ']' {
-			if e.peek().kind == 'e' {
-				return value{}, &syntaxError{"']' expected", e.peek().pos}
-			}
-			if _, err := e.statement(); err != nil {
-				return value{}, err
-			}
-			if e.peek().kind == '.' {
-				e.next()
-			} else if e.peek().kind != ']' {
-				return value{}, &syntaxError{"']' expected", e.peek().pos}
-			}
-		}
-		e.parseOnly = outer
-		e.sent = false
-		end := e.p
-		e.next()
-		return value{kind: kBlock, i: int64(start), den: int64(end)}, nil
-	case '(':
-		v, err := e.statement()
-		if err != nil {
-			return value{}, err
-		}
-		if c := e.next(); c.kind != ')' {
-			return value{}, &syntaxError{"')' expected", c.pos}
-		}
-		// The sends inside the parentheses are not the outer expression's.
-		e.sent = false
-		return v, nil
-	}
-	return value{}, &syntaxError{"Variable or expression expected", t.pos}
 }
 
 func dnu(recv value, sel string) error {

@@ -365,58 +365,16 @@ func runTestBody(ctx context.Context, tc testCase, self func(string, []value) (v
 	if err != nil {
 		return 1, err
 	}
-	if len(pm.body) == 0 {
-		return 1, nil
-	}
-	src := []rune(tc.source)
-	bodyStart := pm.body[0].pos - 1
-	if pm.body[0].kind == '|' {
-		for _, t := range pm.body[1:] {
-			if t.kind == '|' {
-				bodyStart = t.pos
-				break
+	e := &evaluator{ctx: ctx, file: pm.file, vars: map[string]value{}, self: self}
+	for _, stmt := range pm.method.Statements() {
+		if _, err := e.eval(stmt); err != nil {
+			var ret *returned
+			if errors.As(err, &ret) {
+				return 1, nil
 			}
-		}
-	}
-	body := string(src[bodyStart:])
-	toks, serr := tokenize(body)
-	if serr != nil {
-		return 1, serr
-	}
-	check := &evaluator{ctx: ctx, toks: toks, vars: map[string]value{}, parseOnly: true}
-	if _, err := check.statements(); err != nil {
-		return 1, err
-	}
-	baseLine, _ := lineColumn(tc.source, bodyStart+1)
-	vars := map[string]value{}
-	for _, stmt := range splitStatements(toks) {
-		line, _ := lineColumn(body, stmt[0].pos)
-		e := &evaluator{ctx: ctx, toks: append(stmt, token{'e', "", stmt[len(stmt)-1].pos}), vars: vars, self: self}
-		if _, err := e.statements(); err != nil {
-			return baseLine + line - 1, err
+			line, _ := pm.file.LineCol(stmt.Span().Start)
+			return line, err
 		}
 	}
 	return 1, nil
-}
-
-// splitStatements cuts a body's tokens at the periods outside brackets.
-func splitStatements(toks []token) [][]token {
-	var out [][]token
-	depth, start := 0, 0
-	for i, t := range toks {
-		switch t.kind {
-		case '(', '[':
-			depth++
-		case ')', ']':
-			depth--
-		case '.', 'e':
-			if depth == 0 {
-				if i > start {
-					out = append(out, toks[start:i])
-				}
-				start = i + 1
-			}
-		}
-	}
-	return out
 }
