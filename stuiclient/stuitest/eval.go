@@ -13,16 +13,18 @@ import (
 	"github.com/stui-lsp/stui-lsp/smalltalk"
 )
 
-// The test evaluator understands a tiny subset of Smalltalk, enough to test
-// a client end to end:
+// The test evaluator runs smalltalk/'s syntax tree of the code
+// (smalltalk.ParseExpression; methods and test methods come from
+// smalltalk.ParseMethod) and understands a tiny subset of Smalltalk, enough
+// to test a client end to end:
 //
 //   - integer literals (64-bit), string literals ('it''s'), nil, true, false
 //   - binary messages evaluated left to right as in Smalltalk, without
 //     precedence: + - * / // \\ < > <= >= = ~= and , (string concatenation);
 //     a / b answers an integer when exact, else a Fraction such as (7/2)
 //   - unary messages printString, size, negated, yourself, wait
-//   - blocks [ ... ] with value and whileTrue (which stops when the request
-//     is interrupted or times out)
+//   - blocks [ ... ] without arguments, with value and whileTrue (which stops
+//     when the request is interrupted or times out)
 //   - a to: b (an Interval) and asOrderedCollection, for inspecting a
 //     collection with named and indexed slots
 //   - Delay forSeconds: n and Delay forMilliseconds: n; sending wait to the
@@ -31,16 +33,19 @@ import (
 //   - Exception signal, Warning signal: 'text', Error signal: 'text', and
 //     Time millisecondClockValue (see eval_classes.go)
 //   - Transcript show:, nextPutAll:, crShow: and cr (see transcript.go)
-//   - statements separated by '.', the value of the last one is the result
+//   - cascades: each message after a ';' goes to the receiver of the first
+//   - statements separated by '.', the value of the last one is the result;
+//     ^ expr ends the code with the value of expr
 //   - name := expr assigns a workspace variable (kept in the session)
 //   - a bare name reads a variable; a name never assigned answers nil, as an
 //     undeclared variable does in a Pharo playground
 //
 // Errors: 1 / 0 is a RuntimeError ZeroDivide with a stack trace, any other
 // message the receiver does not understand is a RuntimeError
-// MessageNotUnderstood, and code that does not parse (an unclosed parenthesis
-// or string, a trailing operator, a stray token) is a SyntaxError whose line
-// and column are 1-based and count characters.
+// MessageNotUnderstood, a literal or construct outside the subset (a
+// symbol, a float, a literal array) is a RuntimeError Error that says so,
+// and code that does not parse is a SyntaxError in Pharo's words
+// (syntax.go) whose line and column are 1-based and count characters.
 
 type kind int
 
@@ -386,6 +391,10 @@ func (e *evaluator) keyword(recv value, m *smalltalk.Message, args []value) (val
 }
 
 func (e *evaluator) runBlock(b value) (value, error) {
+	if len(b.block.Args) > 0 {
+		return value{}, &runtimeError{"Error", "the test evaluator does not evaluate a block with arguments",
+			[]string{"UndefinedObject>>DoIt"}}
+	}
 	return e.sequence(b.block.Body.Statements)
 }
 
