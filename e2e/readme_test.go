@@ -130,3 +130,35 @@ func shellBlockAfterFence(t *testing.T, text string) string {
 	block, _, _ := strings.Cut(rest, "```")
 	return block
 }
+
+// TestDocsStartTheTestBackendInTheBackgroundWithIgnoreStdin: stui-testimage
+// stops when its stdin closes, which a background job's is (or, in an
+// interactive shell, it is stopped for reading the terminal), so every
+// "stui-testimage ... &" the docs show needs --ignore-stdin.
+func TestDocsStartTheTestBackendInTheBackgroundWithIgnoreStdin(t *testing.T) {
+	backgrounded := regexp.MustCompile(`stui-testimage[^\n` + "`" + `]*&`)
+	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git" || d.Name() == "build") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".md") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range backgrounded.FindAllString(string(data), -1) {
+			if !strings.Contains(m, "--ignore-stdin") && !strings.Contains(m, "-ignore-stdin") {
+				t.Errorf("%s: %q runs the test backend in the background without --ignore-stdin", path, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
