@@ -34,7 +34,8 @@ Counter >> increment [
 // DebugClient (@vscode/debugadapter-testsupport, in e2e/dap) over stdio,
 // against the real stui-testimage: launch, stopped on error, stack,
 // variables, evaluate in a frame, a step, restart frame, continue,
-// terminate, breakpoints, malformed input, and the image down or dying.
+// terminate, breakpoints, pause, attach to the next error, malformed input,
+// and the image down or dying.
 // Afterwards the image has no breakpoint and no suspended process left.
 // scripts/install-dap-e2e.sh installs the client; without node or its
 // packages the test skips (CI installs both).

@@ -156,6 +156,50 @@ test('breakpoints in a Tonel file are set in the image when the session starts',
   }
 });
 
+test('pause interrupts running code, which stops with reason pause', async () => {
+  const dc = client();
+  await dc.start();
+  try {
+    await Promise.all([dc.configurationSequence(), dc.launch({ expression: '(Delay forSeconds: 20) wait. 3 + 4', cwd: workspace })]);
+    // A pause that reaches the image before the evaluation starts there
+    // stops nothing: pause until the stop comes.
+    let stopped;
+    dc.waitForEvent('stopped', 15000).then((e) => { stopped = e; }, () => {});
+    for (let i = 0; i < 40 && !stopped; i++) {
+      await dc.pauseRequest({ threadId: 1 });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(stopped, 'no stopped event after pausing');
+    assert.equal(stopped.body.reason, 'pause');
+    const frames = await topFrames(dc);
+    assert.equal(frames[frames.length - 1].name, 'UndefinedObject>>DoIt');
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('attach with waitForError joins the next process that stops in the image', async () => {
+  const watcher = client();
+  const culprit = client();
+  await watcher.start();
+  await culprit.start();
+  try {
+    await watcher.initializeRequest();
+    await watcher.attachRequest({ waitForError: true, cwd: workspace });
+    await watcher.configurationDoneRequest();
+    const seen = watcher.waitForEvent('stopped', 15000);
+    await Promise.all([culprit.configurationSequence(), culprit.launch({ expression: "Error signal: 'raised elsewhere'", cwd: workspace }), culprit.waitForEvent('stopped')]);
+    const stopped = await seen;
+    assert.equal(stopped.body.reason, 'exception');
+    assert.match(stopped.body.text, /raised elsewhere/);
+    const frames = await topFrames(watcher);
+    assert.ok(frames.length > 0);
+  } finally {
+    await culprit.stop();
+    await watcher.stop();
+  }
+});
+
 test('malformed input gets an error reply and the adapter goes on', async () => {
   const dc = client();
   await dc.start();
