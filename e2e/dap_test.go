@@ -30,7 +30,7 @@ Counter >> increment [
 ]
 `
 
-// TestDAPWithTheDebugClient drives ` + "`stui-lsp dap`" + ` with Microsoft's
+// TestDAPWithTheDebugClient drives `stui-lsp dap` with Microsoft's
 // DebugClient (@vscode/debugadapter-testsupport, in e2e/dap) over stdio,
 // against the real stui-testimage: launch, stopped on error, stack,
 // variables, evaluate in a frame, a step, restart frame, continue,
