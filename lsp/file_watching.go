@@ -19,7 +19,7 @@ const watchPattern = "**/*.st"
 
 // pollEvery is how often the server looks at the workspace's files itself
 // when the editor cannot watch them for it: a stat of each file, about
-// 15 ms for Pharo's 9,375 on a slow disk.
+// 15 ms for Pharo's 9,375. A slower look waits longer (see watchFiles).
 const pollEvery = time.Second
 
 // supportsWatchRegistration reports whether the client registers file
@@ -53,15 +53,18 @@ func (s *server) watchFiles(ctx context.Context, indexed <-chan struct{}) {
 		return
 	}
 	seen := s.workspace.stamps
-	t := time.NewTicker(pollEvery)
-	defer t.Stop()
+	wait := pollEvery
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-time.After(wait):
 		}
+		began := time.Now()
 		now := s.statWorkspace(ctx)
+		// A folder far larger than a code base (a home directory) must not
+		// keep a core busy: looking takes at most a twentieth of the time.
+		wait = max(pollEvery, 20*time.Since(began))
 		if ctx.Err() != nil {
 			return
 		}
