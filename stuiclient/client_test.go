@@ -174,7 +174,7 @@ func TestTypedWrappersAgainstBackend(t *testing.T) {
 	if err != nil || ls.SessionCount != 1 {
 		t.Fatalf("list_client_sessions: %+v, %v", ls, err)
 	}
-	st, err := call(ctx, c, stuiproto.GetSessionStatisticsCommand, stuiproto.PingParams{})
+	st, err := call(ctx, c, stuiproto.GetSessionStatisticsCommand, stuiproto.NoParams{})
 	if err != nil || st.MaxSessionsPerClient != 5 {
 		t.Fatalf("statistics: %+v, %v", st, err)
 	}

@@ -753,7 +753,7 @@ func timestamps(ts ...string) error {
 }
 
 func checkSessionLimit(ctx context.Context, r *runner) (string, error) {
-	stats, err := call(ctx, r, stuiproto.GetSessionStatisticsCommand, stuiproto.PingParams{})
+	stats, err := call(ctx, r, stuiproto.GetSessionStatisticsCommand, stuiproto.NoParams{})
 	if err != nil {
 		return "", fmt.Errorf("reading the limit: %s", describe(err))
 	}
@@ -904,7 +904,7 @@ func checkListClientSessions(ctx context.Context, r *runner) (string, error) {
 }
 
 func checkSessionStatistics(ctx context.Context, r *runner) (string, error) {
-	res, err := call(ctx, r, stuiproto.GetSessionStatisticsCommand, stuiproto.PingParams{})
+	res, err := call(ctx, r, stuiproto.GetSessionStatisticsCommand, stuiproto.NoParams{})
 	if err != nil {
 		return "", errors.New(describe(err))
 	}

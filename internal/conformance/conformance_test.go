@@ -97,7 +97,7 @@ func TestRunPassesAgainstTheTestBackend(t *testing.T) {
 	}
 	defer c.Close()
 	var stats stuiproto.SessionStatisticsResult
-	if err := stuiproto.Call(context.Background(), c, stuiproto.GetSessionStatisticsCommand, stuiproto.PingParams{}, &stats); err != nil {
+	if err := stuiproto.Call(context.Background(), c, stuiproto.GetSessionStatisticsCommand, stuiproto.NoParams{}, &stats); err != nil {
 		t.Fatal(err)
 	}
 	if stats.TotalSessions != 0 {

@@ -52,6 +52,9 @@ const (
 	ModeInspect = "inspect"
 )
 
+// NoParams is the parameters of a command that takes none.
+type NoParams struct{}
+
 // PingParams are empty, but for the challenge a client sends on a new
 // connection (1.2, see ImageChallenge).
 type PingParams struct {

@@ -81,7 +81,7 @@ var (
 	CloseSessionCommand         = Command[SessionIDParams, CloseSessionResult]{Name: CmdCloseSession, MutatesImage: true}
 	GetSessionInfoCommand       = Command[SessionIDParams, SessionInfoResult]{Name: CmdGetSessionInfo}
 	ListClientSessionsCommand   = Command[ClientIDParams, ListClientSessionsResult]{Name: CmdListClientSessions}
-	GetSessionStatisticsCommand = Command[PingParams, SessionStatisticsResult]{Name: CmdGetSessionStatistics}
+	GetSessionStatisticsCommand = Command[NoParams, SessionStatisticsResult]{Name: CmdGetSessionStatistics}
 	SaveContextCommand          = Command[ContextParams, SaveContextResult]{Name: CmdSaveContext, MutatesImage: true}
 	LoadContextCommand          = Command[ContextParams, LoadContextResult]{Name: CmdLoadContext, MutatesImage: true}
 	GetContextSummaryCommand    = Command[SessionIDParams, ContextSummaryResult]{Name: CmdGetContextSummary}

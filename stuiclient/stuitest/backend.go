@@ -199,7 +199,7 @@ func (b *Backend) ping(now time.Time, _ *stuiproto.PingParams) (stuiproto.PingRe
 }
 
 // sessionStatistics reports the session manager's counters.
-func (b *Backend) sessionStatistics(now time.Time, _ *stuiproto.PingParams) (stuiproto.SessionStatisticsResult, error) {
+func (b *Backend) sessionStatistics(now time.Time, _ *stuiproto.NoParams) (stuiproto.SessionStatisticsResult, error) {
 	return b.statistics(now), nil
 }
 
