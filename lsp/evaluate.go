@@ -2,6 +2,8 @@ package lsp
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -64,6 +66,20 @@ type evaluateResult struct {
 
 var requestCounter atomic.Uint64
 
+// requestPrefix makes this process's request ids its own: the image matches
+// an interrupt by request id across every client, so two editors counting
+// from 1 would stop each other's evaluations.
+var requestPrefix = func() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}()
+
+// newRequestID names one evaluation or test run of this process.
+func newRequestID(kind string) string {
+	return kind + requestPrefix + "-" + strconv.FormatUint(requestCounter.Add(1), 10)
+}
+
 // interruptWait bounds the interrupt of a cancelled evaluation: the image
 // answers it at once unless it is hung, and the editor may be waiting for
 // this process to end.
@@ -85,7 +101,7 @@ func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stui
 	}
 	st := s.currentSettings()
 	ws := s.sessions.forFolder(s.workspace.folderOf(t.doc))
-	requestID := "lsp-" + strconv.FormatUint(requestCounter.Add(1), 10)
+	requestID := newRequestID("lsp-")
 	callCtx, cancel := context.WithTimeout(stuiproto.WithRequestID(ctx, requestID), stuiproto.EvaluationWait(st.EvaluateTimeoutMS))
 	defer cancel()
 

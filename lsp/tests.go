@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -245,7 +244,7 @@ func (s *server) runTests(ctx context.Context, args commandArgs) (*testRunReport
 	// A run is one request: its progress is a begin and an end, out of 100
 	// (which is also past startProgress's rule that short work shows none).
 	prog := s.startProgress(ctx, "stui: running "+what, 100)
-	requestID := "lsp-tests-" + strconv.FormatUint(requestCounter.Add(1), 10)
+	requestID := newRequestID("lsp-tests-")
 	callCtx, cancel := context.WithTimeout(stuiproto.WithRequestID(ctx, requestID), stuiproto.RunTestsCommand.Wait(params))
 	defer cancel()
 	interrupted := make(chan struct{})
