@@ -67,12 +67,16 @@ check('the lenses over report resolve to counts', #titles == 2 and titles[1] == 
 
 -- What a plugin's client command does when the lens is clicked: run the
 -- server command and list its locations.
+-- Each lens resolves on its own: wait for this one as for report's.
 local lens
-for _, l in ipairs(vim.lsp.codelens.get(bufnr)) do
-  if l.command and l.command.command == 'stui.implementors' and l.range.start.line == at('shout: aString', 0).line then
-    lens = l
+vim.wait(10000, function()
+  for _, l in ipairs(vim.lsp.codelens.get(bufnr)) do
+    if l.command and l.command.command == 'stui.implementors' and l.range.start.line == at('shout: aString', 0).line then
+      lens = l
+    end
   end
-end
+  return lens ~= nil
+end, 50)
 check('shout:times: has an implementors lens', lens ~= nil)
 if lens then
   local locs = request('workspace/executeCommand', lens.command)
