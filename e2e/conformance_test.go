@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,53 +89,6 @@ func writeConformanceToken(t *testing.T) string {
 	return path
 }
 
-// conformanceStartImage starts stui-testimage with args and answers the
-// endpoint it prints; closing its stdin at cleanup stops it.
-func conformanceStartImage(t *testing.T, bin string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	line := make(chan string, 1)
-	go func() {
-		r := bufio.NewReader(stdout)
-		s, _ := r.ReadString('\n')
-		line <- strings.TrimSpace(s)
-		_, _ = io.Copy(io.Discard, r)
-	}()
-	select {
-	case ep := <-line:
-		if !strings.HasPrefix(ep, "tcp://") {
-			t.Fatalf("stui-testimage printed %q, not an endpoint", ep)
-		}
-		return ep
-	case <-time.After(10 * time.Second):
-		t.Fatal("stui-testimage printed no endpoint within 10 s")
-	}
-	return ""
-}
-
 // The test backend passes the conformance run, through the real binaries
 // over real ZeroMQ: without a token (the token checks do not apply, and say
 // so) and with one (they run).
@@ -149,7 +100,7 @@ func TestConformanceAgainstTheTestImage(t *testing.T) {
 	image := buildCommand(t, "stui-testimage")
 
 	t.Run("without a token", func(t *testing.T) {
-		endpoint := conformanceStartImage(t, image)
+		endpoint := editorStartImage(t, image)
 		code, out := runConformanceBinary(t, lsp, endpoint)
 		text := string(out)
 		if code != 0 {
@@ -173,7 +124,7 @@ func TestConformanceAgainstTheTestImage(t *testing.T) {
 
 	t.Run("with a token", func(t *testing.T) {
 		token := writeConformanceToken(t)
-		endpoint := conformanceStartImage(t, image, "-token-file", token)
+		endpoint := editorStartImage(t, image, "-token-file", token)
 		code, out := runConformanceBinary(t, lsp, endpoint, "--token-file", token, "--json")
 		rep := decodeConformance(t, out)
 		if code != 0 || rep.Summary.Failed != 0 {

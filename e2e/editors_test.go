@@ -127,11 +127,11 @@ func runEditorScript(t *testing.T, ctx context.Context, name string, cmd *exec.C
 	}
 }
 
-// editorStartImage starts stui-testimage and returns the endpoint it prints.
-// Closing its stdin at cleanup stops it.
-func editorStartImage(t *testing.T, bin string) string {
+// editorStartImage starts stui-testimage with args and returns the endpoint
+// it prints. Closing its stdin at cleanup stops it.
+func editorStartImage(t *testing.T, bin string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(bin)
+	cmd := exec.Command(bin, args...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -37,7 +37,7 @@ func runTestCommand(t *testing.T, bin, endpoint string, args ...string) (int, st
 // system reads back with the same counts.
 func TestTestCommandRunsATonelFileAndWritesJUnit(t *testing.T) {
 	lsp := buildCommand(t, "stui-lsp")
-	endpoint := conformanceStartImage(t, buildCommand(t, "stui-testimage"))
+	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
 	file := filepath.Join("testdata", "tests", "TallyTest.class.st")
 	junit := filepath.Join(t.TempDir(), "report.xml")
 
