@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,11 +36,8 @@ func runConformance(args []string, stdout, stderr io.Writer) int {
 	addClientFlags(fs, &cfg)
 	asJSON := fs.Bool("json", false, "print the report as JSON (to paste into an issue) instead of one line per check")
 	timeout := fs.Duration("timeout", conformance.DefaultCallTimeout, "how long each request waits for its reply (evaluations with a timeout_ms: that long plus two seconds, if longer)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "stui-lsp conformance: unexpected argument %q\n", fs.Arg(0))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -42,11 +41,8 @@ func runDAP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	addLogFlags(fs, &cfg)
 	callTimeout := fs.Duration("call-timeout", 10*time.Second, "deadline of each call to the image that runs no code")
 	evalTimeout := fs.Duration("evaluate-timeout", 30*time.Second, "how long launched code may run before the image suspends it")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "stui-lsp dap: unexpected argument %q\n", fs.Arg(0))

@@ -1,6 +1,9 @@
 package main
 
-import "flag"
+import (
+	"errors"
+	"flag"
+)
 
 // addClientFlags registers on fs the flags that say how to reach the image:
 // --endpoint, --token-file and the CURVE key files, read into cfg. Every
@@ -17,4 +20,18 @@ func addClientFlags(fs *flag.FlagSet, cfg *config) {
 func addLogFlags(fs *flag.FlagSet, cfg *config) {
 	fs.StringVar(&cfg.logFile, "log-file", "", "write the log to this file instead of stderr")
 	fs.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+}
+
+// parseFlags parses a subcommand's flags. done means the command ends here
+// with code: 0 after -h, 2 after a flag error (the flag package said which).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, done bool) {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return 0, false
+	case errors.Is(err, flag.ErrHelp):
+		return 0, true
+	default:
+		return 2, true
+	}
 }

@@ -88,11 +88,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	addClientFlags(fs, &cfg)
 	addLogFlags(fs, &cfg)
 	fs.Bool("stdio", true, "serve on stdin/stdout (the default; accepted for editors that pass it)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	cfg.endpoint, cfg.source = resolveEndpoint(cfg.endpoint)
 

@@ -46,11 +46,8 @@ func runMCP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	maxChars := fs.Int("max-result-chars", 10000, "cut a printString and the text of a result to this many characters")
 	evalTimeout := fs.Duration("evaluate-timeout", 30*time.Second, "how long one evaluation may run in the image")
 	callTimeout := fs.Duration("call-timeout", 10*time.Second, "deadline of every other call to the image")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "stui-lsp mcp: unexpected argument %q\n", fs.Arg(0))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,11 +36,8 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	addClientFlags(fs, &cfg)
 	junit := fs.String("junit", "", "also write the outcomes to this file as JUnit XML")
 	timeout := fs.Duration("timeout", stuiproto.RunTestsDefaultTimeoutMS*time.Millisecond, "how long the tests of one target may run in the image")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "stui-lsp test: give classes, packages or Tonel files, e.g. stui-lsp test CounterTest")
