@@ -103,5 +103,5 @@ cat <<'MSG'
 
 stui-lsp is built at bin/stui-lsp. Point your editor at it (see editors/),
 and start the STUI server in your Pharo image (see pharo/README.md):
-    STUIServer startOn: 'tcp://127.0.0.1:5555'
+    STUIServer start    (the per-user socket and token stui-lsp looks for by default)
 MSG
