@@ -93,7 +93,10 @@ func TestBinaryCommandsDoWhatTheDocsSay(t *testing.T) {
 			}
 		},
 		"stui.interrupt": func(t *testing.T) {
-			run("stui.interrupt", map[string]any{})
+			// Nothing is running, so nothing is interrupted, and the reply says so.
+			if r := run("stui.interrupt", map[string]any{}); r["interrupted"] != float64(0) {
+				t.Errorf("stui.interrupt with nothing running = %v, want interrupted 0", r)
+			}
 		},
 		"stui.status": func(t *testing.T) {
 			r := run("stui.status", nil)
@@ -102,7 +105,9 @@ func TestBinaryCommandsDoWhatTheDocsSay(t *testing.T) {
 			}
 		},
 		"stui.compileMethod": func(t *testing.T) {
-			run("stui.compileMethod", map[string]any{"uri": counterURI, "method": incrKey})
+			if r := run("stui.compileMethod", map[string]any{"uri": counterURI, "method": incrKey}); r["compiled"] != true {
+				t.Errorf("stui.compileMethod increment = %v, want compiled", r)
+			}
 		},
 		"stui.replaceWithImage": func(t *testing.T) {
 			var res json.RawMessage
@@ -156,14 +161,31 @@ func TestBinaryCommandsDoWhatTheDocsSay(t *testing.T) {
 			}
 		},
 	}
-	for _, name := range advertisedCommands(t, bin) {
+	advertised := advertisedCommands(t, bin)
+	for _, name := range advertised {
 		check, ok := checks[name]
 		if !ok {
-			t.Logf("%s is advertised and has no scenario here yet", name)
+			t.Errorf("%s is advertised and has no scenario here: add one that checks what its docs say it answers", name)
 			continue
 		}
 		t.Run(name, check)
 	}
+	if stale := scenariosNotAdvertised(checks, advertised); len(stale) > 0 {
+		t.Errorf("scenarios for commands the binary no longer advertises: %v", stale)
+	}
+}
+
+// scenariosNotAdvertised are the scenario names missing from the advertised
+// commands, sorted: a renamed command must not leave its old scenario behind.
+func scenariosNotAdvertised(checks map[string]func(*testing.T), advertised []string) []string {
+	var stale []string
+	for name := range checks {
+		if !slices.Contains(advertised, name) {
+			stale = append(stale, name)
+		}
+	}
+	slices.Sort(stale)
+	return stale
 }
 
 func toJSON(v any) string {
