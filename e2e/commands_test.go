@@ -135,7 +135,7 @@ func TestBinaryCommandsDoWhatTheDocsSay(t *testing.T) {
 			}
 		},
 		"stui.runTests": func(t *testing.T) {
-			r := run("stui.runTests", map[string]any{"class_name": "TallyTest"})
+			r := run("stui.runTests", map[string]any{"className": "TallyTest"})
 			for _, k := range []string{"summary", "passed", "failed", "errors", "skipped", "duration_ms", "results"} {
 				if _, ok := r[k]; !ok {
 					t.Errorf("stui.runTests answers no %s: %v", k, r)

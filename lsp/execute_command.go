@@ -112,9 +112,11 @@ type commandArgs struct {
 	Method *methodKey `json:"method"`
 	// Open asks stui.inspect to show the inspector document (default true).
 	Open *bool `json:"open"`
-	// TestClass and Selectors name the tests stui.runTests runs.
-	TestClass string   `json:"class_name"`
+	// Selectors, with ClassName, name the tests stui.runTests runs.
 	Selectors []string `json:"selectors"`
+	// LegacyClassName is stui.runTests's first spelling of className, still
+	// read so that editor configurations written for it keep working.
+	LegacyClassName string `json:"class_name"`
 }
 
 func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCommandParams) (protocol.LSPAny, error) {

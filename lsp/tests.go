@@ -224,7 +224,7 @@ type testReportItem struct {
 	Location *protocol.Location `json:"location,omitempty"`
 }
 
-// runTests runs the tests that args name: {class_name, selectors?}, or
+// runTests runs the tests that args name: {className, selectors?}, or
 // {uri, range} on a test method (that test) or a test class (all of its).
 func (s *server) runTests(ctx context.Context, args commandArgs) (*testRunReport, error) {
 	class, selectors, doc, err := s.testTarget(ctx, args)
@@ -299,15 +299,15 @@ func (s *server) testTarget(ctx context.Context, args commandArgs) (string, []st
 	if args.URI != "" {
 		doc, _ = s.docs.get(args.URI)
 	}
-	class := args.TestClass
+	class := args.ClassName
 	if class == "" {
-		class = args.ClassName
+		class = args.LegacyClassName
 	}
 	if class != "" {
 		return class, args.Selectors, doc, nil
 	}
 	if doc == nil || args.Range == nil {
-		return "", nil, nil, errInvalidParams(`stui.runTests takes {"uri", "range"} in an open Tonel file or {"class_name", "selectors"}`)
+		return "", nil, nil, errInvalidParams(`stui.runTests takes {"uri", "range"} in an open Tonel file or {"className", "selectors"}`)
 	}
 	f := doc.file().File
 	start, _ := doc.lines().span(*args.Range, s.encoding)

@@ -168,7 +168,7 @@ func TestRunTestFromItsLensShowsTheFailureAtItsLineThenClearsIt(t *testing.T) {
 
 	img.set(stuiproto.TestOutcome{ClassName: "ShopTest", Selector: "testFails", Status: stuiproto.TestPass})
 	shown := len(e.pushedOf(protocol.MethodWindowShowMessage))
-	if err := e.executeCommand(cmdRunTests, map[string]any{"class_name": "ShopTest", "selectors": []string{"testFails"}}, &report); err != nil {
+	if err := e.executeCommand(cmdRunTests, map[string]any{"className": "ShopTest", "selectors": []string{"testFails"}}, &report); err != nil {
 		t.Fatal(err)
 	}
 	e.latestDiagnostics(u, func(d []protocol.Diagnostic) bool { return len(d) == 0 })
@@ -322,7 +322,7 @@ Shop >> total [
 	e := startEditor(t, editorOptions{folder: folder, image: img})
 	e.waitIndexed(3)
 	e.openURI(u, src)
-	if err := e.executeCommand(cmdRunTests, map[string]any{"class_name": "ShopTest", "selectors": []string{"testTotal"}}, nil); err != nil {
+	if err := e.executeCommand(cmdRunTests, map[string]any{"className": "ShopTest", "selectors": []string{"testTotal"}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	diags := e.latestDiagnostics(u, func(d []protocol.Diagnostic) bool { return len(d) == 1 })
@@ -335,13 +335,36 @@ Shop >> total [
 	}
 }
 
+func TestRunTestsTakesClassNameAndItsFirstSpelling(t *testing.T) {
+	img := newTestImage()
+	img.set(stuiproto.TestOutcome{ClassName: "ShopTest", Selector: "testTotal", Status: stuiproto.TestPass})
+	img.set(stuiproto.TestOutcome{ClassName: "LegacyTest", Selector: "testOld", Status: stuiproto.TestPass})
+	e := startEditor(t, editorOptions{image: img})
+	for _, tc := range []struct{ key, class, selector string }{{"className", "ShopTest", "testTotal"}, {"class_name", "LegacyTest", "testOld"}} {
+		var report testRunReport
+		if err := e.executeCommand(cmdRunTests, map[string]any{tc.key: tc.class, "selectors": []string{tc.selector}}, &report); err != nil {
+			t.Fatalf("{%q: %q}: %v", tc.key, tc.class, err)
+		}
+		calls := img.callsOf(stuiproto.CmdRunTests)
+		var sent stuiproto.RunTestsParams
+		json.Unmarshal(calls[len(calls)-1], &sent)
+		if sent.ClassName != tc.class || report.Passed != 1 {
+			t.Errorf("{%q: %q} ran %q and passed %d, want %s's one test", tc.key, tc.class, sent.ClassName, report.Passed, tc.class)
+		}
+	}
+	err := e.executeCommand(cmdRunTests, map[string]any{}, nil)
+	if err == nil || !strings.Contains(err.Error(), `"className"`) {
+		t.Errorf("stui.runTests without a class = %v, want an error that names className", err)
+	}
+}
+
 func TestRunningAClassTheImageLacksSaysHowToGetItThere(t *testing.T) {
 	img := newTestImage()
 	img.on(stuiproto.CmdRunTests, func(context.Context, json.RawMessage) (any, error) {
 		return nil, &stuiproto.RemoteError{Command: stuiproto.CmdRunTests, Type: stuiproto.ErrClassNotFound, Message: "No class named ShopTest"}
 	})
 	e := startEditor(t, editorOptions{image: img})
-	err := e.executeCommand(cmdRunTests, map[string]any{"class_name": "ShopTest"}, nil)
+	err := e.executeCommand(cmdRunTests, map[string]any{"className": "ShopTest"}, nil)
 	if err == nil || !strings.Contains(err.Error(), "No class named ShopTest") || !strings.Contains(err.Error(), "save the file") {
 		t.Errorf("error %v, want ClassNotFound and what to do", err)
 	}

@@ -82,7 +82,7 @@
 (defun stui-run-test-class (class)
   "Run every test of CLASS in the image."
   (interactive "sTest class: ")
-  (stui-tests--run (list :class_name class)))
+  (stui-tests--run (list :className class)))
 
 (define-key stui-mode-map (kbd "C-c C-t") #'stui-run-tests)
 

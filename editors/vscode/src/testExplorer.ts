@@ -118,7 +118,7 @@ export class TestExplorer implements vscode.Disposable {
         const cls = this.controller.items.get(className);
         const whole = cls !== undefined && tests.length === cls.children.size;
         const report = await this.run<TestRunReport>('stui.runTests', [
-          whole ? { class_name: className } : { class_name: className, selectors: tests.map((t) => t.label) },
+          whole ? { className } : { className, selectors: tests.map((t) => t.label) },
         ]);
         if (!report) {
           tests.forEach((t) => run.errored(t, new vscode.TestMessage('stui-lsp did not run the tests (see the STUI output)')));

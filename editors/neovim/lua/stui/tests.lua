@@ -55,7 +55,7 @@ function M.run(class_name)
   local bufnr = api.nvim_get_current_buf()
   local arg
   if class_name and class_name ~= '' then
-    arg = { class_name = class_name }
+    arg = { className = class_name }
     -- A class by name runs from any buffer: through the server of the one
     -- that ran the last tests when this one has none.
     if not stui.client(bufnr) and M.bufnr and api.nvim_buf_is_valid(M.bufnr) then

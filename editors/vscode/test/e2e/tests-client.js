@@ -133,9 +133,9 @@ async function main() {
 
     const before = shown.length;
     const fixed = await conn.sendRequest('workspace/executeCommand', {
-      command: 'stui.runTests', arguments: [{ class_name: 'TallyTest', selectors: ['testAdds'] }],
+      command: 'stui.runTests', arguments: [{ className: 'TallyTest', selectors: ['testAdds'] }],
     });
-    check('{class_name, selectors} runs the one test, which passes', fixed.passed === 1 && fixed.results.length === 1, fixed);
+    check('{className, selectors} runs the one test, which passes', fixed.passed === 1 && fixed.results.length === 1, fixed);
     await waitFor(() => logged.some((m) => m.includes('testAdds: 1 passed')));
     check('a run where everything passed is logged, not shown', shown.length === before && logged.some((m) => m.includes('testAdds: 1 passed')), { shown, logged });
 
