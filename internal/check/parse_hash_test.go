@@ -178,4 +178,3 @@ func (d *dumper) value(v reflect.Value) {
 		panic("hashParse: unexpected " + v.Type().String())
 	}
 }
-
