@@ -3,6 +3,7 @@ package smalltalk
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -97,5 +98,35 @@ func BenchmarkParseUnclosed(b *testing.B) {
 				Parse("x.st", src)
 			}
 		})
+	}
+}
+
+// BenchmarkParseCorpus parses every .st file below STUI_CHECK_CORPUS (such
+// as Pharo's src/), read into memory first, one file after the other.
+func BenchmarkParseCorpus(b *testing.B) {
+	dir := os.Getenv("STUI_CHECK_CORPUS")
+	if dir == "" {
+		b.Skip("STUI_CHECK_CORPUS not set")
+	}
+	var srcs [][]byte
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".st") {
+			src, err := os.ReadFile(p)
+			srcs = append(srcs, src)
+			n += len(src)
+			return err
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range srcs {
+			Parse("f.st", s)
+		}
 	}
 }

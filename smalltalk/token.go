@@ -1,6 +1,7 @@
 package smalltalk
 
 import (
+	"bytes"
 	"unicode"
 	"unicode/utf8"
 )
@@ -154,24 +155,41 @@ func (s *Scanner) kindErrorf(kind ErrorKind, start, end int, msg string) {
 	s.Errors = append(s.Errors, Error{Range: Range{start, end}, Message: msg, Kind: kind})
 }
 
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
+// Character classes of ASCII bytes, looked up in charClass; bytes from
+// 0x80 up have none and are decoded as UTF-8 where a token may hold them.
+const (
+	classSpace uint8 = 1 << iota
+	classDigit
+	classLetter // a-z, A-Z and '_'
+	classBinary // a character of a binary selector
+	classIdent  = classDigit | classLetter
+)
 
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+var charClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\n\r\f\v") {
+		t[c] = classSpace
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = classDigit
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = classLetter, classLetter
+	}
+	t['_'] = classLetter
+	for _, c := range []byte("!%&*+,-/<=>?@\\~|") {
+		t[c] = classBinary
+	}
+	return t
+}()
 
-func isLetterByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
-}
+func isSpace(c byte) bool { return charClass[c]&classSpace != 0 }
+
+func isDigit(c byte) bool { return charClass[c]&classDigit != 0 }
+
+func isLetterByte(c byte) bool { return charClass[c]&classLetter != 0 }
 
 // IsBinaryChar reports whether c can be part of a binary selector.
-func IsBinaryChar(c byte) bool {
-	switch c {
-	case '!', '%', '&', '*', '+', ',', '-', '/', '<', '=', '>', '?', '@', '\\', '~', '|':
-		return true
-	}
-	return false
-}
+func IsBinaryChar(c byte) bool { return charClass[c]&classBinary != 0 }
 
 // letterAt reports whether an identifier may start at p and the width of
 // that character.
@@ -194,54 +212,77 @@ func (s *Scanner) identCharAt(p int) (bool, int) {
 	}
 	c := s.src[p]
 	if c < utf8.RuneSelf {
-		return isLetterByte(c) || isDigit(c), 1
+		return charClass[c]&classIdent != 0, 1
 	}
 	r, w := utf8.DecodeRune(s.src[p:s.end])
 	return unicode.IsLetter(r) || unicode.IsDigit(r), w
 }
 
+// skipIdent returns the end of the identifier characters from p: ASCII
+// ones from the table, others decoded.
 func (s *Scanner) skipIdent(p int) int {
-	for {
-		ok, w := s.identCharAt(p)
-		if !ok {
+	src := s.src[:s.end]
+	for p < len(src) {
+		c := src[p]
+		if charClass[c]&classIdent != 0 {
+			p++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			return p
+		}
+		r, w := utf8.DecodeRune(src[p:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 			return p
 		}
 		p += w
 	}
+	return p
 }
 
 // skipSpaceAndComments advances over white space and comments.
 func (s *Scanner) skipSpaceAndComments() {
-	for s.pos < s.end {
-		c := s.src[s.pos]
-		if isSpace(c) {
-			s.pos++
+	src := s.src[:s.end]
+	p := s.pos
+	for p < len(src) {
+		c := src[p]
+		if charClass[c]&classSpace != 0 {
+			p++
 			continue
 		}
 		if c != '"' {
-			return
+			break
 		}
-		start := s.pos
-		p := s.pos + 1
+		start := p
+		p++
 		for {
-			if p >= s.end {
+			i := bytes.IndexByte(src[p:], '"')
+			if i < 0 {
 				s.kindErrorf(ErrorUnterminatedComment, start, s.end, "unterminated comment")
+				p = len(src)
 				break
 			}
-			if s.src[p] == '"' {
-				if p+1 < s.end && s.src[p+1] == '"' {
-					p += 2
-					continue
-				}
+			p += i + 1
+			if p < len(src) && src[p] == '"' {
 				p++
-				break
+				continue
 			}
-			p++
+			break
 		}
-		s.pos = p
 		s.Comments = append(s.Comments, Range{start, p})
 	}
+	s.pos = p
 }
+
+// punctuation gives the kind of the one-byte tokens, Illegal for others.
+var punctuation = func() (t [256]TokenKind) {
+	for i := range t {
+		t[i] = Illegal
+	}
+	t['^'], t['.'], t[';'] = Caret, Period, Semicolon
+	t['('], t[')'], t['['], t[']'], t['{'], t['}'] = LParen, RParen, LBracket, RBracket, LBrace, RBrace
+	return t
+}()
 
 // Next returns the next token. At the end it returns EOF tokens forever.
 func (s *Scanner) Next() Token {
@@ -251,22 +292,22 @@ func (s *Scanner) Next() Token {
 		return Token{EOF, Range{s.end, s.end}}
 	}
 	c := s.src[start]
-	tok := func(k TokenKind, n int) Token {
-		s.pos = start + n
-		return Token{k, Range{start, start + n}}
-	}
-	switch {
-	case isDigit(c):
-		s.pos = s.scanNumber(start)
-		return Token{Number, Range{start, s.pos}}
-	case c == '_':
-		ok, _ := s.identCharAt(start + 1)
-		if !ok && !(start+1 < s.end && s.src[start+1] == ':' && (start+2 >= s.end || s.src[start+2] != '=')) {
-			return tok(Assign, 1)
+	switch cl := charClass[c]; {
+	case cl&classLetter != 0:
+		if c == '_' {
+			ok, _ := s.identCharAt(start + 1)
+			if !ok && !(start+1 < s.end && s.src[start+1] == ':' && (start+2 >= s.end || s.src[start+2] != '=')) {
+				s.pos = start + 1
+				return Token{Assign, Range{start, start + 1}}
+			}
 		}
 		return s.scanIdentOrKeyword(start)
-	case c < utf8.RuneSelf && isLetterByte(c):
-		return s.scanIdentOrKeyword(start)
+	case cl&classDigit != 0:
+		s.pos = s.scanNumber(start)
+		return Token{Number, Range{start, s.pos}}
+	case cl&classBinary != 0:
+		s.pos = s.scanBinary(start)
+		return Token{Binary, Range{start, s.pos}}
 	case c >= utf8.RuneSelf:
 		if ok, _ := s.letterAt(start); ok {
 			return s.scanIdentOrKeyword(start)
@@ -277,54 +318,40 @@ func (s *Scanner) Next() Token {
 		}
 		_, w := utf8.DecodeRune(s.src[start:s.end])
 		s.kindErrorf(ErrorIllegalCharacter, start, start+w, "illegal character")
-		return tok(Illegal, w)
+		s.pos = start + w
+		return Token{Illegal, Range{start, s.pos}}
 	}
+	n := 1
+	k := punctuation[c]
 	switch c {
 	case '\'':
 		s.pos = s.scanString(start)
 		return Token{String, Range{start, s.pos}}
 	case '$':
+		k = Character
 		if start+1 >= s.end {
 			s.kindErrorf(ErrorMissingCharacter, start, start+1, "character literal is missing its character after '$'")
-			return tok(Character, 1)
+			break
 		}
-		w := 1
+		n++
 		if s.src[start+1] >= utf8.RuneSelf {
-			_, w = utf8.DecodeRune(s.src[start+1 : s.end])
+			_, w := utf8.DecodeRune(s.src[start+1 : s.end])
+			n = 1 + w
 		}
-		return tok(Character, 1+w)
 	case '#':
 		return s.scanHash(start)
 	case ':':
+		k = Colon
 		if start+1 < s.end && s.src[start+1] == '=' {
-			return tok(Assign, 2)
+			k, n = Assign, 2
 		}
-		return tok(Colon, 1)
-	case '^':
-		return tok(Caret, 1)
-	case '.':
-		return tok(Period, 1)
-	case ';':
-		return tok(Semicolon, 1)
-	case '(':
-		return tok(LParen, 1)
-	case ')':
-		return tok(RParen, 1)
-	case '[':
-		return tok(LBracket, 1)
-	case ']':
-		return tok(RBracket, 1)
-	case '{':
-		return tok(LBrace, 1)
-	case '}':
-		return tok(RBrace, 1)
+	default:
+		if k == Illegal {
+			s.kindErrorf(ErrorIllegalCharacter, start, start+1, "illegal character")
+		}
 	}
-	if IsBinaryChar(c) {
-		s.pos = s.scanBinary(start)
-		return Token{Binary, Range{start, s.pos}}
-	}
-	s.kindErrorf(ErrorIllegalCharacter, start, start+1, "illegal character")
-	return tok(Illegal, 1)
+	s.pos = start + n
+	return Token{k, Range{start, start + n}}
 }
 
 // scanBinary returns the end of the binary selector at p. As in Pharo, a
@@ -390,20 +417,20 @@ func (s *Scanner) scanIdentOrKeyword(start int) Token {
 }
 
 func (s *Scanner) scanString(start int) int {
+	src := s.src[:s.end]
 	p := start + 1
 	for {
-		if p >= s.end {
+		i := bytes.IndexByte(src[p:], '\'')
+		if i < 0 {
 			s.kindErrorf(ErrorUnterminatedString, start, s.end, "unterminated string")
 			return s.end
 		}
-		if s.src[p] == '\'' {
-			if p+1 < s.end && s.src[p+1] == '\'' {
-				p += 2
-				continue
-			}
-			return p + 1
+		p += i + 1
+		if p < len(src) && src[p] == '\'' {
+			p++
+			continue
 		}
-		p++
+		return p
 	}
 }
 
