@@ -26,6 +26,10 @@ type parser struct {
 	// depth counts the blocks, parentheses, arrays and assignments being
 	// parsed, to keep the recursion below MaxNesting.
 	depth int
+	// toBracket is set while parseBodyToBracket parses a Tonel method body
+	// up to its closing bracket; layoutEnd records that a bracket closed
+	// in it would have ended the method by findBodyEnd's layout rule.
+	toBracket, layoutEnd bool
 	// work counts the tokens read and the bytes searched for newlines,
 	// which the tests compare with the input's size.
 	work int
@@ -684,7 +688,7 @@ func (p *parser) parseByteArray() Node {
 		switch p.tok.Kind {
 		case RBracket:
 			a.End = p.tok.End
-			p.next()
+			p.closeBracket()
 			return a
 		case EOF, RParen, RBrace:
 			p.errorf(p.tok.Range, "expected ']' to close byte array opened at %s, found %s", p.pos(open.Start), p.describe())
@@ -741,12 +745,22 @@ func (p *parser) parseBlock() Node {
 	b.Temps = b.Body.Temps
 	if p.tok.Kind == RBracket {
 		b.End = p.tok.End
-		p.next()
+		p.closeBracket()
 	} else {
 		p.kindErrorf(ErrorUnclosedBlock, Range{p.tok.Start, p.tok.End}, "expected ']' to close block opened at %s, found %s", p.pos(open.Start), p.describe())
 		b.End = max(p.lastEnd, open.End)
 	}
 	return b
+}
+
+// closeBracket consumes the ']' closing a block or a byte array, noting
+// for parseBodyToBracket whether findBodyEnd would have ended a method
+// there: a ']' in the first column followed by the next method.
+func (p *parser) closeBracket() {
+	if p.toBracket && (p.tok.Start == 0 || p.src[p.tok.Start-1] == '\n') && followedByMethodStart(p.src, p.tok.End) {
+		p.layoutEnd = true
+	}
+	p.next()
 }
 
 func (p *parser) parseParen() Node {

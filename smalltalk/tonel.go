@@ -165,11 +165,18 @@ func parseTonelMethod(f *File, p *parser, start, pos int, meta *STON) (int, bool
 	}
 	open := p.tok
 	bodyStart := open.End
-	end, closed := findBodyEnd(p, src, bodyStart)
-	if !closed && end == len(src) {
-		p.errorf(open.Range, "expected ']' to close the body of method %s opened at %s", m.Selector, p.pos(open.Start))
+	end, ok := 0, false
+	if onePassBodies {
+		end, ok = parseBodyToBracket(p, m, bodyStart)
 	}
-	p.parseBody(m, bodyStart, end)
+	if !ok {
+		var closed bool
+		end, closed = findBodyEnd(p, src, bodyStart)
+		if !closed && end == len(src) {
+			p.errorf(open.Range, "expected ']' to close the body of method %s opened at %s", m.Selector, p.pos(open.Start))
+		}
+		p.parseBody(m, bodyStart, end)
+	}
 	after := end
 	if end < len(src) {
 		after = end + 1
@@ -190,6 +197,35 @@ func parseTonelMethod(f *File, p *parser, start, pos int, meta *STON) (int, bool
 	m.segments = []segment{{0, m.PatternRange.Start, len(pat)}, {len(pat), bodyStart, len(body)}}
 	f.Methods = append(f.Methods, m)
 	return after, true
+}
+
+// onePassBodies is cleared by the tests that compare the one-pass parse
+// of method bodies with the two-pass one.
+var onePassBodies = true
+
+// parseBodyToBracket parses the body of m from bodyStart up to the ']'
+// that closes it, in one pass: it succeeds, returning that bracket's offset,
+// when the body parses without any error and no bracket inside it is one
+// that findBodyEnd's layout rule would take for the method's end. Then the
+// result is the one findBodyEnd and parseBody give, since brackets balance
+// in an error-free parse and the tokens before the closing bracket are the
+// same whatever follows it. Otherwise it undoes what it did and reports
+// false, and the caller takes the two-pass way.
+func parseBodyToBracket(p *parser, m *Method, bodyStart int) (int, bool) {
+	p.flush()
+	nerrs := len(p.f.Errors)
+	p.reset(bodyStart, len(p.src))
+	p.toBracket, p.layoutEnd = true, false
+	m.Body = p.parseSequence(RBracket, m)
+	p.toBracket = false
+	if p.tok.Kind == RBracket && !p.layoutEnd && len(p.f.Errors) == nerrs && len(p.sc.Errors) == 0 {
+		p.flush()
+		return p.tok.Start, true
+	}
+	p.sc.Comments, p.sc.Errors = p.sc.Comments[:0], p.sc.Errors[:0]
+	p.f.Errors = p.f.Errors[:nerrs]
+	m.Body, m.Pragmas = nil, nil
+	return 0, false
 }
 
 // findBodyEnd finds the ']' closing a Tonel method body that starts at
