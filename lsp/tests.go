@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -215,6 +216,19 @@ type testRunReport struct {
 	Skipped    int              `json:"skipped"`
 	DurationMS int              `json:"duration_ms"`
 	Results    []testReportItem `json:"results"`
+	// TimedOut is set when the run passed its deadline: the results are
+	// then the tests that finished, and the one that was running, as an
+	// error.
+	TimedOut *testRunTimeout `json:"timed_out,omitempty"`
+}
+
+// testRunTimeout says where a run that passed its deadline stopped.
+type testRunTimeout struct {
+	TimeoutMS int `json:"timeout_ms"`
+	// Running is the test that was running, Class>>selector; "" when the
+	// deadline passed between two tests.
+	Running string `json:"running,omitempty"`
+	NotRun  int    `json:"not_run"`
 }
 
 // testReportItem is one outcome with where to look: the failing line (the
@@ -271,6 +285,12 @@ func (s *server) runTests(ctx context.Context, args commandArgs) (*testRunReport
 		p.SessionID = id
 		return stuiproto.Call(callCtx, s.image, stuiproto.RunTestsCommand, p, &res)
 	})
+	if run := stuiproto.TimedOutRunOf(err); run != nil {
+		report := s.recordTimedOutRun(ctx, what, params.TimeoutMS, run)
+		prog.end(ctx, "timed out")
+		s.tellUser(ctx, protocol.MessageTypeWarning, report.Summary)
+		return report, nil
+	}
 	if err != nil {
 		prog.end(ctx, "failed")
 		var remote *stuiproto.RemoteError
@@ -387,6 +407,27 @@ func (wm workspaceMethod) lineIn(line int) smalltalk.Range {
 
 // recordTestRun keeps each outcome for the hints, puts each failure on its
 // test method as a diagnostic and clears those of tests that now pass.
+// recordTimedOutRun records the tests that finished before the run's
+// deadline like a run of only those, with the test that was running as an
+// error at its method (a test past its own time limit is one in SUnit too).
+func (s *server) recordTimedOutRun(ctx context.Context, what string, timeoutMS int, run *stuiproto.TimedOutRun) *testRunReport {
+	res := run.RunTestsResult
+	res.Results = slices.Clone(res.Results)
+	timedOut := &testRunTimeout{TimeoutMS: timeoutMS, NotRun: run.NotRun}
+	where := ""
+	if run.Running != nil {
+		timedOut.Running = testKey(run.Running.ClassName, run.Running.Selector)
+		where = " in " + timedOut.Running
+		res.Errors++
+		res.Results = append(res.Results, stuiproto.TestOutcome{ClassName: run.Running.ClassName, Selector: run.Running.Selector,
+			Status: stuiproto.TestError, Message: fmt.Sprintf("timed out: still running when the run passed its %d ms", timeoutMS)})
+	}
+	report := s.recordTestRun(ctx, what, &res)
+	report.TimedOut = timedOut
+	report.Summary += fmt.Sprintf("; timed out after %d ms%s, %d not run", timeoutMS, where, run.NotRun)
+	return report
+}
+
 func (s *server) recordTestRun(ctx context.Context, what string, res *stuiproto.RunTestsResult) *testRunReport {
 	report := &testRunReport{Passed: res.Passed, Failed: res.Failed, Errors: res.Errors, Skipped: res.Skipped,
 		DurationMS: res.DurationMS, Results: []testReportItem{}}

@@ -358,6 +358,46 @@ func TestRunTestsTakesClassNameAndItsFirstSpelling(t *testing.T) {
 	}
 }
 
+func TestARunPastItsDeadlineKeepsTheTestsThatFinished(t *testing.T) {
+	src, at := markers(shopTestSource)
+	folder := writeFolder(t, map[string]string{"ShopTest.class.st": src, "ShopBaseTest.class.st": shopBaseTestSource})
+	u := uri.File(filepath.Join(folder, "ShopTest.class.st"))
+	img := newTestImage()
+	img.on(stuiproto.CmdRunTests, func(context.Context, json.RawMessage) (any, error) {
+		return nil, &stuiproto.RemoteError{Command: stuiproto.CmdRunTests, Type: stuiproto.ErrTimeout, Message: "Tests exceeded 60000 ms and were stopped",
+			Details: &stuiproto.ErrorDetails{TimedOutRun: &stuiproto.TimedOutRun{
+				RunTestsResult: stuiproto.RunTestsResult{Passed: 1, DurationMS: 60004, Results: []stuiproto.TestOutcome{
+					{ClassName: "ShopTest", Selector: "testTotal", Status: stuiproto.TestPass}}},
+				Running: &stuiproto.TestRef{ClassName: "ShopTest", Selector: "testFails"},
+				NotRun:  2,
+			}}}
+	})
+	e := startEditor(t, editorOptions{folder: folder, image: img})
+	e.waitIndexed(2)
+	e.openURI(u, src)
+	var report testRunReport
+	if err := e.executeCommand(cmdRunTests, map[string]any{"className": "ShopTest"}, &report); err != nil {
+		t.Fatalf("a run that timed out with results answered %v, want its report", err)
+	}
+	if report.TimedOut == nil || report.TimedOut.Running != "ShopTest>>testFails" || report.TimedOut.NotRun != 2 || report.TimedOut.TimeoutMS != stuiproto.RunTestsDefaultTimeoutMS {
+		t.Errorf("timed_out %+v, want ShopTest>>testFails running and 2 not run", report.TimedOut)
+	}
+	if report.Passed != 1 || report.Errors != 1 || len(report.Results) != 2 || report.Results[1].Status != stuiproto.TestError {
+		t.Errorf("report %+v, want the finished test passed and the running one an error", report)
+	}
+	if !strings.Contains(report.Summary, "timed out after 60000 ms in ShopTest>>testFails, 2 not run") {
+		t.Errorf("summary %q, want where the run stopped", report.Summary)
+	}
+	diags := e.latestDiagnostics(u, func(d []protocol.Diagnostic) bool { return len(d) == 1 })
+	if diags[0].Range.Start.Line != at["fails"].Line || !strings.Contains(string(diags[0].Message.(protocol.String)), "timed out") {
+		t.Errorf("diagnostic %+v, want the timeout at testFails", diags[0])
+	}
+	if h := e.hints(u); len(h) != 2 || h[0].Label.(protocol.String) != "✓" || h[1].Label.(protocol.String) != "✗" {
+		t.Errorf("hints %+v, want ✓ after testTotal and ✗ after testFails", h)
+	}
+	e.waitFor(protocol.MethodWindowShowMessage, func(raw json.RawMessage) bool { return strings.Contains(string(raw), "timed out") })
+}
+
 func TestRunningAClassTheImageLacksSaysHowToGetItThere(t *testing.T) {
 	img := newTestImage()
 	img.on(stuiproto.CmdRunTests, func(context.Context, json.RawMessage) (any, error) {

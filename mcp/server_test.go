@@ -99,6 +99,9 @@ type rigOptions struct {
 	maxResultChars      int
 	folder, cacheDir    string
 	backend             *stuitest.Backend
+	// imageTestsTimeoutMS, when set, is the run_tests deadline the image
+	// applies, whatever the server asked for.
+	imageTestsTimeoutMS int
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -121,6 +124,12 @@ func newRig(t testing.TB, o rigOptions) *rig {
 			case r.waiting <- req.Command + " " + p.Code:
 			default:
 			}
+		}
+		if req.Command == stuiproto.CmdRunTests && o.imageTestsTimeoutMS > 0 {
+			var p map[string]any
+			_ = json.Unmarshal(req.Parameters, &p)
+			p["timeout_ms"] = o.imageTestsTimeoutMS
+			req.Parameters, _ = json.Marshal(p)
 		}
 		rep := r.backend.ServeSTUI(ctx, req)
 		if req.Command == stuiproto.CmdInterrupt && rep.Status == stuiproto.StatusSuccess {
@@ -667,6 +676,26 @@ func TestRunTests(t *testing.T) {
 	if len(out.Results) != 3 {
 		t.Fatalf("the package's run gave %+v", out)
 	}
+}
+
+func TestARunPastItsDeadlineAnswersTheTestsThatFinished(t *testing.T) {
+	b := fixtureBackend()
+	b.AddClass(stuitest.ClassFixture{Name: "PatientTest", Superclass: "TestCase", Package: "Demo-Slow", Methods: []stuitest.MethodFixture{
+		{Category: "tests", Source: "testAQuick\n\tself assert: 3 + 4 equals: 7"},
+		{Category: "tests", Source: "testBWaits\n\t(Delay forSeconds: 5) wait"},
+		{Category: "tests", Source: "testCLater\n\tself assert: true"},
+	}})
+	r := newRig(t, rigOptions{backend: b, imageTestsTimeoutMS: 300})
+	var out mcp.RunTestsOutput
+	got := r.ok("run_tests", map[string]any{"class_name": "PatientTest"}, &out)
+	if out.TimedOut == nil || out.TimedOut.Running == nil || out.TimedOut.Running.Selector != "testBWaits" || out.TimedOut.NotRun != 1 {
+		t.Fatalf("timed_out %+v, want testBWaits running and 1 not run", out.TimedOut)
+	}
+	if out.Passed != 1 || len(out.Results) != 1 || out.Results[0].Selector != "testAQuick" {
+		t.Fatalf("run_tests gave %+v, want the one test that finished", out)
+	}
+	must(t, "a timed-out run's text", got, "TIMED OUT after", "while PatientTest>>testBWaits was running; 1 tests not run",
+		"1 passed, 0 failed", "passed: PatientTest>>testAQuick")
 }
 
 func TestCancelInterruptsATestRun(t *testing.T) {

@@ -23,6 +23,14 @@ type RunTestsOutput struct {
 	Skipped    int                     `json:"skipped"`
 	DurationMS int                     `json:"duration_ms"`
 	Results    []stuiproto.TestOutcome `json:"results" jsonschema:"each test in the order it ran: status pass, fail, error or skip, with the message and stack of a fail or an error"`
+	TimedOut   *TestsTimedOut          `json:"timed_out,omitempty" jsonschema:"present when the run passed its deadline: results are then only the tests that finished"`
+}
+
+// TestsTimedOut says where a run that passed its deadline stopped.
+type TestsTimedOut struct {
+	TimeoutMS int                `json:"timeout_ms"`
+	Running   *stuiproto.TestRef `json:"running,omitempty" jsonschema:"the test that was still running (absent when the deadline passed between two tests)"`
+	NotRun    int                `json:"not_run" jsonschema:"how many tests never started"`
 }
 
 // stackShown is how many frames of a failing test the text shows, the test
@@ -39,15 +47,33 @@ func (s *Server) runTests(ctx context.Context, a RunTestsArgs) (RunTestsOutput, 
 	var res stuiproto.RunTestsResult
 	err := stuiproto.Call(stuiproto.WithRequestID(ctx, requestID), s.opts.Image, stuiproto.RunTestsCommand, p, &res)
 	s.interruptIfCancelled(ctx, requestID)
+	var timedOut *TestsTimedOut
+	if run := stuiproto.TimedOutRunOf(err); run != nil {
+		// What finished is a result to read; the deadline is said first.
+		res, err = run.RunTestsResult, nil
+		timedOut = &TestsTimedOut{TimeoutMS: p.TimeoutMS, Running: run.Running, NotRun: run.NotRun}
+	}
 	if err != nil {
 		return RunTestsOutput{}, "", err
 	}
 	out := RunTestsOutput{Passed: res.Passed, Failed: res.Failed, Errors: res.Errors, Skipped: res.Skipped,
-		DurationMS: res.DurationMS, Results: res.Results}
+		DurationMS: res.DurationMS, Results: res.Results, TimedOut: timedOut}
 	if out.Results == nil {
 		out.Results = []stuiproto.TestOutcome{}
 	}
-	return out, testsText(&res), nil
+	text := testsText(&res)
+	if timedOut != nil {
+		text = timedOutText(timedOut) + "\n" + text
+	}
+	return out, text, nil
+}
+
+func timedOutText(t *TestsTimedOut) string {
+	s := fmt.Sprintf("TIMED OUT after %d ms", t.TimeoutMS)
+	if t.Running != nil {
+		s += fmt.Sprintf(" while %s>>%s was running", t.Running.ClassName, t.Running.Selector)
+	}
+	return s + fmt.Sprintf("; %d tests not run. The tests that finished:", t.NotRun)
 }
 
 // testsTimeoutMS bounds a run: the protocol's default, or the evaluation

@@ -174,7 +174,8 @@ func (s *Server) addTools() {
 		title: "Run SUnit tests",
 		description: "Run SUnit tests in the image: every test of a TestCase subclass (or only the selectors given), or every test class of a package. " +
 			"Answers each test's status (pass, fail, error, skip), a failure's message and the stack frames down to the test method, with line numbers " +
-			"in the method's source. Failing tests are a result to read, not a tool error; an unknown class or a run past its deadline is.",
+			"in the method's source. Failing tests are a result to read, not a tool error; an unknown class is. A run past its deadline answers the tests that finished, " +
+			"with timed_out naming the test that was running and how many never started.",
 		kind:            evaluates,
 		run:             s.runTests,
 		imageDeadlineMS: s.testsTimeoutMS,

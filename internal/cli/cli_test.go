@@ -42,7 +42,7 @@ func TestPing(t *testing.T) {
 	if code := Ping(ctx(t), srv.Endpoint, &out, &errOut); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
-	for _, want := range []string{"protocol    1.2.0", "server      STUI", "dialect     Pharo 12.0.0", "image       stuitest.image", "round trip"} {
+	for _, want := range []string{"protocol    1.3.0", "server      STUI", "dialect     Pharo 12.0.0", "image       stuitest.image", "round trip"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -125,7 +125,7 @@ func TestDoctor(t *testing.T) {
 	if code := Doctor(ctx(t), srv.Endpoint, &out, &errOut); code != ExitOK {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"libzmq      4.", "CURVE", "endpoint    " + srv.Endpoint + " (given on the command line)", "token       none", "image       answers: Pharo 12.0.0, protocol 1.2.0"} {
+	for _, want := range []string{"libzmq      4.", "CURVE", "endpoint    " + srv.Endpoint + " (given on the command line)", "token       none", "image       answers: Pharo 12.0.0, protocol 1.3.0"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -51,7 +51,10 @@ type Report struct {
 	Outcomes                        []Outcome
 	Passed, Failed, Errors, Skipped int
 	DurationMS                      int
-	Problems                        []string // targets that could not run, with why
+	Problems                        []string // targets that could not run or finish, with why
+	// NotRun counts the tests that never started because their target's run
+	// passed its deadline.
+	NotRun int
 }
 
 // OK reports whether every test passed or was skipped and every target ran.
@@ -140,6 +143,22 @@ func Run(ctx context.Context, cfg Config, targets []*Target) *Report {
 	start := time.Now()
 	for _, t := range targets {
 		res, err := runTarget(ctx, cfg, t)
+		var stopped *timedOutError
+		stoppedMsg := ""
+		if errors.As(err, &stopped) {
+			// The tests that finished count as in a complete run; the one
+			// running is an error, and the target a problem, so the run fails.
+			res = &stopped.run.RunTestsResult
+			r.NotRun += stopped.run.NotRun
+			if running := stopped.run.Running; running != nil {
+				res.Errors++
+				res.Results = append(res.Results, stuiproto.TestOutcome{ClassName: running.ClassName, Selector: running.Selector,
+					Status: stuiproto.TestError, Message: fmt.Sprintf("timed out: still running when the run passed its %d ms", stopped.timeoutMS)})
+			}
+			stoppedMsg = fmt.Sprintf("%s: %v", t.Arg, err)
+			r.Problems = append(r.Problems, stoppedMsg)
+			err = nil
+		}
 		if err != nil {
 			msg := fmt.Sprintf("%s: %v", t.Arg, err)
 			r.Problems = append(r.Problems, msg)
@@ -157,6 +176,9 @@ func Run(ctx context.Context, cfg Config, targets []*Target) *Report {
 			out := Outcome{TestOutcome: o, Target: t}
 			r.Outcomes = append(r.Outcomes, out)
 			writeLine(cfg.Out, out)
+		}
+		if stoppedMsg != "" {
+			fmt.Fprintf(cfg.Out, "ERROR  %s\n", stoppedMsg)
 		}
 	}
 	r.DurationMS = int(time.Since(start).Milliseconds())
@@ -182,10 +204,32 @@ func runTarget(ctx context.Context, cfg Config, t *Target) (*stuiproto.RunTestsR
 			return pres, nil
 		}
 	}
+	if run := stuiproto.TimedOutRunOf(err); run != nil {
+		timeoutMS := p.TimeoutMS
+		if timeoutMS <= 0 {
+			timeoutMS = stuiproto.RunTestsDefaultTimeoutMS
+		}
+		return nil, &timedOutError{run: run, timeoutMS: timeoutMS}
+	}
 	if errors.As(err, &remote) {
 		return nil, fmt.Errorf("%s: %s", remote.Type, remote.Message)
 	}
 	return res, err
+}
+
+// timedOutError is a target whose run passed its deadline; run holds what
+// had finished (protocol 1.3).
+type timedOutError struct {
+	run       *stuiproto.TimedOutRun
+	timeoutMS int
+}
+
+func (e *timedOutError) Error() string {
+	s := fmt.Sprintf("Timeout: the run passed its %d ms", e.timeoutMS)
+	if e.run.Running != nil {
+		s += " in " + e.run.Running.ClassName + ">>" + e.run.Running.Selector
+	}
+	return s + fmt.Sprintf("; %d tests not run", e.run.NotRun)
 }
 
 // Location is where a failure shows in the target's file: the line of the
@@ -234,8 +278,11 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 func Summary(r *Report) string {
 	n := len(r.Outcomes)
 	s := fmt.Sprintf("%d tests: %d passed, %d failed, %d errors, %d skipped (%d ms)", n, r.Passed, r.Failed, r.Errors, r.Skipped, r.DurationMS)
+	if r.NotRun > 0 {
+		s += fmt.Sprintf("; %d not run", r.NotRun)
+	}
 	if len(r.Problems) > 0 {
-		s += fmt.Sprintf("; %d targets could not run", len(r.Problems))
+		s += fmt.Sprintf("; %d targets could not run or finish", len(r.Problems))
 	}
 	return s
 }

@@ -1,6 +1,9 @@
 package stuiproto
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"errors"
+)
 
 // Command names.
 const (
@@ -525,4 +528,36 @@ type RunTestsResult struct {
 	Skipped    int           `json:"skipped"`
 	DurationMS int           `json:"duration_ms"`
 	Results    []TestOutcome `json:"results"`
+}
+
+// TimedOutRun is the details of a run_tests stopped at its timeout_ms
+// (1.3): the result of the tests that finished, as a run of only those would
+// answer it, the test that was running, and how many never started. An
+// image older than 1.3 sends no details, and then nothing is known.
+type TimedOutRun struct {
+	RunTestsResult
+	// Running is nil when the deadline passed between two tests.
+	Running *TestRef `json:"running,omitempty"`
+	NotRun  int      `json:"not_run"`
+}
+
+// TestRef names one test method.
+type TestRef struct {
+	ClassName string `json:"class_name"`
+	Selector  string `json:"selector"`
+}
+
+// TimedOutRunOf is the finished part of a run that err reports stopped at
+// its deadline; nil when err is no run_tests Timeout or the image did not
+// say (before 1.3).
+func TimedOutRunOf(err error) *TimedOutRun {
+	var remote *RemoteError
+	if !errors.As(err, &remote) || remote.Type != ErrTimeout || remote.Details == nil || remote.Details.TimedOutRun == nil {
+		return nil
+	}
+	run := *remote.Details.TimedOutRun
+	if run.Results == nil {
+		run.Results = []TestOutcome{}
+	}
+	return &run
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // Version is the protocol version this module speaks.
-const Version = "1.2.0"
+const Version = "1.3.0"
 
 // MaxMessageSize caps one message in either direction.
 const MaxMessageSize = 10 << 20
@@ -53,6 +53,8 @@ type ErrorDetails struct {
 	Column     int    `json:"column,omitempty"`
 	Position   int    `json:"position,omitempty"`
 	ErrorClass string `json:"error_class,omitempty"`
+	// The details of a run_tests Timeout (1.3): what the run had done.
+	*TimedOutRun
 }
 
 // Error types, as in docs/protocol.md.

@@ -27,8 +27,10 @@ import (
 //     an error, and a test still running at its time limit (10 s unless it
 //     sent timeLimit:) an error TestTookTooMuchTime, as SUnit's watchdog
 //     makes it; the next test runs either way.
-//   - The run has its deadline (timeout_ms) and answers Timeout past it, and
-//     Interrupted when an interrupt names its request or session.
+//   - The run has its deadline (timeout_ms) and answers Timeout past it,
+//     with the tests that finished, the one that was running and how many
+//     never started in the details (1.3), and Interrupted when an interrupt
+//     names its request or session.
 //   - Each stack frame names the class and selector and the 1-based line in
 //     the method's source: Pharo 13's frames above a failed assertion,
 //     the receiver's class above an error, then the test method at the line
@@ -195,16 +197,30 @@ func (b *Backend) runTests(ctx context.Context, id string, p *stuiproto.RunTests
 
 	start := time.Now()
 	r := stuiproto.RunTestsResult{Results: []stuiproto.TestOutcome{}}
-	for _, tc := range cases {
+	stoppedAt := func(i int, running *testCase) *stuiproto.Reply {
+		if errors.Is(context.Cause(ctx), errInterrupted) {
+			return ErrorReply(id, stuiproto.ErrInterrupted, "Tests interrupted")
+		}
+		if !errors.Is(context.Cause(ctx), errTimedOut) {
+			return ErrorReply(id, stuiproto.ErrInterrupted, "Tests stopped: the image is shutting down")
+		}
+		rep := ErrorReply(id, stuiproto.ErrTimeout, fmt.Sprintf("Tests exceeded %d ms and were stopped", timeoutMS))
+		r.DurationMS = int(time.Since(start).Milliseconds())
+		run := &stuiproto.TimedOutRun{RunTestsResult: r, NotRun: len(cases) - i}
+		if running != nil {
+			run.Running = &stuiproto.TestRef{ClassName: running.class, Selector: running.selector}
+			run.NotRun--
+		}
+		rep.Details = &stuiproto.ErrorDetails{TimedOutRun: run}
+		return rep
+	}
+	for i, tc := range cases {
+		if ctx.Err() != nil {
+			return stoppedAt(i, nil)
+		}
 		out := runTestCase(ctx, tc)
 		if ctx.Err() != nil {
-			if errors.Is(context.Cause(ctx), errInterrupted) {
-				return ErrorReply(id, stuiproto.ErrInterrupted, "Tests interrupted")
-			}
-			if errors.Is(context.Cause(ctx), errTimedOut) {
-				return ErrorReply(id, stuiproto.ErrTimeout, fmt.Sprintf("Tests exceeded %d ms and were stopped", timeoutMS))
-			}
-			return ErrorReply(id, stuiproto.ErrInterrupted, "Tests stopped: the image is shutting down")
+			return stoppedAt(i, &tc)
 		}
 		switch out.Status {
 		case stuiproto.TestPass:
