@@ -199,7 +199,7 @@ func (w *workspaceState) loadFile(key string, u uri.URI) {
 		w.index.Remove(key)
 		return
 	}
-	w.index.Update(key, smalltalk.Parse(path, src))
+	w.index.UpdateSource(key, path, src)
 }
 
 func (w *workspaceState) isOpen(key string) bool {

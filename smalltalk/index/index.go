@@ -4,15 +4,13 @@
 package index
 
 import (
-	"context"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -74,11 +72,21 @@ type Index struct {
 	byLength []symbolKey
 
 	parsed parseCache
+
+	// stamp counts the changes made to the index. While LoadDir runs
+	// (loading > 0), touched holds the stamp of the last Update or Remove
+	// of each file, so that what a walk read before is not stored over it.
+	stamp   atomic.Uint64
+	loading int
+	touched map[string]uint64
 }
 
 type entry struct {
 	uri, name string
 	src       string
+	// readAt is the index's stamp before the file was read, for an entry
+	// of a LoadDir shard.
+	readAt uint64
 	// The keys this file added to each map, each once.
 	classes, impls, sends []string
 }
@@ -126,7 +134,7 @@ type symbolKey struct {
 func New() *Index {
 	return &Index{
 		ids:     map[string]uint32{},
-		strs:    interner{ids: map[string]uint32{}},
+		strs:    interner{ids: map[string]uint32{}, strs: []string{""}},
 		classes: map[string][]loc{},
 		impls:   map[string][]loc{},
 		sends:   map[string][]loc{},
@@ -136,8 +144,21 @@ func New() *Index {
 
 // Update replaces what the index knows about uri with the content of f.
 func (ix *Index) Update(uri string, f *smalltalk.File) {
-	ix.update(uri, f, string(f.Src))
+	var ls locations
+	ls.fromFile(f)
+	ix.update(uri, f.Name, string(f.Src), &ls)
 	ix.parsed.put(uri, f)
+}
+
+// UpdateSource replaces what the index knows about uri with what src, the
+// file named name, defines and sends. Unlike Update it needs no parse tree:
+// a Tonel file is scanned (smalltalk.IndexScanner), anything else parsed.
+func (ix *Index) UpdateSource(uri, name string, src []byte) {
+	r := readers.Get().(*reader)
+	defer readers.Put(r)
+	r.read(name, src)
+	ix.update(uri, name, string(src), &r.locs)
+	ix.parsed.drop(uri)
 }
 
 // keyed is a location before it is stored: its map key and its fields.
@@ -149,24 +170,73 @@ type keyed struct {
 	classSide, extension bool
 }
 
-func (ix *Index) update(uri string, f *smalltalk.File, src string) {
-	var classLocs, implLocs, sendLocs []keyed
+// locations are a file's locations before they are stored.
+type locations struct {
+	classes, impls, sends []keyed
+}
+
+func (ls *locations) reset() {
+	ls.classes, ls.impls, ls.sends = ls.classes[:0], ls.impls[:0], ls.sends[:0]
+}
+
+// fromFile takes the locations of a parse tree: the index's definition of
+// what a file holds, which fromScan must match.
+func (ls *locations) fromFile(f *smalltalk.File) {
+	ls.reset()
 	for _, d := range f.Classes {
-		classLocs = append(classLocs, keyed{key: d.Name, r: d.DefRange, name: d.NameRange, class: d.Name, category: d.Category, kind: ClassLoc, extension: d.IsExtension})
+		ls.classes = append(ls.classes, keyed{key: d.Name, r: d.DefRange, name: d.NameRange, class: d.Name, category: d.Category, kind: ClassLoc, extension: d.IsExtension})
 	}
 	for _, m := range f.Methods {
-		implLocs = append(implLocs, keyed{key: m.Selector, r: m.Range, name: m.SelectorRange, class: m.ClassName, category: m.Category, kind: MethodLoc, classSide: m.ClassSide})
+		ls.impls = append(ls.impls, keyed{key: m.Selector, r: m.Range, name: m.SelectorRange, class: m.ClassName, category: m.Category, kind: MethodLoc, classSide: m.ClassSide})
 		for _, s := range m.Sends() {
-			sendLocs = append(sendLocs, keyed{key: s.Selector, r: s.Range, name: s.Parts[0], class: m.ClassName, kind: SendLoc, classSide: m.ClassSide})
+			ls.sends = append(ls.sends, keyed{key: s.Selector, r: s.Range, name: s.Parts[0], class: m.ClassName, kind: SendLoc, classSide: m.ClassSide})
 		}
 	}
 	if f.Body != nil {
 		for _, s := range smalltalk.SentSelectors(f.Body) {
-			sendLocs = append(sendLocs, keyed{key: s.Selector, r: s.Range, name: s.Parts[0], kind: SendLoc})
+			ls.sends = append(ls.sends, keyed{key: s.Selector, r: s.Range, name: s.Parts[0], kind: SendLoc})
 		}
 	}
+}
+
+// fromScan takes the locations a successful IndexScanner.Scan found.
+func (ls *locations) fromScan(sc *smalltalk.IndexScanner) {
+	ls.reset()
+	for _, d := range sc.Classes {
+		ls.classes = append(ls.classes, keyed{key: d.Name, r: d.DefRange, name: d.NameRange, class: d.Name, category: d.Category, kind: ClassLoc, extension: d.IsExtension})
+	}
+	sends := sc.Sends
+	for _, m := range sc.Methods {
+		ls.impls = append(ls.impls, keyed{key: m.Selector, r: m.Range, name: m.SelectorRange, class: m.ClassName, category: m.Category, kind: MethodLoc, classSide: m.ClassSide})
+		for _, s := range sends[:m.Sends] {
+			ls.sends = append(ls.sends, keyed{key: s.Selector, r: s.Range, name: s.FirstPart, class: m.ClassName, kind: SendLoc, classSide: m.ClassSide})
+		}
+		sends = sends[m.Sends:]
+	}
+}
+
+// reader turns a file's source into its locations, keeping its buffers
+// from one file to the next.
+type reader struct {
+	scanner smalltalk.IndexScanner
+	locs    locations
+}
+
+var readers = sync.Pool{New: func() any { return new(reader) }}
+
+// read fills r.locs from src: scanned when the scanner can, else parsed.
+func (r *reader) read(name string, src []byte) {
+	if r.scanner.Scan(src) {
+		r.locs.fromScan(&r.scanner)
+		return
+	}
+	r.locs.fromFile(smalltalk.Parse(name, src))
+}
+
+func (ix *Index) update(uri, name, src string, ls *locations) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.touchLocked(uri)
 	goneClasses, goneImpls := ix.dropLocked(uri)
 	var id uint32
 	if n := len(ix.free); n > 0 {
@@ -175,13 +245,13 @@ func (ix *Index) update(uri string, f *smalltalk.File, src string) {
 		id = uint32(len(ix.files))
 		ix.files = append(ix.files, nil)
 	}
-	e := &entry{uri: uri, name: f.Name, src: src}
+	e := &entry{uri: uri, name: name, src: src}
 	ix.files[id] = e
 	ix.ids[uri] = id
 	var newClasses, newImpls []string
-	e.classes, newClasses = ix.addAll(ix.classes, id, classLocs)
-	e.impls, newImpls = ix.addAll(ix.impls, id, implLocs)
-	e.sends, _ = ix.addAll(ix.sends, id, sendLocs)
+	e.classes, newClasses = ix.addAll(ix.classes, id, ls.classes)
+	e.impls, newImpls = ix.addAll(ix.impls, id, ls.impls)
+	e.sends, _ = ix.addAll(ix.sends, id, ls.sends)
 	// An edit usually leaves the set of names as it was: the sorted lists
 	// stay valid unless a name came or went.
 	if !sameNames(goneClasses, newClasses) {
@@ -212,9 +282,18 @@ func sameNames(a, b []string) bool {
 // addAll stores ls under file id and returns their distinct keys and the
 // keys that were not in m before.
 func (ix *Index) addAll(m map[string][]loc, id uint32, ls []keyed) (keys, created []string) {
+	// A file's locations mostly share one class and a few categories.
+	var lastClass, lastCategory string
+	var class, category uint32
 	for _, k := range ls {
+		if k.class != lastClass {
+			lastClass, class = k.class, ix.strs.id(k.class)
+		}
+		if k.category != lastCategory {
+			lastCategory, category = k.category, ix.strs.id(k.category)
+		}
 		l := loc{file: id, start: int32(k.r.Start), end: int32(k.r.End), nameStart: int32(k.name.Start), nameEnd: int32(k.name.End),
-			class: ix.strs.id(k.class), category: ix.strs.id(k.category), kind: k.kind, classSide: k.classSide, extension: k.extension}
+			class: class, category: category, kind: k.kind, classSide: k.classSide, extension: k.extension}
 		old, ok := m[k.key]
 		if !ok {
 			// Interning the key too lets every file share one copy of it.
@@ -232,6 +311,7 @@ func (ix *Index) addAll(m map[string][]loc, id uint32, ls []keyed) (keys, create
 // Remove forgets uri.
 func (ix *Index) Remove(uri string) {
 	ix.mu.Lock()
+	ix.touchLocked(uri)
 	ix.removeLocked(uri)
 	ix.mu.Unlock()
 	ix.parsed.drop(uri)
@@ -635,64 +715,6 @@ func FileURI(path string) string {
 		path = abs
 	}
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
-}
-
-// LoadDir parses every *.st file below root that FindSources returns and
-// adds it to the index under its FileURI. It returns the number of files
-// indexed. Files that cannot be read or are not read (see FindSources and
-// ReadSource) are skipped; the first such error is returned after the
-// walk.
-func (ix *Index) LoadDir(ctx context.Context, root string) (int, error) {
-	var mu sync.Mutex
-	var firstErr error
-	skip := func(path string, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if firstErr == nil {
-			if _, ok := err.(*fs.PathError); !ok {
-				err = &fs.PathError{Op: "index", Path: path, Err: err}
-			}
-			firstErr = err
-		}
-	}
-	sources, err := FindSources(ctx, root, skip)
-	if err != nil {
-		return 0, err
-	}
-	var wg sync.WaitGroup
-	work := make(chan Source)
-	n := 0
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for s := range work {
-				src, err := ReadSource(s.Target)
-				if err != nil {
-					skip(s.Path, err)
-					continue
-				}
-				// The parse is dropped at once: only the locations and the
-				// source stay, so there is no reason to cache it.
-				ix.update(FileURI(s.Path), smalltalk.Parse(s.Path, src), string(src))
-				mu.Lock()
-				n++
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, s := range sources {
-		if ctx.Err() != nil {
-			break
-		}
-		work <- s
-	}
-	close(work)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return n, err
-	}
-	return n, firstErr
 }
 
 // Listing writes out everything the index holds in a canonical order: each

@@ -1,0 +1,170 @@
+package index
+
+import (
+	"context"
+	"io/fs"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// shardFiles is how many files a LoadDir worker indexes on its own before
+// it moves them into the index: enough that moving them costs a map
+// operation per name rather than per location, few enough that the write
+// lock it takes for that is held for a millisecond or two.
+const shardFiles = 512
+
+// LoadDir indexes every *.st file below root that FindSources returns,
+// under its FileURI, on all cores. It returns the number of files indexed.
+// Files that cannot be read or are not read (see FindSources and
+// ReadSource) are skipped; the first such error is returned after the
+// walk. A file updated or removed while LoadDir runs keeps that change,
+// whatever the walk read before it.
+func (ix *Index) LoadDir(ctx context.Context, root string) (int, error) {
+	var mu sync.Mutex
+	var firstErr error
+	skip := func(path string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr == nil {
+			if _, ok := err.(*fs.PathError); !ok {
+				err = &fs.PathError{Op: "index", Path: path, Err: err}
+			}
+			firstErr = err
+		}
+	}
+	sources, err := FindSources(ctx, root, skip)
+	if err != nil {
+		return 0, err
+	}
+	ix.mu.Lock()
+	if ix.loading == 0 {
+		ix.touched = map[string]uint64{}
+	}
+	ix.loading++
+	ix.mu.Unlock()
+	defer func() {
+		ix.mu.Lock()
+		if ix.loading--; ix.loading == 0 {
+			ix.touched = nil
+		}
+		ix.mu.Unlock()
+	}()
+
+	var wg sync.WaitGroup
+	var n atomic.Int64
+	work := make(chan Source, 64)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := new(reader)
+			shard, inShard := New(), 0
+			for s := range work {
+				readAt := ix.stamp.Load()
+				src, err := ReadSource(s.Target)
+				if err != nil {
+					skip(s.Path, err)
+					continue
+				}
+				r.read(s.Path, src)
+				uri := FileURI(s.Path)
+				shard.update(uri, s.Path, string(src), &r.locs)
+				shard.files[shard.ids[uri]].readAt = readAt
+				n.Add(1)
+				if inShard++; inShard == shardFiles {
+					ix.absorb(shard)
+					shard, inShard = New(), 0
+				}
+			}
+			ix.absorb(shard)
+		}()
+	}
+	for _, s := range sources {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- s
+	}
+	close(work)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return int(n.Load()), err
+	}
+	return int(n.Load()), firstErr
+}
+
+// absorb moves the files of shard, an index no one else uses, into ix,
+// except those changed in ix since the shard read them.
+func (ix *Index) absorb(shard *Index) {
+	if len(shard.ids) == 0 {
+		return
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	const skipped = ^uint32(0)
+	ids := make([]uint32, len(shard.files))
+	for i, e := range shard.files {
+		ids[i] = skipped
+		if e == nil {
+			continue
+		}
+		if t, ok := ix.touched[e.uri]; ok && t > e.readAt {
+			continue
+		}
+		ix.dropLocked(e.uri)
+		var id uint32
+		if n := len(ix.free); n > 0 {
+			id, ix.free = ix.free[n-1], ix.free[:n-1]
+		} else {
+			id = uint32(len(ix.files))
+			ix.files = append(ix.files, nil)
+		}
+		ix.files[id] = e
+		ix.ids[e.uri] = id
+		ids[i] = id
+	}
+	// The shard's interned names, as ix numbers them, made when first met.
+	strs := make([]uint32, len(shard.strs.strs))
+	for i := range strs {
+		strs[i] = skipped
+	}
+	strs[0] = 0
+	str := func(i uint32) uint32 {
+		if strs[i] == skipped {
+			strs[i] = ix.strs.id(shard.strs.strs[i])
+		}
+		return strs[i]
+	}
+	for _, pair := range [...][2]map[string][]loc{{ix.classes, shard.classes}, {ix.impls, shard.impls}, {ix.sends, shard.sends}} {
+		into := pair[0]
+		for key, ls := range pair[1] {
+			kept := ls[:0]
+			for _, l := range ls {
+				if ids[l.file] == skipped {
+					continue
+				}
+				l.file = ids[l.file]
+				l.class, l.category = str(l.class), str(l.category)
+				kept = append(kept, l)
+			}
+			if len(kept) == 0 {
+				continue
+			}
+			if old, ok := into[key]; ok {
+				into[key] = append(old, kept...)
+			} else {
+				into[key] = kept
+			}
+		}
+	}
+	ix.classNames, ix.selectors, ix.byLength = nil, nil, nil
+}
+
+// touchLocked records that uri is about to change.
+func (ix *Index) touchLocked(uri string) {
+	t := ix.stamp.Add(1)
+	if ix.loading > 0 {
+		ix.touched[uri] = t
+	}
+}

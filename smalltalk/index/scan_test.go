@@ -1,0 +1,172 @@
+package index
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stui-lsp/stui-lsp/internal/corpus"
+	"github.com/stui-lsp/stui-lsp/smalltalk"
+)
+
+// fixtureSources returns the Smalltalk files of the repository's fixtures
+// and of its own image side, which together hold every Tonel form the
+// parser's tests cover, broken files included.
+func fixtureSources(t testing.TB) map[string][]byte {
+	out := map[string][]byte{}
+	for _, dir := range []string{"../../testdata", "../testdata", "../../lsp/testdata", "../../pharo"} {
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".st") {
+				return err
+			}
+			src, err := os.ReadFile(path)
+			out[path] = src
+			return err
+		})
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	if len(out) < 20 {
+		t.Fatalf("only %d fixtures found", len(out))
+	}
+	return out
+}
+
+// parsedListing is the index of one file built from its parse tree, the
+// reference the scanner is held to.
+func parsedListing(name string, src []byte) string {
+	ix := New()
+	ix.Update("file:///"+name, smalltalk.Parse(name, src))
+	return ix.Listing()
+}
+
+func scannedListing(name string, src []byte) string {
+	ix := New()
+	ix.UpdateSource("file:///"+name, name, src)
+	return ix.Listing()
+}
+
+// checkScannedEqualsParsed compares the two indexes of one file and, for a
+// Tonel file that parses without errors, checks that the scanner read it
+// itself rather than leaving it to the parser.
+func checkScannedEqualsParsed(t *testing.T, name string, src []byte) {
+	t.Helper()
+	want, got := parsedListing(name, src), scannedListing(name, src)
+	if got != want {
+		t.Errorf("%s: the scanned index differs from the parsed one:\n%s", name, firstDifference(want, got))
+	}
+	f := smalltalk.Parse(name, src)
+	var sc smalltalk.IndexScanner
+	if f.Kind.IsTonel() && len(f.Errors) == 0 && !sc.Scan(src) {
+		t.Errorf("%s parses without errors, but the scanner left it to the parser", name)
+	}
+}
+
+func firstDifference(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return "parsed:  " + a + "\nscanned: " + b
+		}
+	}
+	return ""
+}
+
+func TestTheScannedIndexOfEveryFixtureEqualsTheParsedOne(t *testing.T) {
+	scanned := 0
+	for name, src := range fixtureSources(t) {
+		checkScannedEqualsParsed(t, name, src)
+		var sc smalltalk.IndexScanner
+		if sc.Scan(src) {
+			scanned++
+		}
+	}
+	if scanned < 20 {
+		t.Errorf("the scanner read only %d fixtures itself", scanned)
+	}
+}
+
+func TestTheScannedIndexOfAGeneratedCorpusEqualsTheParsedOne(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := corpus.Write(dir, corpus.Shape{Files: 400, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	checkTreeIndexEqualsParsed(t, dir)
+}
+
+// TestTheScannedIndexOfATreeEqualsTheParsedOne runs the comparison on the
+// tree named by STUI_INDEX_CORPUS, such as Pharo's src/.
+func TestTheScannedIndexOfATreeEqualsTheParsedOne(t *testing.T) {
+	dir := os.Getenv("STUI_INDEX_CORPUS")
+	if dir == "" {
+		t.Skip("set STUI_INDEX_CORPUS to a source tree (for example Pharo's src/) to compare on it")
+	}
+	checkTreeIndexEqualsParsed(t, dir)
+}
+
+// checkTreeIndexEqualsParsed compares LoadDir's index of dir (scanned, on
+// all cores, in shards) with one built file by file from parse trees, and
+// each file's scanned index with its parsed one.
+func checkTreeIndexEqualsParsed(t *testing.T, dir string) {
+	t.Helper()
+	loaded := New()
+	n, err := loaded.LoadDir(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources, err := FindSources(context.Background(), dir, func(string, error) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed := New()
+	for _, s := range sources {
+		src, err := ReadSource(s.Target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed.Update(FileURI(s.Path), smalltalk.Parse(s.Path, src))
+		checkScannedEqualsParsed(t, s.Path, src)
+	}
+	if n != len(sources) || n == 0 {
+		t.Fatalf("LoadDir indexed %d files of %d", n, len(sources))
+	}
+	if want, got := parsed.Listing(), loaded.Listing(); got != want {
+		t.Errorf("LoadDir's index differs from the parsed one:\n%s", firstDifference(want, got))
+	}
+}
+
+func TestLoadDirKeepsAChangeMadeWhileItRuns(t *testing.T) {
+	ix := New()
+	ix.mu.Lock()
+	ix.loading, ix.touched = 1, map[string]uint64{}
+	ix.mu.Unlock()
+	// A walk's shard read two files; one of them changes in the index
+	// after it was read, and the other is removed.
+	shard := New()
+	readAt := ix.stamp.Load()
+	for _, name := range []string{"foo.st", "bar.st"} {
+		var ls locations
+		ls.fromFile(smalltalk.Parse(name, []byte(fooSrc)))
+		shard.update("file:///"+name, name, fooSrc, &ls)
+		shard.files[shard.ids["file:///"+name]].readAt = readAt
+	}
+	ix.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(barSrc)))
+	ix.Remove("file:///bar.st")
+	ix.absorb(shard)
+	want := New()
+	want.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(barSrc)))
+	if got := ix.Listing(); got != want.Listing() {
+		t.Errorf("the walk's older read replaced a newer change:\n%s", firstDifference(want.Listing(), got))
+	}
+}
