@@ -1,9 +1,11 @@
 package lsp
 
 import (
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"go.lsp.dev/uri"
 
@@ -31,19 +33,39 @@ type document struct {
 	// base's and parses again only the method the edit is in.
 	base     *document
 	baseEdit edit
+	// reparsed is the index of the one method the parse made again from
+	// base's, -1 when there was no base or the file was parsed in full.
+	reparsed int
+
+	tokensOnce sync.Once
+	tokens     *tokenRuns
+	// tokensReady is tokens once made, for the next version to start from.
+	tokensReady atomic.Pointer[tokenRuns]
+	// baseTokens are the previous version's tokens, when they were made
+	// before this version was: the runs of the methods the edit did not
+	// touch are kept.
+	baseTokens *tokenRuns
 }
 
 func newDocument(u uri.URI, languageID string, version int32, text string) *document {
-	return &document{uri: u, languageID: languageID, version: version, text: text}
+	return &document{uri: u, languageID: languageID, version: version, text: text, reparsed: -1}
 }
 
 // editedFrom makes d's parse start from prev's when prev is parsed and e
-// alone turned prev's text into d's. An unparsed prev is not kept, so no
-// chain of old versions builds up behind a document.
+// alone turned prev's text into d's, and its semantic tokens from prev's
+// when those were made. An unparsed prev is not kept, so no chain of old
+// versions builds up behind a document.
 func (d *document) editedFrom(prev *document, e edit) {
 	if prev.ready.Load() != nil {
 		d.base, d.baseEdit = prev, e
+		d.baseTokens = prev.tokensReady.Load()
 	}
+}
+
+// setLines gives a new document the line table of its text, made by the
+// edits that made the text; it must come before anyone else uses d.
+func (d *document) setLines(ix *lineIndex) {
+	d.indexOnce.Do(func() { d.index = ix })
 }
 
 func (d *document) lines() *lineIndex {
@@ -64,7 +86,8 @@ func (d *document) file() *parsedFile {
 			text = ""
 		}
 		if b := d.base; b != nil && !d.tooLarge() && !b.tooLarge() {
-			d.parsed = &parsedFile{smalltalk.Reparse(b.ready.Load().File, d.baseEdit.start, d.baseEdit.end, d.baseEdit.text)}
+			f, method := smalltalk.ReparseMethod(b.ready.Load().File, d.baseEdit.start, d.baseEdit.end, d.baseEdit.text)
+			d.parsed, d.reparsed = &parsedFile{f}, method
 		} else {
 			d.parsed = parseDocument(string(d.uri), text)
 		}
@@ -123,6 +146,64 @@ func (ds *documentStore) all() []*document {
 type edit struct {
 	start, end int
 	text       string
+}
+
+// afterEdit is the line table of text, which e made from ix's text: the
+// line starts before the edit are kept, those after it moved, and only
+// the edited stretch is looked at again.
+func (ix *lineIndex) afterEdit(e edit, text string) *lineIndex {
+	newEnd := e.start + len(e.text)
+	delta := newEnd - e.end
+	// Whether p starts a line depends on text[p-1] and text[p]: the line
+	// starts up to e.start-1 and from e.end+1 (old offsets) stay.
+	before := sort.SearchInts(ix.lines, e.start)
+	after := sort.SearchInts(ix.lines, e.end+1)
+	lines := make([]int, 0, len(ix.lines)+strings.Count(e.text, "\n")+1)
+	lines = append(lines, ix.lines[:max(before, 1)]...)
+	for p := max(e.start, 1); p <= newEnd && p < len(text)+1; p++ {
+		if lineStartsAt(text, p) {
+			lines = append(lines, p)
+		}
+	}
+	for _, p := range ix.lines[after:] {
+		lines = append(lines, p+delta)
+	}
+	var ascii bool
+	switch {
+	case ix.ascii:
+		ascii = isASCII(e.text)
+	case isASCII(ix.text[e.start:e.end]):
+		// The text's other characters are still there.
+	default:
+		ascii = isASCII(text)
+	}
+	return &lineIndex{text: text, lines: lines, ascii: ascii}
+}
+
+// lineOf is the line that off is on.
+func (ix *lineIndex) lineOf(off int) int {
+	return sort.Search(len(ix.lines), func(i int) bool { return ix.lines[i] > off }) - 1
+}
+
+// lineStartsAt tells whether a line starts at p > 0 of text, after a
+// "\n", a "\r\n" or a lone "\r", as newLineIndex counts them.
+func lineStartsAt(text string, p int) bool {
+	switch text[p-1] {
+	case '\n':
+		return true
+	case '\r':
+		return p == len(text) || text[p] != '\n'
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func applyEdit(text string, e edit) string {

@@ -65,6 +65,7 @@ func (s *server) handler() jsonrpc2.Handler {
 			}
 			s.log.Debug("request", zap.String("method", method), zap.Stringer("id", idString(req)), zap.Duration("took", time.Since(start)), zap.Error(err))
 		}()
+		s.beforeRequest(method)
 		result, err = dispatch(ctx, req)
 		if err != nil && ctx.Err() != nil {
 			// Whatever the handler made of it (an image error, once the

@@ -7,8 +7,6 @@ import (
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
-
-	"github.com/stui-lsp/stui-lsp/smalltalk"
 )
 
 // tokenResults remembers the last semantic tokens sent for each open
@@ -62,7 +60,7 @@ func (s *server) fullTokens(u uri.URI) *protocol.SemanticTokens {
 	if !ok {
 		return &protocol.SemanticTokens{Data: []uint32{}}
 	}
-	data := s.encodeTokens(doc, doc.file().Tokens(smalltalk.Range{}))
+	data := doc.semanticTokens(s.encoding).data
 	id := s.tokens.remember(u, data)
 	return &protocol.SemanticTokens{ResultID: &id, Data: data}
 }

@@ -48,6 +48,7 @@ type server struct {
 	tokens     tokenResults   // the last semantic tokens of each document, for deltas
 	lineTables lineTableCache // of indexed files, for their locations
 	diags      *diagnosticStore
+	edited     editedDocuments // not yet in the index
 	tests      *testState
 
 	settingsMu sync.RWMutex

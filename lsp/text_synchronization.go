@@ -24,21 +24,30 @@ func (s *server) DidChange(ctx context.Context, params *protocol.DidChangeTextDo
 		return fmt.Errorf("didChange for %s, which is not open", params.TextDocument.URI)
 	}
 	text := doc.text
+	lines := doc.lines()
 	var edits []edit
 	for _, change := range params.ContentChanges {
 		switch c := change.(type) {
 		case *protocol.TextDocumentContentChangeWholeDocument:
 			edits = append(edits, edit{start: 0, end: len(text), text: c.Text})
 			text = c.Text
+			lines = nil
 		case *protocol.TextDocumentContentChangePartial:
 			// Each change is relative to the text left by the one before it.
-			start, end := newLineIndex(text).span(c.Range, s.encoding)
+			if lines == nil {
+				lines = newLineIndex(text)
+			}
+			start, end := lines.span(c.Range, s.encoding)
 			e := edit{start: start, end: end, text: c.Text}
 			edits = append(edits, e)
 			text = applyEdit(text, e)
+			lines = lines.afterEdit(e, text)
 		}
 	}
 	next := newDocument(doc.uri, doc.languageID, params.TextDocument.Version, text)
+	if lines != nil {
+		next.setLines(lines)
+	}
 	if len(edits) == 1 {
 		next.editedFrom(doc, edits[0])
 	}
@@ -54,13 +63,15 @@ func (s *server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocu
 	u := params.TextDocument.URI
 	s.publishMu.Lock()
 	defer s.publishMu.Unlock()
-	s.docs.remove(u)
-	s.results.forget(u)
-	s.tokens.forget(u)
-	s.diags.forget(u)
-	// Leave the file's diagnostics to the workspace index, not to a closed buffer.
-	s.notify(ctx, protocol.MethodTextDocumentPublishDiagnostics, &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: []protocol.Diagnostic{}})
-	s.workspace.reindexFromDisk(u)
+	s.forgetEdits(u, func() {
+		s.docs.remove(u)
+		s.results.forget(u)
+		s.tokens.forget(u)
+		s.diags.forget(u)
+		// Leave the file's diagnostics to the workspace index, not to a closed buffer.
+		s.notify(ctx, protocol.MethodTextDocumentPublishDiagnostics, &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: []protocol.Diagnostic{}})
+		s.workspace.reindexFromDisk(u)
+	})
 	return nil
 }
 
@@ -79,7 +90,9 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 }
 
 // documentChanged updates everything derived from a document's text: inline
-// results the edit touched, syntax diagnostics, the workspace index.
+// results the edit touched, syntax diagnostics, the workspace index (at
+// once for a document just opened, else when it is next needed: see
+// indexLater).
 func (s *server) documentChanged(ctx context.Context, doc *document, edits []edit) {
 	if s.results.invalidate(doc.uri, edits) && s.caps.inlayHintRefresh {
 		s.goBackground(ctx, "refresh inlay hints", s.refreshInlayHints)
@@ -90,7 +103,11 @@ func (s *server) documentChanged(ctx context.Context, doc *document, edits []edi
 		defer s.publishMu.Unlock()
 		s.diags.setSyntax(doc.uri, syntaxDiagnostics(doc))
 		s.publishDiagnostics(ctx, doc)
-		s.workspace.update(doc)
+		if edits == nil {
+			s.workspace.update(doc)
+		} else {
+			s.indexLater(doc)
+		}
 		return
 	}
 	// A large document is parsed off the read loop, so that the requests and

@@ -8,28 +8,37 @@ import "sort"
 // the methods before it are shared with old, those after it are copied with
 // their offsets moved. Any other edit is parsed in full.
 func Reparse(old *File, start, end int, text string) *File {
-	src := make([]byte, 0, len(old.Src)-(end-start)+len(text))
-	src = append(append(append(src, old.Src[:start]...), text...), old.Src[end:]...)
-	if f := reparseMethod(old, start, end, len(text), src); f != nil {
-		return f
-	}
-	return Parse(old.Name, src)
+	f, _ := ReparseMethod(old, start, end, text)
+	return f
 }
 
-func reparseMethod(old *File, start, end, n int, src []byte) *File {
+// ReparseMethod is Reparse, also saying which method was parsed again: its
+// index in both files' Methods, whose other methods then correspond one to
+// one (shared before it, moved after it); -1 when the file was parsed in
+// full.
+func ReparseMethod(old *File, start, end int, text string) (f *File, method int) {
+	src := make([]byte, 0, len(old.Src)-(end-start)+len(text))
+	src = append(append(append(src, old.Src[:start]...), text...), old.Src[end:]...)
+	if f, i := reparseMethod(old, start, end, len(text), src); f != nil {
+		return f, i
+	}
+	return Parse(old.Name, src), -1
+}
+
+func reparseMethod(old *File, start, end, n int, src []byte) (*File, int) {
 	if !old.Kind.IsTonel() || old.Kind == TonelPackage {
-		return nil
+		return nil, -1
 	}
 	i := sort.Search(len(old.Methods), func(i int) bool { return old.Methods[i].BodyRange.End > start })
 	if i == len(old.Methods) {
-		return nil
+		return nil, -1
 	}
 	m := old.Methods[i]
 	// Strictly inside: the brackets and what decides where the body ends
 	// stay put. The text just before the closing bracket is left to a full
 	// parse, since the layout rule looks at the bracket's line.
 	if start <= m.BodyRange.Start || end >= m.BodyRange.End-1 {
-		return nil
+		return nil, -1
 	}
 	delta := n - (end - start)
 	f := &File{Name: old.Name, Kind: old.Kind, Src: src, Header: old.Header, Package: old.Package, Classes: old.Classes}
@@ -37,11 +46,11 @@ func reparseMethod(old *File, start, end, n int, src []byte) *File {
 	after, ok := parseTonelMethod(f, p, m.Range.Start, m.ClassRange.Start, m.Metadata)
 	p.flush()
 	if !ok || len(f.Methods) != 1 || after != m.Range.End+delta {
-		return nil
+		return nil, -1
 	}
 	nm := f.Methods[0]
 	if nm.BodyRange.End != m.BodyRange.End+delta {
-		return nil
+		return nil, -1
 	}
 	// What the method's header and body produced comes from the new parse;
 	// the comments of its metadata and outside it are old's, moved when
@@ -51,7 +60,7 @@ func reparseMethod(old *File, start, end, n int, src []byte) *File {
 	// error outside the method sends the file to a full parse.
 	for _, e := range old.Errors {
 		if e.Start < own.Start || e.End > own.End {
-			return nil
+			return nil, -1
 		}
 	}
 	var comments []Range
@@ -63,7 +72,7 @@ func reparseMethod(old *File, start, end, n int, src []byte) *File {
 			comments = append(comments, c.shift(delta))
 		case c.Start >= own.Start && c.End <= own.End:
 		default:
-			return nil
+			return nil, -1
 		}
 	}
 	comments = append(comments, f.Comments...)
@@ -77,7 +86,7 @@ func reparseMethod(old *File, start, end, n int, src []byte) *File {
 	f.Methods = methods
 	sortErrors(f)
 	sort.SliceStable(f.Comments, func(i, j int) bool { return f.Comments[i].Start < f.Comments[j].Start })
-	return f
+	return f, i
 }
 
 // shift moves r by d. Everything moved lies after the edit, so a zero

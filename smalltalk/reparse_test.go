@@ -84,7 +84,7 @@ func TestReparseEqualsAFullParse(t *testing.T) {
 			if !sameParse(t, got, want) {
 				t.Fatalf("%s: after edit %d (%d-%d → %q) the incremental parse differs from a full one", name, i, start, end, text)
 			}
-			if f2 := reparseMethod(f, start, end, len(text), got.Src); f2 != nil {
+			if f2, _ := reparseMethod(f, start, end, len(text), got.Src); f2 != nil {
 				reused++
 			}
 			f = got

@@ -1,6 +1,7 @@
 package smalltalk
 
 import (
+	"slices"
 	"sort"
 	"unicode"
 	"unicode/utf8"
@@ -61,8 +62,10 @@ func (f *File) Tokens(r Range) []SemanticToken {
 		t.add(d.NameRange, TokGlobal, !d.IsExtension)
 		t.add(d.SuperclassRange, TokGlobal, false)
 	}
-	for _, c := range f.Comments {
-		t.add(c, TokComment, false)
+	// Comments are in source order: those ending before r are skipped.
+	c := sort.Search(len(f.Comments), func(i int) bool { return f.Comments[i].End > r.Start })
+	for ; c < len(f.Comments) && f.Comments[c].Start < r.End; c++ {
+		t.add(f.Comments[c], TokComment, false)
 	}
 	i := sort.Search(len(f.Methods), func(i int) bool { return f.Methods[i].End > r.Start })
 	for ; i < len(f.Methods) && f.Methods[i].Start < r.End; i++ {
@@ -72,8 +75,28 @@ func (f *File) Tokens(r Range) []SemanticToken {
 		t.m = nil
 		t.node(f.Body)
 	}
-	sort.SliceStable(t.out, func(i, j int) bool { return t.out[i].Start < t.out[j].Start })
+	slices.SortStableFunc(t.out, func(a, b SemanticToken) int { return a.Start - b.Start })
 	return t.out
+}
+
+// TokensStartingIn returns the tokens of Tokens(Range{}) that start in
+// [r.Start, r.End), in the same order: the whole file's tokens are the
+// concatenation of those of consecutive ranges, so a range that an edit
+// did not touch can keep its tokens.
+func (f *File) TokensStartingIn(r Range) []SemanticToken {
+	if r.End <= r.Start {
+		return nil
+	}
+	toks := f.Tokens(r)
+	i := 0
+	for i < len(toks) && toks[i].Start < r.Start {
+		i++
+	}
+	j := len(toks)
+	for j > i && toks[j-1].Start >= r.End {
+		j--
+	}
+	return toks[i:j]
 }
 
 type tokenizer struct {
