@@ -61,11 +61,8 @@ func runBench(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writ
 	fs.StringVar(&cfg.Workspace, "workspace", "", "open this folder as an editor would, with no image, and measure indexing, memory, searches, edits and check (see docs/performance.md)")
 	fs.IntVar(&cfg.Corpus, "corpus", 0, "with no --workspace: generate a workspace of this many Tonel files shaped like Pharo's src/ (9375 for its full size) and measure it as --workspace does")
 	verbose := fs.Bool("v", false, "report progress on stderr")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if *verbose {
 		cfg.Progress = stderr

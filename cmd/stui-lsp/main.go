@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -81,13 +80,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cmd == "dap" {
 		return runDAP(args, stdin, stdout, stderr)
 	}
-	fs := flag.NewFlagSet("stui-lsp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	sub, known := smallSubcommands[cmd]
+	if !known {
+		fmt.Fprintf(stderr, "stui-lsp: unknown command %q (stui-lsp -h lists the commands)\n", cmd)
+		return 2
+	}
 	var cfg config
-	addClientFlags(fs, &cfg)
-	addLogFlags(fs, &cfg)
-	fs.Bool("stdio", true, "serve on stdin/stdout (the default; accepted for editors that pass it)")
+	fs := sub.flagSet(cmd, &cfg, stderr)
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
@@ -153,9 +152,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 0
 	}
-	fmt.Fprintf(stderr, "stui-lsp: unknown command %q\n", cmd)
-	fs.Usage()
-	return 2
+	panic("stui-lsp: smallSubcommands has " + cmd + ", which run does not handle")
 }
 
 // resolveEndpoint applies the order flag, $STUI_ENDPOINT, default.
