@@ -28,9 +28,13 @@ const (
 // pingTimeout bounds ping and doctor when the context has no deadline.
 const pingTimeout = 3 * time.Second
 
-// startHint tells a person how to get an image listening at endpoint.
+// startHint tells a person how to get an image listening at endpoint: the
+// default endpoint is what STUIServer start serves, with nothing to type.
 func startHint(endpoint string) string {
 	start := fmt.Sprintf("STUIServer startOn: '%s'", endpoint)
+	if def, _ := stuiclient.DefaultEndpointSource(); endpoint != "" && endpoint == def {
+		start = "STUIServer start"
+	}
 	return "Is a Pharo image with the STUI server running? In the image, evaluate:\n    " + start +
 		"\nor point stui-lsp elsewhere with --endpoint or STUI_ENDPOINT.\n"
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stui-lsp/stui-lsp/stuiclient"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
 )
 
@@ -46,6 +47,26 @@ func TestPing(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+func TestTheStartHintIsStartForTheDefaultEndpoint(t *testing.T) {
+	isolate(t)
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	def, _ := stuiclient.DefaultEndpointSource()
+	if def == "" {
+		t.Fatal("no default endpoint in a private runtime directory")
+	}
+	if h := startHint(def); !strings.Contains(h, "STUIServer start\n") || strings.Contains(h, "startOn:") {
+		t.Errorf("hint for the default endpoint %s:\n%s\nwant STUIServer start", def, h)
+	}
+	var out, errOut bytes.Buffer
+	if code := Ping(ctx(t), def, &out, &errOut); code == ExitOK || !strings.Contains(errOut.String(), "evaluate:\n    STUIServer start\n") {
+		t.Errorf("ping of the default endpoint with no image: exit %d,\n%s", code, errOut.String())
+	}
+	other := "ipc://" + filepath.Join(t.TempDir(), "other.sock")
+	if h := startHint(other); !strings.Contains(h, "STUIServer startOn: '"+other+"'") {
+		t.Errorf("hint for %s:\n%s", other, h)
 	}
 }
 
