@@ -522,19 +522,8 @@ func TestHostileImpostorAtTheEndpoint(t *testing.T) {
 // gigabytes (6.9 GB resident after a few edits here). Above 8 MiB it is not
 // parsed; the editor is told so, and edits, hovers and lenses are answered.
 func TestHostileHugeDocument(t *testing.T) {
-	if robustRace() {
-		t.Skip("skipping: a 50 MB document is too slow under -race")
-	}
-	bin := buildCommand(t, "stui-lsp")
-	p := robustStart(t, bin, robustConfig{})
-	p.initialize(nil)
+	p, text, lines := robustLargeDocument(t, 50<<20, "v%d := (Array new: %d) collect: [:e | e printString , 'café'].\n")
 	const doc = "file:///play/huge.st"
-	var b strings.Builder
-	for i := 0; b.Len() < 50<<20; i++ {
-		fmt.Fprintf(&b, "v%d := (Array new: %d) collect: [:e | e printString , 'café'].\n", i, i%100)
-	}
-	text := b.String()
-	lines := strings.Count(text, "\n")
 	p.open(doc, text)
 	for v := 2; v <= 4; v++ {
 		p.notify(protocol.MethodTextDocumentDidChange, map[string]any{

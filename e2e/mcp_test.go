@@ -25,7 +25,7 @@ import (
 // against the real stui-testimage: tools and resources listed, every tool
 // called, an image error, a cancellation, the read-only refusal, and the
 // image going down and coming back. scripts/install-mcp-e2e.sh installs the
-// client; without node or its packages the test skips (CI installs both).
+// client (see nodeClient).
 func TestMCPWithTheTypeScriptClient(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds stui-lsp and stui-testimage and runs node; not in -short mode")
@@ -34,34 +34,11 @@ func TestMCPWithTheTypeScriptClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("skipping: node is not installed (scripts/setup.sh --editors installs it)")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@modelcontextprotocol", "sdk", "package.json")); err != nil {
-		t.Skip("skipping: e2e/mcp/node_modules is missing (run scripts/install-mcp-e2e.sh)")
-	}
+	node := nodeClient(t, "scripts/install-mcp-e2e.sh", "e2e/mcp/node_modules/@modelcontextprotocol/sdk/package.json")
 	lspBin := buildCommand(t, "stui-lsp")
 	imageBin := buildCommand(t, "stui-testimage")
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "mcp.test.mjs")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "STUI_LSP_BIN="+lspBin, "STUI_TESTIMAGE_BIN="+imageBin)
-	cmd.WaitDelay = 5 * time.Second
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node --test mcp.test.mjs: %v\n%s", err, out)
-	}
-	// The servers' stderr is in out: a race-enabled build (STUI_E2E_RACE)
-	// reports a data race there.
-	for _, bad := range []string{"DATA RACE", "panic:"} {
-		if strings.Contains(string(out), bad) {
-			t.Fatalf("%q in the output:\n%s", bad, out)
-		}
-	}
-	t.Logf("%s", out)
+	runNodeTests(t, node, dir, "mcp.test.mjs", []string{"STUI_LSP_BIN=" + lspBin, "STUI_TESTIMAGE_BIN=" + imageBin})
 }
 
 // TestMCPFollowsTheEndpointRules runs the real binary with the Go SDK's own

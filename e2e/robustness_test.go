@@ -618,20 +618,28 @@ func TestRobustMalformedJSONRPC(t *testing.T) {
 	p.shutdownAndExit()
 }
 
-func TestRobustLargeDocument(t *testing.T) {
+// robustLargeDocument starts an initialized server for a test of a document
+// of at least size bytes, one statement a line made by lineFormat from the
+// line's number and that number modulo 100, and answers the text and its
+// line count. Under -race it skips: such a document is too slow there.
+func robustLargeDocument(t *testing.T, size int, lineFormat string) (p *robustProc, text string, lines int) {
+	t.Helper()
 	if robustRace() {
-		t.Skip("skipping: a 10 MB document is too slow under -race")
+		t.Skipf("skipping: a %d MB document is too slow under -race", size>>20)
 	}
-	bin := buildCommand(t, "stui-lsp")
-	p := robustStart(t, bin, robustConfig{})
+	p = robustStart(t, buildCommand(t, "stui-lsp"), robustConfig{})
 	p.initialize(nil)
-	const uri = "file:///play/large.st"
 	var b strings.Builder
-	for i := 0; b.Len() < 10<<20; i++ {
-		fmt.Fprintf(&b, "v%d := (Array new: %d) collect: [:e | e printString , 'caf\u00e9 \U0001F600'].\n", i, i%100)
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, lineFormat, i, i%100)
 	}
-	text := b.String()
-	lines := strings.Count(text, "\n")
+	text = b.String()
+	return p, text, strings.Count(text, "\n")
+}
+
+func TestRobustLargeDocument(t *testing.T) {
+	p, text, lines := robustLargeDocument(t, 10<<20, "v%d := (Array new: %d) collect: [:e | e printString , 'caf\u00e9 \U0001F600'].\n")
+	const uri = "file:///play/large.st"
 	start := time.Now()
 	p.open(uri, text)
 	for _, pos := range [][2]int{{0, 1}, {lines / 2, 12}, {lines - 1, 3}} {

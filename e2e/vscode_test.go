@@ -17,8 +17,8 @@ import (
 // and drives it through Debian's Chromium against stui-lsp and
 // stui-testimage, one scenario per feature. Screenshots and the list of
 // scenarios (report.txt, which scripts/test.sh prints) are kept in
-// build/vscode-e2e. scripts/install-vscode-e2e.sh installs what it needs;
-// without it the test skips, except in CI, where it fails.
+// build/vscode-e2e. scripts/install-vscode-e2e.sh installs what it needs
+// (see nodeClient); Chromium, from Debian, likewise.
 func TestVSCode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs VS Code in a browser; not in -short mode")
@@ -33,22 +33,14 @@ func TestVSCode(t *testing.T) {
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
 	}
-	for _, need := range []struct{ path, what string }{
-		{chromium, "Debian's chromium"},
-		{filepath.Join(root, "e2e/vscode/node_modules/.bin/code-server"), "code-server (e2e/vscode's npm packages)"},
-		{filepath.Join(root, "e2e/vscode/node_modules/playwright-core/package.json"), "playwright-core (e2e/vscode's npm packages)"},
-		{filepath.Join(root, "editors/vscode/node_modules/.bin/vsce"), "the extension's npm packages (npm ci in editors/vscode)"},
-	} {
-		if _, err := os.Stat(need.path); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is missing (%s): scripts/setup.sh --editors installs it", need.what, need.path)
-			}
-			t.Skipf("%s is missing (%s): run scripts/install-vscode-e2e.sh", need.what, need.path)
+	if _, err := os.Stat(chromium); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Debian's chromium is missing (%s): scripts/setup.sh --editors installs it", chromium)
 		}
+		t.Skipf("skipping: Debian's chromium is missing (%s): run scripts/install-vscode-e2e.sh", chromium)
 	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not installed")
-	}
+	node := nodeClient(t, "scripts/install-vscode-e2e.sh", "e2e/vscode/node_modules/.bin/code-server",
+		"e2e/vscode/node_modules/playwright-core/package.json", "editors/vscode/node_modules/.bin/vsce")
 	lspBin := buildCommand(t, "stui-lsp")
 	imageBin := buildCommand(t, "stui-testimage")
 
@@ -67,7 +59,7 @@ func TestVSCode(t *testing.T) {
 		}
 	}
 
-	cmd := exec.CommandContext(ctx, "node", filepath.Join(root, "e2e/vscode/run.js"))
+	cmd := exec.CommandContext(ctx, node, filepath.Join(root, "e2e/vscode/run.js"))
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(),
 		"STUI_LSP="+lspBin,
