@@ -120,7 +120,7 @@ func (b *Backend) Restart() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.started = b.now()
-	b.debug = nil
+	b.endAllDebugLocked()
 	if !b.PersistSessions {
 		b.sessions = map[string]*session{}
 		return
@@ -551,7 +551,7 @@ func (b *Backend) run(ctx context.Context, reqID, sessionID, code string, timeou
 	b.mu.Unlock()
 
 	start := time.Now()
-	v, err := evaluate(withTranscript(ctx, b), code, vars)
+	v, err := evaluateIn(withTranscript(ctx, b), code, vars, b, nil)
 	ms := float64(time.Since(start).Microseconds()) / 1000
 
 	b.mu.Lock()

@@ -13,27 +13,24 @@ import (
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
-// The debugger model. A debug evaluation runs its code one statement at a
-// time (statements as the smalltalk package parses them, each run by the
-// evaluator of eval.go), and stops instead of failing:
+// The debugger model. A debug evaluation runs its code in a process
+// (process.go) that stops instead of failing:
 //
 //   - at an error the evaluator signals (1 / 0, an unknown message, Error
 //     signal: 'x'): the stack is the frames the error names (SmallInteger>>/)
-//     above the DoIt's frame, whose position is the failing statement;
-//   - at `self halt`: the DoIt's frame at that statement;
+//     above the live frames, the top one at the failing statement;
+//   - at a halt (self halt, or halt sent to anything): the frame that sent
+//     it, at that statement;
+//   - at a breakpoint, before the statement it is on;
 //   - when interrupted, or at timeout_ms: reason halt, at the statement that
 //     was running, which runs again from its start when stepped.
 //
-// The DoIt's frame has self (nil) and the code's declared temporaries, plus
-// the session's workspace variables as temporaries; the frames above it
-// have none (the evaluator keeps no receivers). A step (into, over and
-// through alike: the model has no methods to enter) runs the statement at
-// the position and stops before the next; after an error or a halt it first
-// leaves the stopped statement, whose value is nil, as Pharo's proceed does.
-// restart goes back to the DoIt's first statement and keeps the variables.
-// resume runs on to the end or to the next stop. Breakpoints are checked
-// (class, method, line) and kept, but the model runs no method that would
-// reach one.
+// The live frames are the DoIt's and one per method activation above it
+// (methods.go): the DoIt's has self (nil) and the code's declared
+// temporaries, plus the session's workspace variables as temporaries; a
+// method's has its receiver, arguments, temporaries and the receiver's
+// instance variables. The frames an error names have none (the evaluator
+// keeps no receivers for them). process.go says how each step moves.
 
 // DebugSessionLimit is how many suspended processes the Backend keeps; an
 // error past it fails the evaluation as evaluate would.
@@ -44,16 +41,14 @@ const DebugIdleTimeout = 10 * time.Minute
 
 type debugSession struct {
 	info  stuiproto.DebugSessionInfo
-	file  *smalltalk.File
-	stmts []smalltalk.Node
-	// pc is the index of the statement the DoIt's frame is at; pending says
-	// that statement stopped partway (an error or a halt) and is left, not
-	// run, by the next step or resume.
-	pc      int
-	pending bool
-	signal  []stuiproto.DebugFrame // the frames above the DoIt's
-	temps   []string
-	vars    map[string]value
+	doit  *frame
+	proc  *process
+	temps []string
+	vars  map[string]value // the DoIt's
+	// frames and signal are where the process stopped: the live frames,
+	// the DoIt's first, and those the error named above them.
+	frames  []*frame
+	signal  []stuiproto.DebugFrame
 	last    value
 	lastUse time.Time
 	busy    bool
@@ -86,7 +81,30 @@ func (b *Backend) debugLocked() *debugState {
 			delete(d.sessions, id)
 		}
 	}
+	// A breakpoint an adapter set belongs to its session, and goes when the
+	// session has closed or expired, should the adapter not remove it.
+	for id, bp := range d.breakpoints {
+		if bp.params.SessionID == "" {
+			continue
+		}
+		if s, ok := b.sessions[bp.params.SessionID]; !ok || b.expired(s, b.now()) {
+			delete(d.breakpoints, id)
+		}
+	}
 	return d
+}
+
+// endAllDebugLocked ends every process, as an image restart does.
+func (b *Backend) endAllDebugLocked() {
+	if b.debug == nil {
+		return
+	}
+	for _, ds := range b.debug.sessions {
+		if ds.proc != nil {
+			ds.proc.terminate(ds.busy)
+		}
+	}
+	b.debug = nil
 }
 
 // noteLocked gives ds's new state a seq and wakes debug_wait.
@@ -102,10 +120,17 @@ func (b *Backend) noteLocked(ds *debugSession) {
 	d.changed = make(chan struct{})
 }
 
-// endDebugLocked ends ds: its variables go back to its session.
+// endDebugLocked ends ds: its process is terminated, its variables go back
+// to its session.
 func (b *Backend) endDebugLocked(ds *debugSession) {
 	ds.info.State = stuiproto.DebugTerminated
-	b.writeBackLocked(ds)
+	if ds.proc != nil {
+		ds.proc.terminate(ds.busy)
+	}
+	if !ds.busy {
+		// A running process still writes its variables.
+		b.writeBackLocked(ds)
+	}
 	b.noteLocked(ds)
 }
 
@@ -171,7 +196,8 @@ func (b *Backend) debugEvaluate(ctx context.Context, id string, p *stuiproto.Deb
 	}
 	d := b.debugLocked()
 	d.ids++
-	ds := &debugSession{file: f, stmts: f.Statements, vars: vars, lastUse: b.now(), busy: true,
+	doit := &frame{isDoIt: true, file: f, stmts: f.Statements, vars: vars}
+	ds := &debugSession{doit: doit, vars: vars, lastUse: b.now(), busy: true,
 		info: stuiproto.DebugSessionInfo{DebugSessionID: fmt.Sprintf("debug_%d", d.ids), SessionID: p.SessionID,
 			State: stuiproto.DebugRunning, Created: stamp(b.now())}}
 	for _, t := range f.Temps {
@@ -180,47 +206,44 @@ func (b *Backend) debugEvaluate(ctx context.Context, id string, p *stuiproto.Deb
 	}
 	b.mu.Unlock()
 
-	stop := b.runDebug(ctx, id, ds, false, p.TimeoutMS)
+	ds.proc = b.startProcess(doit)
+	ev := b.runSegment(ctx, id, ds, command{kind: cmdResume}, p.TimeoutMS)
 
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	ds.busy = false
-	if stop == nil {
+	if ev.ended {
+		ds.last = ev.result
 		b.writeBackLocked(ds)
 		return Success(id, stuiproto.DebugEvaluateResult{Result: b.resultLocked(ds)})
 	}
 	if len(d.sessions) >= DebugSessionLimit {
+		ds.proc.terminate(false)
 		b.writeBackLocked(ds)
-		if stop.err != nil {
-			return errReply(id, codeError(p.Code, stop.err))
+		if ev.stop.err != nil {
+			return errReply(id, codeError(p.Code, ev.stop.err))
 		}
 		return ErrorReply(id, stuiproto.ErrInterrupted, fmt.Sprintf("Evaluation stopped; %d debug sessions are suspended already", DebugSessionLimit))
 	}
 	d.sessions[ds.info.DebugSessionID] = ds
-	b.suspendLocked(ds, stop)
+	b.suspendLocked(ds, ev)
 	return Success(id, stuiproto.DebugEvaluateResult{Suspended: true, DebugSession: &ds.info, Stack: ds.stack(false)})
 }
 
-// debugStop is why runDebug stopped before the end.
+// debugStop is why the process stopped before the end.
 type debugStop struct {
 	reason string
 	err    error // the evaluator's error, for ReasonError
 	msg    string
+	class  string
 }
 
 var errHalt = errors.New("Halt")
 
-// runDebug runs ds's statements from its pc: one when step is set, else to
-// the end or the next stop. It answers nil when the code returned.
-func (b *Backend) runDebug(ctx context.Context, reqID string, ds *debugSession, step bool, timeoutMS int) *debugStop {
-	if ds.pending {
-		ds.pending = false
-		ds.pc++
-		ds.last = value{}
-		if step {
-			return &debugStop{reason: stuiproto.ReasonStep}
-		}
-	}
+// runSegment has ds's process run one command, as request reqID, and
+// answers where it stopped or that it ended. The run can be interrupted as
+// an evaluation is, and stops at timeoutMS (default 30000).
+func (b *Backend) runSegment(ctx context.Context, reqID string, ds *debugSession, c command, timeoutMS int) event {
 	if timeoutMS <= 0 {
 		timeoutMS = 30000
 	}
@@ -237,72 +260,31 @@ func (b *Backend) runDebug(ctx context.Context, reqID string, ds *debugSession, 
 		delete(b.running, re)
 		b.mu.Unlock()
 	}()
-	self := func(sel string, args []value) (value, error) {
-		if sel == "halt" && len(args) == 0 {
-			return value{}, errHalt
-		}
-		return value{}, dnu(value{}, sel)
-	}
-	for ds.pc < len(ds.stmts) {
-		n := ds.stmts[ds.pc]
-		var v value
-		err := checkSyntax(ds.file, n)
-		if err == nil {
-			e := &evaluator{ctx: withTranscript(ctx, b), file: ds.file, vars: ds.vars, self: self}
-			v, err = e.eval(n)
-		}
-		var st *stopped
-		var ret *returned
-		switch {
-		case errors.As(err, &ret):
-			// A ^ ends the code with its value.
-			ds.last = ret.v
-			ds.pc = len(ds.stmts)
-			return nil
-		case errors.Is(err, errHalt):
-			ds.pending = true
-			return &debugStop{reason: stuiproto.ReasonHalt, msg: "Halt"}
-		case errors.As(err, &st):
-			msg := "User interrupt"
-			if errors.Is(st.cause, errTimedOut) {
-				msg = fmt.Sprintf("Still running after %d ms", timeoutMS)
-			}
-			return &debugStop{reason: stuiproto.ReasonHalt, msg: msg}
-		case err != nil:
-			ds.pending = true
-			return &debugStop{reason: stuiproto.ReasonError, err: err}
-		}
-		ds.last = v
-		ds.pc++
-		if step {
-			if ds.pc < len(ds.stmts) {
-				return &debugStop{reason: stuiproto.ReasonStep}
-			}
-		}
-	}
-	return nil
+	p := ds.proc
+	p.mu.Lock()
+	p.cancel = cancel
+	p.mu.Unlock()
+	c.ctx, c.timeoutMS = withTranscript(ctx, b), timeoutMS
+	p.cmds <- c
+	ev := <-p.events
+	p.mu.Lock()
+	p.cancel = nil
+	p.mu.Unlock()
+	return ev
 }
 
 // suspendLocked records where ds stopped.
-func (b *Backend) suspendLocked(ds *debugSession, stop *debugStop) {
+func (b *Backend) suspendLocked(ds *debugSession, ev event) {
+	stop := ev.stop
+	ds.frames, ds.signal = ev.frames, ev.signal
 	ds.info.State = stuiproto.DebugSuspended
 	ds.info.Reason = stop.reason
-	ds.info.Error, ds.info.ErrorClass = stop.msg, ""
-	ds.signal = nil
-	if stop.reason == stuiproto.ReasonHalt && stop.msg == "Halt" {
-		ds.info.ErrorClass = "Halt"
-	}
+	ds.info.Error, ds.info.ErrorClass = stop.msg, stop.class
 	var re *runtimeError
 	var se *syntaxError
 	switch {
 	case errors.As(stop.err, &re):
 		ds.info.Error, ds.info.ErrorClass = re.msg, re.class
-		for _, name := range re.stack {
-			if strings.HasPrefix(name, "UndefinedObject>>DoIt") {
-				break
-			}
-			ds.signal = append(ds.signal, frameNamed(name))
-		}
 	case errors.As(stop.err, &se):
 		ds.info.Error, ds.info.ErrorClass = se.msg, "SyntaxErrorNotification"
 	}
@@ -322,21 +304,17 @@ func frameNamed(name string) stuiproto.DebugFrame {
 }
 
 // stack is ds's frames, the top first; frame ids count from the bottom, so
-// that the DoIt's is "1" whatever stands above it.
+// that the DoIt's is "1" and a method's stays the same whatever stands
+// above it.
 func (ds *debugSession) stack(withSource bool) []stuiproto.DebugFrame {
 	frames := append([]stuiproto.DebugFrame{}, ds.signal...)
-	offset := len(ds.file.Src)
-	if ds.pc < len(ds.stmts) {
-		offset = ds.stmts[ds.pc].Span().Start
+	for i := len(ds.frames) - 1; i >= 0; i-- {
+		frames = append(frames, ds.frames[i].wire(withSource))
 	}
-	line, col := ds.file.LineCol(offset)
-	frames = append(frames, stuiproto.DebugFrame{ReceiverClass: "UndefinedObject", MethodClass: "UndefinedObject",
-		Selector: "DoIt", Line: line, Column: col, Source: string(ds.file.Src), IsDoIt: true})
 	for i := range frames {
 		frames[i].Index = i
 		frames[i].FrameID = strconv.Itoa(len(frames) - i)
 	}
-	_ = withSource // the model's only source is the DoIt's, always sent
 	return frames
 }
 
@@ -347,6 +325,16 @@ func (ds *debugSession) frame(id string) (stuiproto.DebugFrame, error) {
 		}
 	}
 	return stuiproto.DebugFrame{}, perr(stuiproto.ErrObjectNotFound, "No frame %s in debug session %s", id, ds.info.DebugSessionID)
+}
+
+// liveFrame is the live frame a frame id names, nil for one the error
+// named; depth counts from the DoIt's (1), 0 for the latter.
+func (ds *debugSession) liveFrame(f stuiproto.DebugFrame) (*frame, int) {
+	n, err := strconv.Atoi(f.FrameID)
+	if err != nil || n < 1 || n > len(ds.frames) {
+		return nil, 0
+	}
+	return ds.frames[n-1], n
 }
 
 func (b *Backend) resultLocked(ds *debugSession) *stuiproto.EvaluateResult {
@@ -376,20 +364,35 @@ func (b *Backend) debugVariables(_ time.Time, p *stuiproto.DebugFrameParams) (st
 		return stuiproto.DebugVariablesResult{}, err
 	}
 	res := stuiproto.DebugVariablesResult{Variables: []stuiproto.DebugVariable{}}
-	if !f.IsDoIt {
+	fr, _ := ds.liveFrame(f)
+	if fr == nil || ds.busy {
 		return res, nil
 	}
 	s := b.sessions[ds.info.SessionID]
 	add := func(name, kind string, v value) {
 		dv := stuiproto.DebugVariable{Name: name, Kind: kind, PrintString: v.printString(), ClassName: v.className(),
-			HasSlots: v.kind == kInterval || v.kind == kOrderedCollection}
+			HasSlots: v.kind == kInterval || v.kind == kOrderedCollection || v.kind == kInstance && len(v.obj.slots) > 0}
 		if s != nil {
 			id := s.register(v)
 			dv.ObjectID = &id
 		}
 		res.Variables = append(res.Variables, dv)
 	}
-	add("self", stuiproto.VarReceiver, value{})
+	add("self", stuiproto.VarReceiver, fr.recv)
+	if !fr.isDoIt {
+		for _, a := range fr.args {
+			add(a, stuiproto.VarArgument, fr.vars[a])
+		}
+		for _, t := range fr.temps {
+			add(t, stuiproto.VarTemp, fr.vars[t])
+		}
+		if o := fr.recv.obj; o != nil {
+			for _, n := range b.instVarNamesLocked(o.class) {
+				add(n, stuiproto.VarInstVar, o.slots[n])
+			}
+		}
+		return res, nil
+	}
 	for _, t := range ds.temps {
 		add(t, stuiproto.VarTemp, ds.vars[t])
 	}
@@ -423,14 +426,16 @@ func (b *Backend) debugEvaluateInFrame(ctx context.Context, p *stuiproto.DebugEv
 		b.mu.Unlock()
 		return stuiproto.EvaluateResult{}, err
 	}
+	// A frame the error named has no variables the evaluator kept.
 	vars := map[string]value{}
-	if f.IsDoIt {
-		vars = ds.vars
+	fr, _ := ds.liveFrame(f)
+	if fr != nil {
+		vars = fr.vars
 	}
 	ds.busy = true
 	b.mu.Unlock()
 	start := time.Now()
-	v, err := evaluate(withTranscript(ctx, b), p.Code, vars)
+	v, err := evaluateIn(withTranscript(ctx, b), p.Code, vars, b, fr)
 	ms := float64(time.Since(start).Microseconds()) / 1000
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -463,8 +468,16 @@ func (b *Backend) claim(id string) (*debugSession, error) {
 	return ds, nil
 }
 
+// unclaim gives back a session a step was refused on.
+func (b *Backend) unclaim(ds *debugSession) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ds.busy = false
+	ds.info.State = stuiproto.DebugSuspended
+}
+
 // settle records where a step or a resume left ds and answers it.
-func (b *Backend) settle(ds *debugSession, stop *debugStop) stuiproto.DebugProgressResult {
+func (b *Backend) settle(ds *debugSession, ev event) stuiproto.DebugProgressResult {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	ds.busy = false
@@ -473,13 +486,14 @@ func (b *Backend) settle(ds *debugSession, stop *debugStop) stuiproto.DebugProgr
 		// Terminated while it ran.
 		return stuiproto.DebugProgressResult{State: stuiproto.DebugTerminated}
 	}
-	if stop == nil {
+	if ev.ended {
+		ds.last = ev.result
 		res := b.resultLocked(ds)
-		b.endDebugLocked(ds)
 		delete(b.debug.sessions, ds.info.DebugSessionID)
+		b.endDebugLocked(ds)
 		return stuiproto.DebugProgressResult{State: stuiproto.DebugTerminated, Result: res}
 	}
-	b.suspendLocked(ds, stop)
+	b.suspendLocked(ds, ev)
 	info := ds.info
 	return stuiproto.DebugProgressResult{State: stuiproto.DebugSuspended, DebugSession: &info, Stack: ds.stack(false)}
 }
@@ -496,24 +510,14 @@ func (b *Backend) debugStep(ctx context.Context, id string, p *stuiproto.DebugSt
 	}
 	b.mu.Lock()
 	f, err := ds.frame(p.FrameID)
+	_, depth := ds.liveFrame(f)
 	b.mu.Unlock()
 	if err != nil {
-		b.settle(ds, &debugStop{reason: ds.info.Reason, msg: ds.info.Error})
+		b.unclaim(ds)
 		return errReply(id, err)
 	}
-	var stop *debugStop
-	if p.Kind == stuiproto.StepRestart {
-		// Restarting a frame above the DoIt's runs its statement again;
-		// restarting the DoIt's runs it from its first statement.
-		if f.IsDoIt {
-			ds.pc = 0
-		}
-		ds.pending = false
-		stop = &debugStop{reason: stuiproto.ReasonStep}
-	} else {
-		stop = b.runDebug(ctx, id, ds, true, 0)
-	}
-	return Success(id, b.settle(ds, stop))
+	ev := b.runSegment(ctx, id, ds, command{kind: p.Kind, depth: depth}, 0)
+	return Success(id, b.settle(ds, ev))
 }
 
 func (b *Backend) debugResume(ctx context.Context, id string, p *stuiproto.DebugResumeParams) *stuiproto.Reply {
@@ -525,8 +529,8 @@ func (b *Backend) debugResume(ctx context.Context, id string, p *stuiproto.Debug
 	go func() {
 		// The process goes on after the reply, as a resumed one does in the
 		// image; an interrupt of its session suspends it again.
-		stop := b.runDebug(context.WithoutCancel(ctx), id, ds, false, 0)
-		done <- b.settle(ds, stop)
+		ev := b.runSegment(context.WithoutCancel(ctx), id, ds, command{kind: cmdResume}, 0)
+		done <- b.settle(ds, ev)
 	}()
 	wait := min(time.Duration(max(p.WaitMS, 0))*time.Millisecond, stuiproto.MaxDebugWait)
 	timer := time.NewTimer(wait)
@@ -543,11 +547,6 @@ func (b *Backend) debugTerminate(_ time.Time, p *stuiproto.DebugSessionParams) (
 	ds, err := b.debugSessionLocked(p.DebugSessionID)
 	if err != nil {
 		return stuiproto.DebugTerminateResult{}, err
-	}
-	for re := range b.running {
-		if ds.busy && re.sessionID == ds.info.SessionID {
-			re.cancel(errInterrupted)
-		}
 	}
 	delete(b.debug.sessions, ds.info.DebugSessionID)
 	b.endDebugLocked(ds)
@@ -655,7 +654,7 @@ func (b *Backend) debugRemoveBreakpoint(_ time.Time, p *stuiproto.DebugRemoveBre
 func (b *Backend) closeDebugLocked(sessionID string) {
 	d := b.debugLocked()
 	for id, ds := range d.sessions {
-		if ds.info.SessionID == sessionID && !ds.busy {
+		if ds.info.SessionID == sessionID {
 			delete(d.sessions, id)
 			b.endDebugLocked(ds)
 		}

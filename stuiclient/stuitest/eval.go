@@ -63,6 +63,7 @@ const (
 	kTranscript
 	kSelf     // the receiver of a test method: see tests.go
 	kDuration // milliseconds in i, from 200 milliSeconds or 2 seconds
+	kInstance // an instance of a class of the Backend: see methods.go
 )
 
 type value struct {
@@ -73,9 +74,13 @@ type value struct {
 	b     bool
 	list  []int64 // kInterval, kOrderedCollection
 	block *smalltalk.Block
+	obj   *object // kInstance
 }
 
 func (v value) equal(w value) bool {
+	if v.kind == kInstance || w.kind == kInstance {
+		return v.obj == w.obj
+	}
 	return v.kind == w.kind && v.printString() == w.printString()
 }
 
@@ -110,6 +115,8 @@ func (v value) className() string {
 		return v.s + " class"
 	case kTranscript:
 		return "ThreadSafeTranscript"
+	case kInstance:
+		return v.obj.class
 	}
 	return "UndefinedObject"
 }
@@ -143,6 +150,8 @@ func (v value) printString() string {
 		return "a " + v.s
 	case kDuration:
 		return fmt.Sprintf("%d milliSeconds", v.i)
+	case kInstance:
+		return withArticle(v.obj.class)
 	}
 	return "nil"
 }
@@ -170,6 +179,24 @@ type evaluator struct {
 	// self answers the messages sent to self, in a test method; nil
 	// elsewhere, where self is nil as in a playground.
 	self func(sel string, args []value) (value, error)
+	// image runs the methods of the Backend's classes (methods.go); nil
+	// where code runs without them, as a test method's body does.
+	image *Backend
+	// frame is the method activation this evaluator runs; nil for
+	// evaluated code outside the debugger.
+	frame *frame
+	// proc is the debugged process (process.go), nil outside the debugger.
+	proc  *process
+	depth int // how many method activations are below this one
+}
+
+// context is what ends the evaluation: the debugged process's current run,
+// which a step or a resume replaces, or the request's.
+func (e *evaluator) context() context.Context {
+	if e.proc != nil {
+		return e.proc.context()
+	}
+	return e.ctx
 }
 
 // returned carries a ^'s value up to the code's top level.
@@ -179,13 +206,20 @@ func (r *returned) Error() string { return "return" }
 
 // evaluate parses and runs code. Assignments go to vars.
 func evaluate(ctx context.Context, code string, vars map[string]value) (value, error) {
+	return evaluateIn(ctx, code, vars, nil, nil)
+}
+
+// evaluateIn is evaluate with the methods of image's classes, and in fr's
+// scope when fr is set: assignments go to vars, or to the instance
+// variables of fr's receiver.
+func evaluateIn(ctx context.Context, code string, vars map[string]value, image *Backend, fr *frame) (value, error) {
 	f := smalltalk.ParseExpression([]byte(code))
 	// The whole code is checked first, so a syntax error is reported before
 	// any statement runs, as the compiler does.
 	if err := checkSyntax(f, f.Body); err != nil {
 		return value{}, err
 	}
-	e := &evaluator{ctx: ctx, file: f, vars: vars}
+	e := &evaluator{ctx: ctx, file: f, vars: vars, image: image, frame: fr}
 	return e.topLevel(f.Statements)
 }
 
@@ -268,7 +302,7 @@ func (e *evaluator) eval(n smalltalk.Node) (value, error) {
 		if err != nil {
 			return value{}, err
 		}
-		e.vars[n.Var.Name] = v
+		e.assign(n.Var.Name, v)
 		return v, nil
 	case *smalltalk.Paren:
 		return e.eval(n.X)
@@ -327,8 +361,14 @@ func (e *evaluator) literal(l *smalltalk.Literal) (value, error) {
 }
 
 func (e *evaluator) variable(name string) value {
+	if v, ok := e.frameVariable(name); ok {
+		return v
+	}
 	if c, ok := globalClass(name); ok {
 		return c
+	}
+	if e.image != nil && e.image.hasClass(name) {
+		return value{kind: kClass, s: name}
 	}
 	switch {
 	case name == "Transcript":
@@ -348,6 +388,9 @@ func (e *evaluator) send(recv value, m *smalltalk.Message) (value, error) {
 			return value{}, err
 		}
 		args = append(args, v)
+	}
+	if v, ok, err := e.sendToImage(recv, m, args); ok {
+		return v, err
 	}
 	switch m.Kind {
 	case smalltalk.Unary:
@@ -379,11 +422,14 @@ func (e *evaluator) keyword(recv value, m *smalltalk.Message, args []value) (val
 		}
 		return iv, nil
 	}
+	if v, ok, err := e.control(recv, sel, args); ok {
+		return v, err
+	}
 	switch recv.kind {
 	case kClass:
 		return classMessage(recv, sel, args)
 	case kTranscript:
-		return transcriptSend(e.ctx, sel, args)
+		return transcriptSend(e.context(), sel, args)
 	case kSelf:
 		return e.self(sel, args)
 	}
@@ -423,9 +469,9 @@ func binary(a value, op string, b value) (value, error) {
 		}
 		return value{}, dnu(a, op)
 	}
-	if op == "=" || op == "~=" {
+	if op == "=" || op == "~=" || op == "==" || op == "~~" {
 		eq := a.equal(b)
-		return value{kind: kBool, b: eq == (op == "=")}, nil
+		return value{kind: kBool, b: eq == (op == "=" || op == "==")}, nil
 	}
 	if a.kind != kInt {
 		return value{}, dnu(a, op)
@@ -527,8 +573,8 @@ func (e *evaluator) unary(v value, sel string) (value, error) {
 		return e.runBlock(v)
 	case sel == "whileTrue" && v.kind == kBlock:
 		for {
-			if e.ctx.Err() != nil {
-				return value{}, &stopped{context.Cause(e.ctx)}
+			if ctx := e.context(); ctx.Err() != nil {
+				return value{}, &stopped{context.Cause(ctx)}
 			}
 			r, err := e.runBlock(v)
 			if err != nil {
@@ -540,8 +586,14 @@ func (e *evaluator) unary(v value, sel string) (value, error) {
 		}
 	case sel == "yourself":
 		return v, nil
+	case sel == "isNil" || sel == "notNil":
+		return value{kind: kBool, b: (v.kind == kNil) == (sel == "isNil")}, nil
+	case sel == "halt" && e.proc != nil:
+		// Under the debugger a halt suspends the process (Halt is an
+		// UnhandledException); elsewhere the evaluator has no halt.
+		return value{}, errHalt
 	case sel == "cr" && v.kind == kTranscript:
-		return transcriptSend(e.ctx, sel, nil)
+		return transcriptSend(e.context(), sel, nil)
 	case sel == "milliSeconds" && v.kind == kInt:
 		return value{kind: kDuration, i: v.i}, nil
 	case sel == "seconds" && v.kind == kInt:
@@ -552,8 +604,8 @@ func (e *evaluator) unary(v value, sel string) (value, error) {
 		select {
 		case <-t.C:
 			return v, nil
-		case <-e.ctx.Done():
-			return value{}, &stopped{context.Cause(e.ctx)}
+		case <-e.context().Done():
+			return value{}, &stopped{context.Cause(e.context())}
 		}
 	}
 	if v.kind == kClass {

@@ -33,6 +33,9 @@ func globalClass(name string) (value, bool) {
 
 // classMessage sends sel with args to a class the evaluator knows.
 func classMessage(class value, sel string, args []value) (value, error) {
+	if !globalClasses[class.s] {
+		return value{}, dnu(class, sel)
+	}
 	if class.s == "Time" {
 		if sel == "millisecondClockValue" && len(args) == 0 {
 			return value{kind: kInt, i: time.Since(clockOrigin).Milliseconds()}, nil
