@@ -156,6 +156,70 @@ test('breakpoints in a Tonel file are set in the image when the session starts',
   }
 });
 
+test('a breakpoint in a workspace Tonel file stops the method at that line; steps and continue go on from there', async () => {
+  const dc = client();
+  await dc.start();
+  try {
+    await dc.initializeRequest({ adapterID: 'stui', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const path = join(workspace, 'Counter.class.st');
+    await dc.setBreakpointsRequest({ source: { path }, breakpoints: [{ line: 11 }] });
+    const code = 'c := Counter new.\nc increment.\nc increment.\nc count';
+    const [stopped] = await Promise.all([
+      dc.waitForEvent('stopped'),
+      dc.launchRequest({ expression: code, cwd: workspace }),
+      dc.configurationDoneRequest(),
+    ]);
+    assert.equal(stopped.body.reason, 'breakpoint');
+    let frames = await topFrames(dc);
+    assert.equal(frames[0].name, 'Counter>>increment');
+    assert.equal(frames[0].source.path, path);
+    assert.equal(frames[0].line, 11);
+    assert.equal(frames[1].name, 'UndefinedObject>>DoIt');
+    assert.equal(frames[1].line, 2);
+
+    const scopes = await dc.scopesRequest({ frameId: frames[0].id });
+    const vars = await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference });
+    assert.deepEqual(vars.body.variables.map((v) => [v.name, v.value]), [['self', 'a Counter'], ['count', 'nil']]);
+    const ev = await dc.evaluateRequest({ expression: 'self count + 10', frameId: frames[0].id, context: 'watch' });
+    assert.equal(ev.body.result, '10');
+
+    // Out of the method: the DoIt's next statement.
+    await Promise.all([dc.stepOutRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    frames = await topFrames(dc);
+    assert.deepEqual([frames[0].name, frames[0].line], ['UndefinedObject>>DoIt', 3]);
+    // Into the second send: the method's statement, in the file again.
+    await Promise.all([dc.stepInRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    frames = await topFrames(dc);
+    assert.deepEqual([frames[0].name, frames[0].source.path, frames[0].line], ['Counter>>increment', path, 11]);
+
+    await Promise.all([
+      dc.continueRequest({ threadId: 1 }),
+      dc.waitForEvent('terminated'),
+      dc.assertOutput('console', '2'),
+    ]);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a step that raises an error stops with reason exception and the error', async () => {
+  const dc = client();
+  await dc.start();
+  try {
+    await Promise.all([dc.waitForEvent('stopped'), dc.configurationSequence(), dc.launch({ expression: 'self halt.\n1 / 0.\n3', cwd: workspace })]);
+    const [step] = await Promise.all([dc.waitForEvent('stopped'), dc.nextRequest({ threadId: 1 })]);
+    assert.equal(step.body.reason, 'step');
+    const [raised] = await Promise.all([dc.waitForEvent('stopped'), dc.nextRequest({ threadId: 1 })]);
+    assert.equal(raised.body.reason, 'exception');
+    assert.match(raised.body.text, /ZeroDivide/);
+    const frames = await topFrames(dc);
+    assert.equal(frames[0].name, 'SmallInteger>>/');
+    await Promise.all([dc.waitForEvent('terminated'), dc.terminateRequest({})]);
+  } finally {
+    await dc.stop();
+  }
+});
+
 test('pause interrupts running code, which stops with reason pause', async () => {
   const dc = client();
   await dc.start();
