@@ -326,6 +326,9 @@ func (b *Backend) compileMethod(now time.Time, p *stuiproto.CompileMethodParams)
 	}
 	changed := c.install(MethodFixture{Selector: pm.selector, ClassSide: p.IsClassMethod, Category: cat,
 		Package: p.Package, Source: p.Source})
+	if changed {
+		b.dropBreakpointsLocked(c.Name, pm.selector, p.IsClassMethod)
+	}
 	return stuiproto.CompileMethodResult{ClassName: c.Name, Selector: pm.selector, IsClassMethod: p.IsClassMethod,
 		Category: cat, Changed: changed}, nil
 }

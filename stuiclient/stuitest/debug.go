@@ -665,3 +665,17 @@ func (b *Backend) closeDebugLocked(sessionID string) {
 		}
 	}
 }
+
+// dropBreakpointsLocked forgets the breakpoints of a method compiled anew,
+// as Pharo's do (Breakpoint class>>#handleMethodModified:): they were on
+// the old method's statements.
+func (b *Backend) dropBreakpointsLocked(class, selector string, classSide bool) {
+	if b.debug == nil {
+		return
+	}
+	for id, bp := range b.debug.breakpoints {
+		if bp.params.ClassName == class && bp.params.Selector == selector && bp.params.IsClassMethod == classSide {
+			delete(b.debug.breakpoints, id)
+		}
+	}
+}

@@ -145,6 +145,13 @@ func TestBreakpointStopsInAMethodAndSteps(t *testing.T) {
 	if ev, _ := call(t, b, stuiproto.DebugEvaluateCommand, stuiproto.DebugEvaluateParams{Code: "Counter new incrementTwice"}); ev.Suspended {
 		t.Fatalf("stopped after the breakpoint went: %+v", ev)
 	}
+
+	// Compiling the method anew drops its breakpoints, as Pharo does.
+	call(t, b, stuiproto.DebugSetBreakpointCommand, stuiproto.DebugSetBreakpointParams{ClassName: "Counter", Selector: "increment"})
+	call(t, b, stuiproto.CompileMethodCommand, stuiproto.CompileMethodParams{ClassName: "Counter", Source: counterIncrement + "\n"})
+	if l, _ := call(t, b, stuiproto.DebugListCommand, stuiproto.DebugListParams{}); len(l.Breakpoints) != 0 {
+		t.Fatalf("breakpoints of a recompiled method: %+v", l.Breakpoints)
+	}
 }
 
 // An error in a method stops in its frame, under the frame that signalled;
