@@ -7,6 +7,8 @@ import (
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/stui-lsp/stui-lsp/smalltalk"
 )
 
 // editedDocuments are the open documents edited since the workspace index
@@ -17,7 +19,7 @@ import (
 // the edits pause. Its zero value is ready.
 type editedDocuments struct {
 	mu   sync.Mutex
-	docs map[uri.URI]bool
+	docs map[uri.URI]*pendingEdits
 	// indexing is held while edited documents go into the index, and while
 	// a document closes, so that a closed document's text never goes in
 	// after its file's.
@@ -26,18 +28,40 @@ type editedDocuments struct {
 	start    sync.Once
 }
 
+// pendingEdits are the edits of one document that the index has not taken.
+type pendingEdits struct {
+	// from is the parse of the version before the first of them, which
+	// the index has (unless it was given another since: UpdateMethod
+	// checks), and last the version after the last.
+	from *smalltalk.File
+	last *document
+	// method is the only method they changed, when they stayed inside one
+	// (smalltalk.ReparseMethod), else -1.
+	method int
+}
+
 // editsPause is how long after the last edit the index takes the edited
 // documents without being asked.
 const editsPause = 300 * time.Millisecond
 
-// indexLater marks doc's document as edited since the index took it.
-func (s *server) indexLater(doc *document) {
+// indexLater marks doc, made from prev by an edit, as edited since the
+// index took its document.
+func (s *server) indexLater(prev, doc *document) {
 	e := &s.edited
 	e.mu.Lock()
 	if e.docs == nil {
-		e.docs = map[uri.URI]bool{}
+		e.docs = map[uri.URI]*pendingEdits{}
 	}
-	e.docs[doc.uri] = true
+	if p := e.docs[doc.uri]; p != nil {
+		if doc.reparsed != p.method {
+			p.method = -1
+		}
+		p.last = doc
+	} else if from := prev.ready.Load(); from != nil {
+		e.docs[doc.uri] = &pendingEdits{from: from.File, last: doc, method: doc.reparsed}
+	} else {
+		e.docs[doc.uri] = &pendingEdits{last: doc, method: -1}
+	}
 	e.mu.Unlock()
 	e.start.Do(func() {
 		e.wake = make(chan struct{}, 1)
@@ -86,8 +110,15 @@ func (s *server) indexEdited() {
 	edited := e.docs
 	e.docs = nil
 	e.mu.Unlock()
-	for u := range edited {
-		if doc, ok := s.docs.get(u); ok {
+	for u, p := range edited {
+		doc, ok := s.docs.get(u)
+		switch {
+		case !ok || s.workspace.isGenerated(u):
+		case doc == p.last && p.method >= 0 && p.from != nil:
+			// Typing inside one method: that method's entries are made
+			// again, not the file's.
+			s.workspace.index.UpdateMethod(indexKey(u), p.from, doc.file().File, p.method)
+		default:
 			s.workspace.update(doc)
 		}
 	}

@@ -108,3 +108,48 @@ func TestTheIndexTakesAnEditWhenTheEditsPause(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Typing inside one method replaces that method's entries in the index and
+// moves those after it: the sends below the edit are found where they now
+// are.
+func TestTypingInAMethodMovesTheIndexEntriesAfterIt(t *testing.T) {
+	src, at := markers(`Class {
+	#name : #Polygon,
+	#superclass : #Object,
+	#category : #'Demo-Shapes'
+}
+
+{ #category : #accessing }
+Polygon >> area [
+	^ ⟦body⟧0
+]
+
+{ #category : #accessing }
+Polygon >> perimeter [
+	^ self ⟦sides⟧sides * 2
+]
+`)
+	folder := writeFolder(t, map[string]string{"Polygon.class.st": src})
+	u := uri.File(filepath.Join(folder, "Polygon.class.st"))
+	e := startEditor(t, editorOptions{folder: folder})
+	e.waitIndexed(1)
+	e.openURI(u, src)
+	body := at["body"]
+	for i, typed := range []string{"self ", "zorkle", ".\n\t"} {
+		e.partialChange(u, int32(i+2), body, body, typed)
+		body.Character += uint32(len(typed))
+		if strings.HasSuffix(typed, "\n\t") {
+			body = protocol.Position{Line: body.Line + 1, Character: 1}
+		}
+	}
+	sides := protocol.Position{Line: at["sides"].Line + 1, Character: at["sides"].Character}
+	refs := e.locations("textDocument/references", &protocol.ReferenceParams{TextDocumentPositionParams: tdp(u, sides)})
+	if len(refs) != 1 || refs[0].Range.Start != sides {
+		t.Errorf("references to sides after typing a line above it = %v, want one at %v", refs, sides)
+	}
+	zorkle := protocol.Position{Line: at["body"].Line, Character: at["body"].Character + 5}
+	refs = e.locations("textDocument/references", &protocol.ReferenceParams{TextDocumentPositionParams: tdp(u, zorkle)})
+	if len(refs) != 1 || refs[0].Range.Start != zorkle {
+		t.Errorf("references to the typed zorkle = %v, want one at %v", refs, zorkle)
+	}
+}

@@ -14,7 +14,7 @@ func (s *server) DidOpen(ctx context.Context, params *protocol.DidOpenTextDocume
 	if isInspectorDocument(doc.uri) {
 		return nil
 	}
-	s.documentChanged(ctx, doc, nil)
+	s.documentChanged(ctx, doc, nil, nil)
 	return nil
 }
 
@@ -55,7 +55,7 @@ func (s *server) DidChange(ctx context.Context, params *protocol.DidChangeTextDo
 	if isInspectorDocument(next.uri) {
 		return nil
 	}
-	s.documentChanged(ctx, next, edits)
+	s.documentChanged(ctx, next, doc, edits)
 	return nil
 }
 
@@ -92,8 +92,9 @@ func (s *server) DidSave(ctx context.Context, params *protocol.DidSaveTextDocume
 // documentChanged updates everything derived from a document's text: inline
 // results the edit touched, syntax diagnostics, the workspace index (at
 // once for a document just opened, else when it is next needed: see
-// indexLater).
-func (s *server) documentChanged(ctx context.Context, doc *document, edits []edit) {
+// indexLater). prev is the version edits made doc from, nil for a document
+// just opened.
+func (s *server) documentChanged(ctx context.Context, doc, prev *document, edits []edit) {
 	if s.results.invalidate(doc.uri, edits) && s.caps.inlayHintRefresh {
 		s.goBackground(ctx, "refresh inlay hints", s.refreshInlayHints)
 	}
@@ -103,10 +104,10 @@ func (s *server) documentChanged(ctx context.Context, doc *document, edits []edi
 		defer s.publishMu.Unlock()
 		s.diags.setSyntax(doc.uri, syntaxDiagnostics(doc))
 		s.publishDiagnostics(ctx, doc)
-		if edits == nil {
+		if prev == nil {
 			s.workspace.update(doc)
 		} else {
-			s.indexLater(doc)
+			s.indexLater(prev, doc)
 		}
 		return
 	}

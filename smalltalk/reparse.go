@@ -80,8 +80,9 @@ func reparseMethod(old *File, start, end, n int, src []byte) (*File, int) {
 	methods := make([]*Method, 0, len(old.Methods))
 	methods = append(methods, old.Methods[:i]...)
 	methods = append(methods, nm)
+	sh := &shifter{d: delta}
 	for _, om := range old.Methods[i+1:] {
-		methods = append(methods, shiftMethod(om, delta))
+		methods = append(methods, sh.method(om))
 	}
 	f.Methods = methods
 	sortErrors(f)
@@ -98,176 +99,206 @@ func (r Range) shift(d int) Range {
 	return Range{r.Start + d, r.End + d}
 }
 
-func shiftRanges(rs []Range, d int) []Range {
-	if rs == nil {
+// shifter copies the methods after an edit with every offset moved by d.
+// The copies of each kind of node come from chunks, one allocation for
+// many: half a 200 KB file's trees are copied on every keystroke.
+type shifter struct {
+	d int
+
+	methods     chunk[Method]
+	stons       chunk[STON]
+	literals    chunk[Literal]
+	variables   chunk[Variable]
+	assignments chunk[Assignment]
+	messages    chunk[Message]
+	cascades    chunk[Cascade]
+	parens      chunk[Paren]
+	blocks      chunk[Block]
+	returns     chunk[Return]
+	arrays      chunk[ArrayLiteral]
+	braces      chunk[Brace]
+	pragmas     chunk[Pragma]
+	sequences   chunk[Sequence]
+	bads        chunk[Bad]
+
+	// The slices of the copies.
+	nodes      chunk[Node]
+	ranges     chunk[Range]
+	vars       chunk[*Variable]
+	pragmaList chunk[*Pragma]
+	cascaded   chunk[*Message]
+	stonList   chunk[*STON]
+	pairs      chunk[STONPair]
+	segments   chunk[segment]
+}
+
+// chunk hands out Ts, and slices of them, from arrays of chunkSize.
+type chunk[T any] struct{ free []T }
+
+const chunkSize = 256
+
+func (c *chunk[T]) take(n int) []T {
+	if n > len(c.free) {
+		if n > chunkSize/4 {
+			return make([]T, n)
+		}
+		c.free = make([]T, chunkSize)
+	}
+	out := c.free[:n:n]
+	c.free = c.free[n:]
+	return out
+}
+
+func (c *chunk[T]) copyOf(v *T) *T {
+	p := &c.take(1)[0]
+	*p = *v
+	return p
+}
+
+// shiftEach is xs with each element moved by shift, in a slice from c;
+// nil stays nil.
+func shiftEach[T any](c *chunk[T], xs []T, shift func(T) T) []T {
+	if xs == nil {
 		return nil
 	}
-	out := make([]Range, len(rs))
-	for i, r := range rs {
-		out[i] = r.shift(d)
+	out := c.take(len(xs))
+	for i, x := range xs {
+		out[i] = shift(x)
 	}
 	return out
 }
 
-// shiftMethod copies m with every offset moved by d.
-func shiftMethod(m *Method, d int) *Method {
-	c := *m
-	c.Range = m.Range.shift(d)
-	c.ClassRange = m.ClassRange.shift(d)
-	c.PatternRange = m.PatternRange.shift(d)
-	c.SelectorRange = m.SelectorRange.shift(d)
-	c.BodyRange = m.BodyRange.shift(d)
-	c.SelectorParts = shiftRanges(m.SelectorParts, d)
-	c.Metadata = shiftSTON(m.Metadata, d)
-	c.Args = shiftVars(m.Args, d)
-	if m.Pragmas != nil {
-		c.Pragmas = make([]*Pragma, len(m.Pragmas))
-		for i, p := range m.Pragmas {
-			c.Pragmas[i] = shiftNode(p, d).(*Pragma)
-		}
-	}
+func (s *shifter) rng(r Range) Range { return r.shift(s.d) }
+
+func (s *shifter) method(m *Method) *Method {
+	c := s.methods.copyOf(m)
+	c.Range = s.rng(m.Range)
+	c.ClassRange = s.rng(m.ClassRange)
+	c.PatternRange = s.rng(m.PatternRange)
+	c.SelectorRange = s.rng(m.SelectorRange)
+	c.BodyRange = s.rng(m.BodyRange)
+	c.SelectorParts = shiftEach(&s.ranges, m.SelectorParts, s.rng)
+	c.Metadata = s.ston(m.Metadata)
+	c.Args = shiftEach(&s.vars, m.Args, s.variable)
+	c.Pragmas = shiftEach(&s.pragmaList, m.Pragmas, s.pragma)
 	if m.Body != nil {
-		c.Body = shiftNode(m.Body, d).(*Sequence)
+		c.Body = s.sequence(m.Body)
 	}
-	if m.segments != nil {
-		c.segments = make([]segment, len(m.segments))
-		for i, s := range m.segments {
-			s.file += d
-			c.segments[i] = s
-		}
-	}
-	return &c
+	c.segments = shiftEach(&s.segments, m.segments, func(g segment) segment {
+		g.file += s.d
+		return g
+	})
+	return c
 }
 
-func shiftSTON(v *STON, d int) *STON {
+func (s *shifter) ston(v *STON) *STON {
 	if v == nil {
 		return nil
 	}
-	c := *v
-	c.Range = v.Range.shift(d)
-	c.TextRange = v.TextRange.shift(d)
-	if v.Items != nil {
-		c.Items = make([]*STON, len(v.Items))
-		for i, it := range v.Items {
-			c.Items[i] = shiftSTON(it, d)
-		}
-	}
-	if v.Pairs != nil {
-		c.Pairs = make([]STONPair, len(v.Pairs))
-		for i, p := range v.Pairs {
-			c.Pairs[i] = STONPair{shiftSTON(p.Key, d), shiftSTON(p.Value, d)}
-		}
-	}
-	c.Value = shiftSTON(v.Value, d)
-	return &c
+	c := s.stons.copyOf(v)
+	c.Range = s.rng(v.Range)
+	c.TextRange = s.rng(v.TextRange)
+	c.Items = shiftEach(&s.stonList, v.Items, s.ston)
+	c.Pairs = shiftEach(&s.pairs, v.Pairs, func(p STONPair) STONPair { return STONPair{s.ston(p.Key), s.ston(p.Value)} })
+	c.Value = s.ston(v.Value)
+	return c
 }
 
-func shiftVars(vs []*Variable, d int) []*Variable {
-	if vs == nil {
-		return nil
-	}
-	out := make([]*Variable, len(vs))
-	for i, v := range vs {
-		out[i] = shiftNode(v, d).(*Variable)
-	}
-	return out
+func (s *shifter) variable(v *Variable) *Variable {
+	c := s.variables.copyOf(v)
+	c.Range = s.rng(v.Range)
+	return c
 }
 
-func shiftNodes(ns []Node, d int) []Node {
-	if ns == nil {
-		return nil
-	}
-	out := make([]Node, len(ns))
-	for i, n := range ns {
-		out[i] = shiftNode(n, d)
-	}
-	return out
+func (s *shifter) message(m *Message) *Message {
+	c := s.messages.copyOf(m)
+	c.Range = s.rng(m.Range)
+	c.Receiver = s.node(m.Receiver)
+	c.Parts = shiftEach(&s.ranges, m.Parts, s.rng)
+	c.Args = shiftEach(&s.nodes, m.Args, s.node)
+	return c
 }
 
-// shiftNode copies the tree under n with every offset moved by d.
-func shiftNode(n Node, d int) Node {
+func (s *shifter) pragma(p *Pragma) *Pragma {
+	c := s.pragmas.copyOf(p)
+	c.Range = s.rng(p.Range)
+	c.Parts = shiftEach(&s.ranges, p.Parts, s.rng)
+	c.Args = shiftEach(&s.nodes, p.Args, s.node)
+	return c
+}
+
+func (s *shifter) sequence(q *Sequence) *Sequence {
+	c := s.sequences.copyOf(q)
+	c.Range = s.rng(q.Range)
+	c.Temps = shiftEach(&s.vars, q.Temps, s.variable)
+	c.Statements = shiftEach(&s.nodes, q.Statements, s.node)
+	return c
+}
+
+// node copies the tree under n with every offset moved.
+func (s *shifter) node(n Node) Node {
 	switch n := n.(type) {
 	case nil:
 		return nil
-	case *Literal:
-		c := *n
-		c.Range = n.Range.shift(d)
-		return &c
 	case *Variable:
-		c := *n
-		c.Range = n.Range.shift(d)
-		return &c
-	case *Assignment:
-		c := *n
-		c.Range = n.Range.shift(d)
-		if n.Var != nil {
-			c.Var = shiftNode(n.Var, d).(*Variable)
-		}
-		c.Value = shiftNode(n.Value, d)
-		return &c
+		return s.variable(n)
 	case *Message:
-		c := *n
-		c.Range = n.Range.shift(d)
-		c.Receiver = shiftNode(n.Receiver, d)
-		c.Parts = shiftRanges(n.Parts, d)
-		c.Args = shiftNodes(n.Args, d)
-		return &c
-	case *Cascade:
-		c := *n
-		c.Range = n.Range.shift(d)
-		c.Receiver = shiftNode(n.Receiver, d)
-		if n.Messages != nil {
-			c.Messages = make([]*Message, len(n.Messages))
-			for i, m := range n.Messages {
-				c.Messages[i] = shiftNode(m, d).(*Message)
-			}
-		}
-		return &c
-	case *Paren:
-		c := *n
-		c.Range = n.Range.shift(d)
-		c.X = shiftNode(n.X, d)
-		return &c
-	case *Block:
-		c := *n
-		c.Range = n.Range.shift(d)
-		c.Args = shiftVars(n.Args, d)
-		c.Temps = shiftVars(n.Temps, d)
-		if n.Body != nil {
-			c.Body = shiftNode(n.Body, d).(*Sequence)
-		}
-		return &c
-	case *Return:
-		c := *n
-		c.Range = n.Range.shift(d)
-		c.Value = shiftNode(n.Value, d)
-		return &c
-	case *ArrayLiteral:
-		c := *n
-		c.Range = n.Range.shift(d)
-		c.Elements = shiftNodes(n.Elements, d)
-		return &c
-	case *Brace:
-		c := *n
-		c.Range = n.Range.shift(d)
-		c.Elements = shiftNodes(n.Elements, d)
-		return &c
+		return s.message(n)
 	case *Pragma:
-		c := *n
-		c.Range = n.Range.shift(d)
-		c.Parts = shiftRanges(n.Parts, d)
-		c.Args = shiftNodes(n.Args, d)
-		return &c
+		return s.pragma(n)
 	case *Sequence:
-		c := *n
-		c.Range = n.Range.shift(d)
-		c.Temps = shiftVars(n.Temps, d)
-		c.Statements = shiftNodes(n.Statements, d)
-		return &c
+		return s.sequence(n)
+	case *Literal:
+		c := s.literals.copyOf(n)
+		c.Range = s.rng(n.Range)
+		return c
 	case *Bad:
-		c := *n
-		c.Range = n.Range.shift(d)
-		return &c
+		c := s.bads.copyOf(n)
+		c.Range = s.rng(n.Range)
+		return c
+	case *Assignment:
+		c := s.assignments.copyOf(n)
+		c.Range = s.rng(n.Range)
+		if n.Var != nil {
+			c.Var = s.variable(n.Var)
+		}
+		c.Value = s.node(n.Value)
+		return c
+	case *Cascade:
+		c := s.cascades.copyOf(n)
+		c.Range = s.rng(n.Range)
+		c.Receiver = s.node(n.Receiver)
+		c.Messages = shiftEach(&s.cascaded, n.Messages, s.message)
+		return c
+	case *Paren:
+		c := s.parens.copyOf(n)
+		c.Range = s.rng(n.Range)
+		c.X = s.node(n.X)
+		return c
+	case *Block:
+		c := s.blocks.copyOf(n)
+		c.Range = s.rng(n.Range)
+		c.Args = shiftEach(&s.vars, n.Args, s.variable)
+		c.Temps = shiftEach(&s.vars, n.Temps, s.variable)
+		if n.Body != nil {
+			c.Body = s.sequence(n.Body)
+		}
+		return c
+	case *Return:
+		c := s.returns.copyOf(n)
+		c.Range = s.rng(n.Range)
+		c.Value = s.node(n.Value)
+		return c
+	case *ArrayLiteral:
+		c := s.arrays.copyOf(n)
+		c.Range = s.rng(n.Range)
+		c.Elements = shiftEach(&s.nodes, n.Elements, s.node)
+		return c
+	case *Brace:
+		c := s.braces.copyOf(n)
+		c.Range = s.rng(n.Range)
+		c.Elements = shiftEach(&s.nodes, n.Elements, s.node)
+		return c
 	}
-	panic("smalltalk: shiftNode of an unknown node")
+	panic("smalltalk: shifting an unknown node")
 }

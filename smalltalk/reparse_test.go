@@ -112,3 +112,19 @@ func FuzzReparse(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkReparse: a character typed inside a method in the middle of a
+// 200 KB class, the methods after it moved.
+func BenchmarkReparse(b *testing.B) {
+	src := generatedTonel(6000)
+	f := Parse("Generated.class.st", src)
+	m := f.Methods[len(f.Methods)/2]
+	at := m.BodyRange.Start + 2
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, i := ReparseMethod(f, at, at, "x"); i < 0 {
+			b.Fatal("parsed in full")
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package index
+
+import "github.com/stui-lsp/stui-lsp/smalltalk"
+
+// UpdateMethod is Update(uri, f) for a file that edits inside one method
+// made from old: f.Methods[method] is new, every other method of f is
+// old's, moved by the edits' length change when it comes after (what
+// smalltalk.ReparseMethod returns). When the index holds old's text for
+// uri, only that method's locations are made again and the file's later
+// ones moved, instead of walking every send of the file; otherwise, or
+// when f is not such a file, it is Update.
+func (ix *Index) UpdateMethod(uri string, old, f *smalltalk.File, method int) {
+	if !ix.updateMethod(uri, old, f, method) {
+		ix.Update(uri, f)
+		return
+	}
+	ix.parsed.put(uri, f)
+}
+
+func (ix *Index) updateMethod(uri string, old, f *smalltalk.File, method int) bool {
+	if method < 0 || method >= len(f.Methods) || len(old.Methods) != len(f.Methods) ||
+		f.Body != nil || old.Body != nil || len(old.Classes) != len(f.Classes) {
+		return false
+	}
+	om, nm := old.Methods[method], f.Methods[method]
+	delta := len(f.Src) - len(old.Src)
+	if nm.Start != om.Start || nm.End != om.End+delta {
+		return false
+	}
+	for i, d := range old.Classes {
+		// The definitions are old's and come before the edit.
+		if f.Classes[i] != d || d.DefRange.End > om.Start {
+			return false
+		}
+	}
+	var ls locations
+	ls.impls = append(ls.impls, keyed{key: nm.Selector, r: nm.Range, name: nm.SelectorRange, class: nm.ClassName, category: nm.Category, kind: MethodLoc, classSide: nm.ClassSide})
+	for _, s := range nm.Sends() {
+		ls.sends = append(ls.sends, keyed{key: s.Selector, r: s.Range, name: s.Parts[0], class: nm.ClassName, kind: SendLoc, classSide: nm.ClassSide})
+	}
+
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	id, ok := ix.ids[uri]
+	if !ok || ix.files[id].src != string(old.Src) {
+		return false
+	}
+	e := ix.files[id]
+	ix.touchLocked(uri)
+	edited := span{int32(om.Start), int32(om.End)}
+	var goneImpls, newImpls []string
+	e.impls, goneImpls, newImpls = ix.replaceMethod(ix.impls, e.impls, id, edited, int32(delta), ls.impls)
+	e.sends, _, _ = ix.replaceMethod(ix.sends, e.sends, id, edited, int32(delta), ls.sends)
+	e.src = string(f.Src)
+	if !sameNames(goneImpls, newImpls) {
+		ix.selectors, ix.byLength = nil, nil
+	}
+	return true
+}
+
+type span struct{ start, end int32 }
+
+// replaceMethod drops file id's locations within edited from m, under the
+// file's keys, moves those after it by delta and adds ls. It returns the
+// file's keys afterwards, the keys m no longer has and those it did not
+// have before.
+func (ix *Index) replaceMethod(m map[string][]loc, keys []string, id uint32, edited span, delta int32, ls []keyed) (kept, gone, created []string) {
+	kept = keys[:0:0]
+	for _, k := range keys {
+		all := m[k]
+		left, mine := all[:0], false
+		for _, l := range all {
+			if l.file == id {
+				switch {
+				case l.start >= edited.end:
+					l.start, l.end, l.nameStart, l.nameEnd = l.start+delta, l.end+delta, l.nameStart+delta, l.nameEnd+delta
+				case l.start >= edited.start:
+					continue
+				}
+				mine = true
+			}
+			left = append(left, l)
+		}
+		clear(all[len(left):])
+		switch {
+		case len(left) == 0:
+			delete(m, k)
+			gone = append(gone, k)
+		default:
+			m[k] = left
+		}
+		if mine {
+			kept = append(kept, k)
+		}
+	}
+	// The method's keys that the file no longer had join its list.
+	mineAlready := make(map[string]bool, len(ls))
+	for _, k := range ls {
+		if _, seen := mineAlready[k.key]; !seen {
+			mineAlready[k.key] = hasFile(m[k.key], id)
+		}
+	}
+	var added []string
+	added, created = ix.addAll(m, id, ls)
+	for _, k := range added {
+		if !mineAlready[k] {
+			kept = append(kept, k)
+			mineAlready[k] = true
+		}
+	}
+	return kept, gone, created
+}
+
+func hasFile(ls []loc, id uint32) bool {
+	for _, l := range ls {
+		if l.file == id {
+			return true
+		}
+	}
+	return false
+}
