@@ -129,11 +129,18 @@ type Report struct {
 	RawRPS8       float64 `json:"raw_rps_8_in_flight"`
 	RawRPS64      float64 `json:"raw_rps_64_in_flight"`
 	RPS8Ratio     float64 `json:"evaluate_rps_8_ratio"` // LSP over raw, same concurrency
+	// RawPingRPS8 is the raw DEALER sending ping, 8 in flight: the baseline
+	// before the raw side sent the server's evaluate, kept for comparison.
+	RawPingRPS8 float64 `json:"raw_ping_rps_8_in_flight"`
 	// CPU time per evaluation with 8 in flight, by process: robust where
 	// wall-clock numbers are noisy on a shared machine.
 	LSPCPUPerRequestUS     float64 `json:"lsp_cpu_us_per_request"`
 	BackendCPUPerRequestUS float64 `json:"backend_cpu_us_per_request,omitempty"`
 	BenchCPUPerRequestUS   float64 `json:"bench_cpu_us_per_request"`
+	// The same for the raw DEALER's evaluations: the backend's and the
+	// bench's CPU with no language server in between.
+	RawBackendCPUPerRequestUS float64 `json:"raw_backend_cpu_us_per_request,omitempty"`
+	RawBenchCPUPerRequestUS   float64 `json:"raw_bench_cpu_us_per_request"`
 
 	Editors            int     `json:"editors"`
 	EditorRequests     int     `json:"editor_requests"`
@@ -525,9 +532,20 @@ func (b *run) throughput(ctx context.Context) error {
 		if failed > 0 {
 			return fmt.Errorf("%d of %d evaluations failed with %d in flight, first: %v", failed, n, k, ferr)
 		}
-		raw, err := rawThroughput(b.endpoint, k, b.cfg.Duration)
+		cpu0 = b.cpu(0)
+		t = time.Now()
+		raw, err := rawThroughput(b.endpoint, k, b.cfg.Duration, false)
 		if err != nil {
 			return err
+		}
+		if k == 8 {
+			cpu1 = b.cpu(0)
+			n := raw * time.Since(t).Seconds()
+			per := func(i int) float64 { return float64((cpu1[i] - cpu0[i]).Nanoseconds()) / 1e3 / n }
+			b.rep.RawBackendCPUPerRequestUS, b.rep.RawBenchCPUPerRequestUS = per(1), per(2)
+			if b.rep.RawPingRPS8, err = rawThroughput(b.endpoint, k, b.cfg.Duration, true); err != nil {
+				return err
+			}
 		}
 		switch k {
 		case 1:
@@ -724,11 +742,12 @@ func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(tw, "stui.evaluate\t%.0f µs\t%.0f µs\t%.0f µs\t%.2f\t%.2f\n", r.EvaluateP50us, r.EvaluateP95us, r.EvaluateP99us, r.EvaluateP50Ratio, r.EvaluateP99Ratio)
 	fmt.Fprintf(tw, "hover p50 above the relay's\t%.0f µs\t\t\t%.2f\t\n", r.HoverOverRelayP50us, ratio(r.HoverOverRelayP50us, r.RawRTTP50us))
 	fmt.Fprintf(tw, "%d editors at once (hover+evaluate)\t%.0f µs\t\t%.0f µs\t%.2f\t\n", r.Editors, r.EditorP50us, r.EditorP99us, r.EditorP50Ratio)
-	fmt.Fprintf(tw, "\nthroughput\tstui.evaluate\traw DEALER ping\tratio\n")
+	fmt.Fprintf(tw, "\nthroughput\tstui.evaluate\traw DEALER evaluate\tratio\n")
 	fmt.Fprintf(tw, "1 in flight\t%.0f req/s\t%.0f req/s\t%.2f\n", r.EvaluateRPS1, r.RawRPS1, ratio(r.EvaluateRPS1, r.RawRPS1))
 	fmt.Fprintf(tw, "8 in flight\t%.0f req/s\t%.0f req/s\t%.2f\n", r.EvaluateRPS8, r.RawRPS8, ratio(r.EvaluateRPS8, r.RawRPS8))
 	fmt.Fprintf(tw, "64 in flight\t%.0f req/s\t%.0f req/s\t%.2f\n", r.EvaluateRPS64, r.RawRPS64, ratio(r.EvaluateRPS64, r.RawRPS64))
-	fmt.Fprintf(tw, "CPU per evaluation, 8 in flight\tstui-lsp %.0f µs, backend %.0f µs, bench client %.0f µs\n", r.LSPCPUPerRequestUS, r.BackendCPUPerRequestUS, r.BenchCPUPerRequestUS)
+	fmt.Fprintf(tw, "raw DEALER ping, 8 in flight\t\t%.0f req/s\n", r.RawPingRPS8)
+	fmt.Fprintf(tw, "CPU per evaluation, 8 in flight\tstui-lsp %.0f µs, backend %.0f µs, bench client %.0f µs; raw: backend %.0f µs, bench %.0f µs\n", r.LSPCPUPerRequestUS, r.BackendCPUPerRequestUS, r.BenchCPUPerRequestUS, r.RawBackendCPUPerRequestUS, r.RawBenchCPUPerRequestUS)
 	fmt.Fprintf(tw, "\n")
 	fmt.Fprintf(tw, "initialize (process start to reply)\tp50 %.1f ms, max %.1f ms over %d starts; %.1f ms p50 with %d starting at once\n", r.InitializeMS, r.InitializeMaxMS, r.InitializeN, r.EditorInitializeMS, r.Editors)
 	fmt.Fprintf(tw, "editors\t%d processes, %d requests, %d errors, %d kB RSS each\n", r.Editors, r.EditorRequests, r.EditorErrors, r.EditorRSSKB)
@@ -769,7 +788,7 @@ func (r *Report) printWorkspace(w io.Writer) {
 	}
 	fmt.Fprintf(tw, "stui-lsp check\t%.0f MB/s (%.2f s)\n", ws.CheckMBPerS, ws.CheckSeconds)
 	fmt.Fprintf(tw, "hover p50 over the bare relay's\t%.2fx (hover %.0f µs, relay %.0f µs, raw %.0f µs; p99 %.2fx raw)\n", r.HoverRelayRatio, r.HoverP50us, r.RelayHoverP50us, r.RawRTTP50us, r.HoverP99Ratio)
-	fmt.Fprintf(tw, "evaluations, 8 in flight\t%.0f req/s, raw DEALER %.0f req/s: %.2fx\n", r.EvaluateRPS8, r.RawRPS8, ratio(r.EvaluateRPS8, r.RawRPS8))
+	fmt.Fprintf(tw, "evaluations, 8 in flight\t%.0f req/s, raw DEALER evaluate %.0f req/s: %.2fx\n", r.EvaluateRPS8, r.RawRPS8, ratio(r.EvaluateRPS8, r.RawRPS8))
 	fmt.Fprintf(tw, "run\t%.0f s; load average %s at the start, %s at the end\n", r.Seconds, r.LoadAvg[0], r.LoadAvg[1])
 	tw.Flush()
 }

@@ -49,10 +49,15 @@ func (r *rawREQ) roundTrip() (time.Duration, error) {
 
 func (r *rawREQ) close() { r.sock.Close() }
 
-// rawThroughput keeps inflight pings outstanding on one DEALER socket for d
-// and returns the replies per second: the transport's own throughput at that
-// concurrency, to set the language server's against.
-func rawThroughput(endpoint string, inflight int, d time.Duration) (float64, error) {
+// rawThroughput keeps inflight evaluations outstanding on one DEALER socket
+// for d and returns the replies per second: the backend's own throughput for
+// the request stui-lsp sends at that concurrency, to set the language
+// server's against. It sends what the server sends for the bench's
+// stui.evaluate (the same code, mode, limits and a session of its own), so
+// that the ratio is what stui-lsp adds and not the difference between an
+// evaluation and a ping in the backend. With ping set it sends ping instead,
+// the baseline of earlier runs.
+func rawThroughput(endpoint string, inflight int, d time.Duration, ping bool) (float64, error) {
 	s, err := zmq.NewSocket(zmq.DEALER)
 	if err != nil {
 		return 0, err
@@ -63,10 +68,18 @@ func rawThroughput(endpoint string, inflight int, d time.Duration) (float64, err
 	if err := s.Connect(endpoint); err != nil {
 		return 0, err
 	}
+	command, params := stuiproto.CmdPing, json.RawMessage(`{}`)
+	if !ping {
+		session, err := rawSession(s)
+		if err != nil {
+			return 0, err
+		}
+		command, params = stuiproto.CmdEvaluate, rawEvaluateParams(session)
+	}
 	seq := 0
 	send := func() error {
 		seq++
-		p, _ := json.Marshal(stuiproto.Request{ID: "raw-" + strconv.Itoa(seq), Command: stuiproto.CmdPing, Parameters: json.RawMessage(`{}`)})
+		p, _ := json.Marshal(stuiproto.Request{ID: "raw-" + strconv.Itoa(seq), Command: command, Parameters: params})
 		_, err := s.SendMessage("", p)
 		return err
 	}
@@ -80,8 +93,14 @@ func rawThroughput(endpoint string, inflight int, d time.Duration) (float64, err
 	n := 0
 	outstanding := inflight
 	for outstanding > 0 {
-		if _, err := s.RecvMessageBytes(0); err != nil {
+		frames, err := s.RecvMessageBytes(0)
+		if err != nil {
 			return 0, fmt.Errorf("raw throughput: %w", err)
+		}
+		if n == 0 && !ping {
+			if err := checkRawEvaluation(frames); err != nil {
+				return 0, err
+			}
 		}
 		outstanding--
 		n++
@@ -93,6 +112,56 @@ func rawThroughput(endpoint string, inflight int, d time.Duration) (float64, err
 		}
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// rawSession creates the session the raw evaluations run in, as stui-lsp
+// creates its workspace session once.
+func rawSession(s *zmq.Socket) (string, error) {
+	params, _ := json.Marshal(stuiproto.CreateSessionParams{ClientID: "bench-raw"})
+	req, _ := json.Marshal(stuiproto.Request{ID: "raw-session", Command: stuiproto.CmdCreateSession, Parameters: params})
+	if _, err := s.SendMessage("", req); err != nil {
+		return "", err
+	}
+	frames, err := s.RecvMessageBytes(0)
+	if err != nil {
+		return "", fmt.Errorf("raw create_session: %w", err)
+	}
+	rep, err := stuiproto.DecodeReply(frames[len(frames)-1])
+	if err != nil {
+		return "", fmt.Errorf("raw create_session: %w", err)
+	}
+	if err := rep.Err(stuiproto.CmdCreateSession); err != nil {
+		return "", err
+	}
+	var sess stuiproto.Session
+	if err := json.Unmarshal(rep.Result, &sess); err != nil || sess.SessionID == "" {
+		return "", fmt.Errorf("raw create_session answered %s", rep.Result)
+	}
+	return sess.SessionID, nil
+}
+
+// rawEvaluateParams are the parameters stui-lsp sends for the bench's
+// stui.evaluate with its default settings.
+func rawEvaluateParams(session string) json.RawMessage {
+	p, _ := json.Marshal(stuiproto.EvaluateParams{Code: "3 + 4", SessionID: session, EvaluationMode: stuiproto.ModeDisplay, MaxResultChars: 10000, TimeoutMS: 30000})
+	return p
+}
+
+// checkRawEvaluation checks that the backend evaluated: a baseline that
+// measured errors would be no baseline.
+func checkRawEvaluation(frames [][]byte) error {
+	rep, err := stuiproto.DecodeReply(frames[len(frames)-1])
+	if err != nil {
+		return fmt.Errorf("raw evaluate: %w", err)
+	}
+	if err := rep.Err(stuiproto.CmdEvaluate); err != nil {
+		return fmt.Errorf("raw evaluate: %w", err)
+	}
+	var res stuiproto.EvaluateResult
+	if err := json.Unmarshal(rep.Result, &res); err != nil || res.Result != "7" {
+		return fmt.Errorf("raw evaluate 3 + 4 answered %s", rep.Result)
+	}
+	return nil
 }
 
 // pipeEcho is the stdio baseline: cat(1) in a process of its own, echoing a
