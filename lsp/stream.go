@@ -26,6 +26,12 @@ func (lspCodec) Marshal(v any) ([]byte, error) {
 			return []byte("null"), nil
 		}
 		return *m, nil
+	case protocol.LSPAny:
+		// Encoded already (workspace/executeCommand's results): checked,
+		// not encoded again.
+		if m.IsValid() {
+			return m, nil
+		}
 	}
 	return protocol.Marshal(v)
 }
