@@ -49,69 +49,85 @@ func (r *rawREQ) roundTrip() (time.Duration, error) {
 
 func (r *rawREQ) close() { r.sock.Close() }
 
-// rawThroughput keeps inflight evaluations outstanding on one DEALER socket
-// for d and returns the replies per second: the backend's own throughput for
-// the request stui-lsp sends at that concurrency, to set the language
-// server's against. It sends what the server sends for the bench's
-// stui.evaluate (the same code, mode, limits and a session of its own), so
-// that the ratio is what stui-lsp adds and not the difference between an
-// evaluation and a ping in the backend. With ping set it sends ping instead,
-// the baseline of earlier runs.
-func rawThroughput(endpoint string, inflight int, d time.Duration, ping bool) (float64, error) {
+// rawDealer is the throughput baseline: one DEALER socket keeping requests
+// outstanding on the same backend. Unless it sends ping (the baseline of
+// earlier runs), it sends what the server sends for the bench's
+// stui.evaluate (the same code, mode and limits, in a session of its own),
+// so that the ratio is what stui-lsp adds and not the difference between an
+// evaluation and a ping in the backend.
+type rawDealer struct {
+	sock            *zmq.Socket
+	command         string
+	params          json.RawMessage
+	seq             int
+	checked, isPing bool
+}
+
+func newRawDealer(endpoint string, ping bool) (*rawDealer, error) {
 	s, err := zmq.NewSocket(zmq.DEALER)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	defer s.Close()
 	_ = s.SetLinger(0)
 	_ = s.SetRcvtimeo(5 * time.Second)
 	if err := s.Connect(endpoint); err != nil {
-		return 0, err
+		s.Close()
+		return nil, err
 	}
-	command, params := stuiproto.CmdPing, json.RawMessage(`{}`)
+	d := &rawDealer{sock: s, command: stuiproto.CmdPing, params: json.RawMessage(`{}`), isPing: ping}
 	if !ping {
 		session, err := rawSession(s)
 		if err != nil {
-			return 0, err
+			s.Close()
+			return nil, err
 		}
-		command, params = stuiproto.CmdEvaluate, rawEvaluateParams(session)
+		d.command, d.params = stuiproto.CmdEvaluate, rawEvaluateParams(session)
 	}
-	seq := 0
-	send := func() error {
-		seq++
-		p, _ := json.Marshal(stuiproto.Request{ID: "raw-" + strconv.Itoa(seq), Command: command, Parameters: params})
-		_, err := s.SendMessage("", p)
-		return err
-	}
-	for range inflight {
-		if err := send(); err != nil {
-			return 0, err
-		}
-	}
+	return d, nil
+}
+
+func (d *rawDealer) close() { d.sock.Close() }
+
+func (d *rawDealer) send() error {
+	d.seq++
+	p, _ := json.Marshal(stuiproto.Request{ID: "raw-" + strconv.Itoa(d.seq), Command: d.command, Parameters: d.params})
+	_, err := d.sock.SendMessage("", p)
+	return err
+}
+
+// run keeps inflight requests outstanding for dur and returns how many were
+// answered, and in what time.
+func (d *rawDealer) run(inflight int, dur time.Duration) (int, time.Duration, error) {
 	start := time.Now()
-	end := start.Add(d)
+	for range inflight {
+		if err := d.send(); err != nil {
+			return 0, 0, err
+		}
+	}
+	end := start.Add(dur)
 	n := 0
 	outstanding := inflight
 	for outstanding > 0 {
-		frames, err := s.RecvMessageBytes(0)
+		frames, err := d.sock.RecvMessageBytes(0)
 		if err != nil {
-			return 0, fmt.Errorf("raw throughput: %w", err)
+			return 0, 0, fmt.Errorf("raw throughput: %w", err)
 		}
-		if n == 0 && !ping {
+		if !d.checked && !d.isPing {
 			if err := checkRawEvaluation(frames); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
+			d.checked = true
 		}
 		outstanding--
 		n++
 		if time.Now().Before(end) {
-			if err := send(); err != nil {
-				return 0, err
+			if err := d.send(); err != nil {
+				return 0, 0, err
 			}
 			outstanding++
 		}
 	}
-	return float64(n) / time.Since(start).Seconds(), nil
+	return n, time.Since(start), nil
 }
 
 // rawSession creates the session the raw evaluations run in, as stui-lsp
