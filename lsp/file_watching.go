@@ -53,6 +53,15 @@ func (s *server) watchFiles(ctx context.Context, indexed <-chan struct{}) {
 		return
 	}
 	seen := s.workspace.stamps
+	if w := s.workspace.treeWatcher(); w != nil {
+		err := s.followWatcher(ctx, w)
+		if ctx.Err() != nil {
+			return
+		}
+		s.log.Warn("inotify stopped following the workspace's files; looking at them every second instead", zap.Error(err))
+		seen = s.statWorkspace(ctx)
+		s.reconcileWithDisk(ctx)
+	}
 	wait := pollEvery
 	for {
 		select {
@@ -86,6 +95,98 @@ func (s *server) watchFiles(ctx context.Context, indexed <-chan struct{}) {
 			s.applyFileChanges(changes)
 		}
 	}
+}
+
+// pollEnv, set to 1, makes the server look at the files every second even
+// where inotify works: inotify misses changes made on another machine to
+// a network file system.
+const pollEnv = "STUI_WATCH_POLL"
+
+// watchTree sets up inotify on every directory of the workspace folders,
+// before the first index reads them, so that a change made while it reads
+// is queued by the kernel and read after. Where inotify cannot be had (not
+// Linux, the watch limit reached, or STUI_WATCH_POLL=1) it stamps the files
+// instead, for the server to compare with every pollEvery.
+func (s *server) watchTree(ctx context.Context) (*treeWatcher, map[string]fileStamp) {
+	if os.Getenv(pollEnv) != "1" {
+		w, err := newTreeWatcher(s.workspace.list())
+		if err == nil {
+			// Closed with the connection, whether or not watchFiles gets to it.
+			context.AfterFunc(s.alive, w.close)
+			return w, nil
+		}
+		s.log.Info("not watching the workspace with inotify; looking at its files every second", zap.Error(err))
+	}
+	return nil, s.statWorkspace(ctx)
+}
+
+// followWatcher applies what inotify reports until ctx is done or the
+// watcher fails, which it returns.
+func (s *server) followWatcher(ctx context.Context, w *treeWatcher) error {
+	defer w.close()
+	stop := context.AfterFunc(ctx, w.close)
+	defer stop()
+	buf := make([]byte, 64<<10)
+	// Folders may have come or gone while the first index was made.
+	w.foldersChanged()
+	for {
+		c, err := w.next(buf, s.workspace.list)
+		if err != nil {
+			return err
+		}
+		if c.lost {
+			// The kernel's queue overflowed: what changed is unknown.
+			s.reconcileWithDisk(ctx)
+			continue
+		}
+		var changes []protocol.FileEvent
+		for path := range c.files {
+			// Changed covers created and deleted too: loadFile reads
+			// the file again, or forgets it when it is gone.
+			changes = append(changes, protocol.FileEvent{URI: uri.File(path), Type: protocol.FileChangeTypeChanged})
+		}
+		for _, dir := range c.goneDirs {
+			for _, key := range s.workspace.index.URIsUnder(index.FileURI(dir) + "/") {
+				changes = append(changes, protocol.FileEvent{URI: editorURI(key), Type: protocol.FileChangeTypeDeleted})
+			}
+		}
+		s.applyFileChanges(changes)
+	}
+}
+
+// treeWatcher returns the inotify watcher once the first index is made.
+func (w *workspaceState) treeWatcher() *treeWatcher {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.watcher
+}
+
+// foldersChanged tells the inotify watcher, if there is one, that the
+// workspace folders changed.
+func (w *workspaceState) foldersChanged() {
+	if tw := w.treeWatcher(); tw != nil {
+		tw.foldersChanged()
+	}
+}
+
+// reconcileWithDisk reads every Smalltalk file of the workspace again and
+// forgets the indexed files no longer there, when what changed is unknown.
+func (s *server) reconcileWithDisk(ctx context.Context) {
+	onDisk := map[string]bool{}
+	var changes []protocol.FileEvent
+	for _, folder := range s.workspace.list() {
+		sources, _ := index.FindSources(ctx, folder, func(string, error) {})
+		for _, src := range sources {
+			onDisk[index.FileURI(src.Path)] = true
+			changes = append(changes, protocol.FileEvent{URI: uri.File(src.Path), Type: protocol.FileChangeTypeChanged})
+		}
+	}
+	for _, key := range s.workspace.index.URIsUnder("file://") {
+		if !onDisk[key] && !s.workspace.isGenerated(editorURI(key)) {
+			changes = append(changes, protocol.FileEvent{URI: editorURI(key), Type: protocol.FileChangeTypeDeleted})
+		}
+	}
+	s.applyFileChanges(changes)
 }
 
 // fileStamp is what tells a changed file from an unchanged one.

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -91,6 +92,30 @@ func checkout(t *testing.T, dir string, r *rand.Rand) []string {
 		}
 		touched = append(touched, path)
 	}
+	// A package renamed (git moves a directory as it moves each of its
+	// files) and a new package with classes already in it.
+	pkgs, _ := filepath.Glob(filepath.Join(dir, "Generated-Package*"))
+	if len(pkgs) < 2 {
+		t.Fatalf("the corpus has %d packages", len(pkgs))
+	}
+	moved := pkgs[len(pkgs)-1]
+	before, _ := filepath.Glob(filepath.Join(moved, "*.st"))
+	if err := os.Rename(moved, moved+"-Moved"); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := filepath.Glob(filepath.Join(moved+"-Moved", "*.st"))
+	touched = append(append(touched, before...), after...)
+	fresh := filepath.Join(dir, "Checked-Out")
+	if err := os.MkdirAll(filepath.Join(fresh, "Tests"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, sub := range []string{"", "Tests"} {
+		path := filepath.Join(fresh, sub, fmt.Sprintf("CheckedOut%d.class.st", i))
+		if err := os.WriteFile(path, []byte(fmt.Sprintf("Class { #name : #CheckedOut%d }\n\nCheckedOut%d >> here [ ^ 1 ]\n", i, i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		touched = append(touched, path)
+	}
 	return touched
 }
 
@@ -98,11 +123,16 @@ func TestTheIndexAfterChangesOnDiskEqualsAFreshIndex(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		watching bool
+		poll     bool
 	}{
-		{"the editor watches and reports", true},
-		{"the server looks itself", false},
+		{"the editor watches and reports", true, false},
+		{"the server watches with inotify", false, false},
+		{"the server looks itself", false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.poll {
+				t.Setenv(pollEnv, "1")
+			}
 			folder := t.TempDir()
 			w, err := corpus.Write(folder, corpus.Shape{Files: 60, Seed: 7})
 			if err != nil {
@@ -115,6 +145,9 @@ func TestTheIndexAfterChangesOnDiskEqualsAFreshIndex(t *testing.T) {
 			e := startEditor(t, opts)
 			e.waitIndexed(w.Files + 60/40 + 1)
 			<-e.srv.workspace.indexed
+			if watcher := e.srv.workspace.treeWatcher(); (watcher != nil) != (!tc.watching && !tc.poll && runtime.GOOS == "linux") {
+				t.Fatalf("inotify watcher %v, want one only when the server watches on Linux", watcher)
+			}
 
 			touched := checkout(t, folder, rand.New(rand.NewPCG(7, 18)))
 			if tc.watching {
@@ -143,6 +176,9 @@ func TestTheIndexAfterChangesOnDiskEqualsAFreshIndex(t *testing.T) {
 					t.Fatalf("after %d files changed on disk the index differs from a fresh one (%d lines, want %d)", len(touched), strings.Count(got, "\n"), strings.Count(want, "\n"))
 				}
 				time.Sleep(20 * time.Millisecond)
+			}
+			if watcher := e.srv.workspace.treeWatcher(); watcher != nil && !watcher.following() {
+				t.Error("the index caught up, but inotify had stopped: the server was looking at the files itself")
 			}
 		})
 	}

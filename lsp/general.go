@@ -203,6 +203,7 @@ func (s *server) DidChangeWorkspaceFolders(_ context.Context, params *protocol.D
 	for _, f := range params.Event.Added {
 		s.workspace.addFolder(uriToPath(f.URI))
 	}
+	s.workspace.foldersChanged()
 	return nil
 }
 

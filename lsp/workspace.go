@@ -37,6 +37,7 @@ type workspaceState struct {
 	// server looks at the files itself (see watchFiles).
 	indexed     chan struct{}
 	stamps      map[string]fileStamp
+	watcher     *treeWatcher // inotify's, when the server watches the files itself
 	indexedOnce sync.Once
 	// generated holds the read-only documents made from the image; they are
 	// copies, never part of the workspace.
@@ -221,8 +222,9 @@ func (s *server) indexWorkspace(ctx context.Context) {
 	// Stamped before reading: a file changed while the walk reads it is
 	// read again by the first look after, never missed.
 	var stamps map[string]fileStamp
+	var watcher *treeWatcher
 	if !s.workspace.watchRegistration {
-		stamps = s.statWorkspace(ctx)
+		watcher, stamps = s.watchTree(ctx)
 	}
 	for _, folder := range s.workspace.list() {
 		n, err := s.workspace.index.LoadDir(ctx, folder)
@@ -243,7 +245,10 @@ func (s *server) indexWorkspace(ctx context.Context) {
 	}
 	s.goBackground(ctx, "bound the garbage", s.boundGarbage)
 	s.workspace.indexedOnce.Do(func() {
+		s.workspace.mu.Lock()
 		s.workspace.stamps = stamps
+		s.workspace.watcher = watcher
+		s.workspace.mu.Unlock()
 		close(s.workspace.indexed)
 	})
 	// Said to the editor too: a user (and the bench) can tell when searches

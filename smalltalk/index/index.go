@@ -738,3 +738,17 @@ func (ix *Index) Listing() string {
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
 }
+
+// URIsUnder returns the indexed URIs that start with prefix, sorted.
+func (ix *Index) URIsUnder(prefix string) []string {
+	ix.mu.RLock()
+	var out []string
+	for uri := range ix.ids {
+		if strings.HasPrefix(uri, prefix) {
+			out = append(out, uri)
+		}
+	}
+	ix.mu.RUnlock()
+	sort.Strings(out)
+	return out
+}
