@@ -297,6 +297,7 @@ func Parse(name string, src []byte) *File {
 		parseStatements(f, p)
 	}
 	p.flush()
+	p.release()
 	sortErrors(f)
 	if !sort.SliceIsSorted(f.Comments, func(i, j int) bool { return f.Comments[i].Start < f.Comments[j].Start }) {
 		sort.Slice(f.Comments, func(i, j int) bool { return f.Comments[i].Start < f.Comments[j].Start })
@@ -310,6 +311,7 @@ func ParseExpression(src []byte) *File {
 	p := newParser(f)
 	parseStatements(f, p)
 	p.flush()
+	p.release()
 	sortErrors(f)
 	return f
 }

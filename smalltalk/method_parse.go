@@ -9,6 +9,7 @@ func ParseMethod(src []byte) *File {
 	p := newParser(f)
 	m := &Method{Range: Range{0, len(src)}, Source: string(src)}
 	p.parseMethodRange(m, 0, len(src))
+	p.release()
 	f.Methods = []*Method{m}
 	sortErrors(f)
 	return f

@@ -3,6 +3,7 @@ package smalltalk
 import (
 	"bytes"
 	"fmt"
+	"strings"
 )
 
 // parser is a recursive-descent parser over one range of a file. It is
@@ -16,7 +17,7 @@ type parser struct {
 	ahead    Token
 	hasAhead bool
 	lastEnd  int
-	strs     map[string]string
+	strs     interner
 	buf      []byte
 	// rescanBudget is how many bytes truncateUnclosed may still parse a
 	// second time in the current range; nlFrom and nlAt cache the last
@@ -30,6 +31,24 @@ type parser struct {
 	// up to its closing bracket; layoutEnd records that a bracket closed
 	// in it would have ended the method by findBodyEnd's layout rule.
 	toBracket, layoutEnd bool
+	// Nodes come from slabs, and the lists of a node are collected on
+	// scratch stacks, then copied into a slice of the right length.
+	lits     slab[Literal]
+	names    slab[Variable]
+	msgs     slab[Message]
+	seqs     slab[Sequence]
+	blocks   slab[Block]
+	returns  slab[Return]
+	assigns  slab[Assignment]
+	parens   slab[Paren]
+	methods  slab[Method]
+	segments slab[segment]
+	nodes    stack[Node]
+	vars     stack[*Variable]
+	ranges   stack[Range]
+	// sources holds the Source of every Tonel method of the file, each a
+	// slice of the one string it grows into.
+	sources strings.Builder
 	// work counts the tokens read and the bytes searched for newlines,
 	// which the tests compare with the input's size.
 	work int
@@ -78,8 +97,19 @@ func (p *parser) skipNested() Node {
 	return &Bad{Range{start, max(start, p.lastEnd)}}
 }
 
+// newParser returns a parser for f, from the pool; release gives it back.
 func newParser(f *File) *parser {
-	return &parser{f: f, src: f.Src, strs: make(map[string]string, 64)}
+	p := parsers.Get().(*parser)
+	p.f, p.src = f, f.Src
+	p.depth, p.work = 0, 0
+	p.toBracket, p.layoutEnd = false, false
+	return p
+}
+
+func (p *parser) newVariable(r Range, name string) *Variable {
+	v := p.names.new()
+	v.Range, v.Name = r, name
+	return v
 }
 
 // reset points the parser at src[start:end] and reads the first token.
@@ -162,14 +192,7 @@ func (p *parser) consumeFirstChar() {
 func (p *parser) text(r Range) []byte { return p.src[r.Start:r.End] }
 
 // intern returns b as a string, sharing storage between equal names.
-func (p *parser) intern(b []byte) string {
-	if s, ok := p.strs[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	p.strs[s] = s
-	return s
-}
+func (p *parser) intern(b []byte) string { return p.strs.intern(b) }
 
 func (p *parser) name(r Range) string { return p.intern(p.text(r)) }
 
@@ -265,11 +288,12 @@ func (p *parser) parseTemps() []*Variable {
 	}
 	open := p.tok.Start
 	p.consumeFirstChar()
-	var temps []*Variable
+	mark := p.vars.mark()
 	for p.atIdent() {
-		temps = append(temps, &Variable{p.tok.Range, p.name(p.tok.Range)})
+		p.vars.push(p.newVariable(p.tok.Range, p.name(p.tok.Range)))
 		p.next()
 	}
+	temps := p.vars.pop(mark)
 	if p.atBar() {
 		p.consumeFirstChar()
 	} else {
@@ -281,7 +305,7 @@ func (p *parser) parseTemps() []*Variable {
 // parseSequence parses temporaries and statements up to closer (not
 // consumed). With m set, pragmas are accepted around the temporaries.
 func (p *parser) parseSequence(closer TokenKind, m *Method) *Sequence {
-	seq := &Sequence{}
+	seq := p.seqs.new()
 	seq.Start = p.tok.Start
 	if m != nil {
 		p.parsePragmas(m)
@@ -301,7 +325,7 @@ func (p *parser) parseSequence(closer TokenKind, m *Method) *Sequence {
 
 // parseStatements parses statements separated by '.' up to closer.
 func (p *parser) parseStatements(closer TokenKind) []Node {
-	var stmts []Node
+	mark := p.nodes.mark()
 	for {
 		k := p.tok.Kind
 		if k == Period {
@@ -309,7 +333,7 @@ func (p *parser) parseStatements(closer TokenKind) []Node {
 			continue
 		}
 		if k == closer || k == EOF {
-			return stmts
+			return p.nodes.pop(mark)
 		}
 		if isCloser(k) {
 			if closer == EOF {
@@ -317,7 +341,7 @@ func (p *parser) parseStatements(closer TokenKind) []Node {
 				p.next()
 				continue
 			}
-			return stmts
+			return p.nodes.pop(mark)
 		}
 		stmt := p.parseStatement()
 		if stmt == nil {
@@ -325,7 +349,7 @@ func (p *parser) parseStatements(closer TokenKind) []Node {
 			p.sync()
 			continue
 		}
-		stmts = append(stmts, stmt)
+		p.nodes.push(stmt)
 		k = p.tok.Kind
 		if k == Period || k == EOF || isCloser(k) {
 			continue
@@ -344,7 +368,9 @@ func (p *parser) parseStatement() Node {
 			p.kindErrorf(ErrorExpressionExpected, p.tok.Range, "expected expression after '^', found %s", p.describe())
 			v = &Bad{Range{p.tok.Start, p.tok.Start}}
 		}
-		return &Return{Range{start, v.Span().End}, v}
+		r := p.returns.new()
+		r.Range, r.Value = Range{start, v.Span().End}, v
+		return r
 	}
 	return p.parseExpression()
 }
@@ -359,8 +385,7 @@ func (p *parser) parseExpression() Node {
 			p.sync()
 			return &Bad{Range{start, max(start, p.lastEnd)}}
 		}
-		defer func() { p.depth-- }()
-		v := &Variable{p.tok.Range, p.name(p.tok.Range)}
+		v := p.newVariable(p.tok.Range, p.name(p.tok.Range))
 		p.next()
 		p.next()
 		val := p.parseExpression()
@@ -368,7 +393,10 @@ func (p *parser) parseExpression() Node {
 			p.kindErrorf(ErrorExpressionExpected, p.tok.Range, "expected expression after ':=', found %s", p.describe())
 			val = &Bad{Range{p.tok.Start, p.tok.Start}}
 		}
-		return &Assignment{Range{v.Start, val.Span().End}, v, val}
+		p.depth--
+		a := p.assigns.new()
+		a.Range, a.Var, a.Value = Range{v.Start, val.Span().End}, v, val
+		return a
 	}
 	recv := p.parsePrimary()
 	if recv == nil {
@@ -415,11 +443,13 @@ func (p *parser) parseMessages(recv Node, start int) Node {
 	if p.tok.Kind != Keyword {
 		return e
 	}
-	m := &Message{Kind: KeywordMsg, Receiver: e}
+	m := p.msgs.new()
+	m.Kind, m.Receiver = KeywordMsg, e
 	m.Start = start
+	parts, args := p.ranges.mark(), p.nodes.mark()
 	for p.tok.Kind == Keyword {
 		kw := p.tok
-		m.Parts = append(m.Parts, kw.Range)
+		p.ranges.push(kw.Range)
 		p.next()
 		arg := p.parsePrimary()
 		if arg == nil {
@@ -429,8 +459,9 @@ func (p *parser) parseMessages(recv Node, start int) Node {
 			arg = p.parseUnaries(arg, arg.Span().Start)
 			arg = p.parseBinaries(arg, arg.Span().Start)
 		}
-		m.Args = append(m.Args, arg)
+		p.nodes.push(arg)
 	}
+	m.Parts, m.Args = p.ranges.pop(parts), p.nodes.pop(args)
 	// The selector is assembled only now: an argument (a block) may hold
 	// keyword messages of its own, which use the shared buffer too.
 	p.buf = p.buf[:0]
@@ -447,8 +478,10 @@ func (p *parser) parseUnaries(e Node, start int) Node {
 		if p.peek().Kind == Assign {
 			return e
 		}
-		m := &Message{Range: Range{start, p.tok.End}, Kind: Unary, Receiver: e,
-			Selector: p.name(p.tok.Range), Parts: []Range{p.tok.Range}}
+		m := p.msgs.new()
+		m.Range, m.Kind, m.Receiver, m.Selector = Range{start, p.tok.End}, Unary, e, p.name(p.tok.Range)
+		m.Parts = p.ranges.slab.slice(1)
+		m.Parts[0] = p.tok.Range
 		p.next()
 		e = m
 	}
@@ -466,14 +499,18 @@ func (p *parser) parseBinaries(e Node, start int) Node {
 		} else {
 			arg = p.parseUnaries(arg, arg.Span().Start)
 		}
-		e = &Message{Range: Range{start, max(op.End, arg.Span().End)}, Kind: BinaryMsg, Receiver: e,
-			Selector: p.name(op.Range), Parts: []Range{op.Range}, Args: []Node{arg}}
+		m := p.msgs.new()
+		m.Range, m.Kind, m.Receiver, m.Selector = Range{start, max(op.End, arg.Span().End)}, BinaryMsg, e, p.name(op.Range)
+		m.Parts, m.Args = p.ranges.slab.slice(1), p.nodes.slab.slice(1)
+		m.Parts[0], m.Args[0] = op.Range, arg
+		e = m
 	}
 	return e
 }
 
 func (p *parser) literal(k LiteralKind) *Literal {
-	l := &Literal{p.tok.Range, k}
+	l := p.lits.new()
+	l.Range, l.Kind = p.tok.Range, k
 	p.next()
 	return l
 }
@@ -497,7 +534,8 @@ func (p *parser) negativeNumber() *Literal {
 		if n := p.peek(); n.Kind == Number && n.Start == p.tok.End {
 			start := p.tok.Start
 			p.next()
-			l := &Literal{Range{start, p.tok.End}, LitNumber}
+			l := p.lits.new()
+			l.Range, l.Kind = Range{start, p.tok.End}, LitNumber
 			p.next()
 			return l
 		}
@@ -514,7 +552,7 @@ func (p *parser) parsePrimary() Node {
 		if k, ok := p.identLiteral(); ok {
 			return p.literal(k)
 		}
-		v := &Variable{p.tok.Range, p.name(p.tok.Range)}
+		v := p.newVariable(p.tok.Range, p.name(p.tok.Range))
 		p.next()
 		return v
 	case Number:
@@ -529,25 +567,28 @@ func (p *parser) parsePrimary() Node {
 		if !p.nest() {
 			return p.skipNested()
 		}
-		defer func() { p.depth-- }()
+		var n Node
 		switch p.tok.Kind {
 		case LiteralArray:
-			return p.parseLiteralArray()
+			n = p.parseLiteralArray()
 		case ByteArray:
-			return p.parseByteArray()
+			n = p.parseByteArray()
 		case LBracket:
-			return p.parseBlock()
+			n = p.parseBlock()
 		case LParen:
-			return p.parseParen()
+			n = p.parseParen()
+		default:
+			n = p.parseBrace()
 		}
-		return p.parseBrace()
+		p.depth--
+		return n
 	case Binary:
 		if l := p.negativeNumber(); l != nil {
 			return l
 		}
 	case Assign:
 		if p.src[p.tok.Start] == '_' {
-			v := &Variable{p.tok.Range, "_"}
+			v := p.newVariable(p.tok.Range, "_")
 			p.next()
 			return v
 		}
@@ -561,51 +602,65 @@ func (p *parser) parseLiteralArray() Node {
 	a := &ArrayLiteral{}
 	a.Start = open.Start
 	nerrs := len(p.f.Errors)
+	mark := p.nodes.mark()
 	p.next()
 	for {
 		switch p.tok.Kind {
 		case RParen:
 			a.End = p.tok.End
 			p.next()
+			a.Elements = p.nodes.pop(mark)
 			return a
 		case EOF, RBracket, RBrace:
 			p.errorf(p.tok.Range, "expected ')' to close literal array opened at %s, found %s", p.pos(open.Start), p.describe())
 			a.End = p.lastEnd
 			if p.tok.Kind == EOF {
-				p.truncateUnclosed(&a.Elements, &a.End, open, nerrs)
+				elems := p.nodes.items[mark:]
+				had := len(elems) > 0
+				p.truncateUnclosed(&elems, &a.End, open, nerrs)
+				clear(p.nodes.items[mark+len(elems):])
+				p.nodes.items = p.nodes.items[:mark+len(elems)]
+				if had && len(elems) == 0 {
+					// An array whose elements were all dropped is empty,
+					// not absent, as it always was.
+					p.nodes.items = p.nodes.items[:mark]
+					a.Elements = []Node{}
+					return a
+				}
 			}
+			a.Elements = p.nodes.pop(mark)
 			return a
 		case Number:
-			a.Elements = append(a.Elements, p.literal(LitNumber))
+			p.nodes.push(p.literal(LitNumber))
 		case String:
-			a.Elements = append(a.Elements, p.literal(LitString))
+			p.nodes.push(p.literal(LitString))
 		case Character:
-			a.Elements = append(a.Elements, p.literal(LitCharacter))
+			p.nodes.push(p.literal(LitCharacter))
 		case Symbol, Keyword:
-			a.Elements = append(a.Elements, p.literal(LitSymbol))
+			p.nodes.push(p.literal(LitSymbol))
 		case Identifier:
 			k, ok := p.identLiteral()
 			if !ok {
 				k = LitSymbol
 			}
-			a.Elements = append(a.Elements, p.literal(k))
+			p.nodes.push(p.literal(k))
 		case Binary:
 			if l := p.negativeNumber(); l != nil {
-				a.Elements = append(a.Elements, l)
+				p.nodes.push(l)
 			} else {
-				a.Elements = append(a.Elements, p.literal(LitSymbol))
+				p.nodes.push(p.literal(LitSymbol))
 			}
 		case LiteralArray, LParen:
 			if !p.nest() {
-				a.Elements = append(a.Elements, p.skipNested())
+				p.nodes.push(p.skipNested())
 				continue
 			}
-			a.Elements = append(a.Elements, p.parseLiteralArray())
+			p.nodes.push(p.parseLiteralArray())
 			p.depth--
 		case ByteArray:
-			a.Elements = append(a.Elements, p.parseByteArray())
+			p.nodes.push(p.parseByteArray())
 		case Period, Semicolon, Colon, Caret, Assign:
-			a.Elements = append(a.Elements, p.literal(LitSymbol))
+			p.nodes.push(p.literal(LitSymbol))
 		case LBrace:
 			p.errorf(p.tok.Range, "brace arrays '{' are not allowed inside a literal array")
 			p.next()
@@ -683,16 +738,19 @@ func (p *parser) parseByteArray() Node {
 	open := p.tok
 	a := &ArrayLiteral{Bytes: true}
 	a.Start = open.Start
+	mark := p.nodes.mark()
 	p.next()
 	for {
 		switch p.tok.Kind {
 		case RBracket:
 			a.End = p.tok.End
 			p.closeBracket()
+			a.Elements = p.nodes.pop(mark)
 			return a
 		case EOF, RParen, RBrace:
 			p.errorf(p.tok.Range, "expected ']' to close byte array opened at %s, found %s", p.pos(open.Start), p.describe())
 			a.End = p.lastEnd
+			a.Elements = p.nodes.pop(mark)
 			return a
 		case Number:
 			t := p.text(p.tok.Range)
@@ -709,7 +767,7 @@ func (p *parser) parseByteArray() Node {
 			if plain && v > 255 {
 				p.errorf(p.tok.Range, "byte array element %s is not between 0 and 255", t)
 			}
-			a.Elements = append(a.Elements, p.literal(LitNumber))
+			p.nodes.push(p.literal(LitNumber))
 		default:
 			p.errorf(p.tok.Range, "byte arrays may only contain integers between 0 and 255, found %s", p.describe())
 			p.next()
@@ -719,10 +777,11 @@ func (p *parser) parseByteArray() Node {
 
 func (p *parser) parseBlock() Node {
 	open := p.tok
-	b := &Block{}
+	b := p.blocks.new()
 	b.Start = open.Start
 	p.next()
 	if p.tok.Kind == Colon {
+		args := p.vars.mark()
 		for p.tok.Kind == Colon {
 			colon := p.tok
 			p.next()
@@ -730,9 +789,10 @@ func (p *parser) parseBlock() Node {
 				p.errorf(colon.Range, "expected block argument name after ':', found %s", p.describe())
 				break
 			}
-			b.Args = append(b.Args, &Variable{p.tok.Range, p.name(p.tok.Range)})
+			p.vars.push(p.newVariable(p.tok.Range, p.name(p.tok.Range)))
 			p.next()
 		}
+		b.Args = p.vars.pop(args)
 		switch {
 		case p.atBar():
 			p.consumeFirstChar()
@@ -765,7 +825,7 @@ func (p *parser) closeBracket() {
 
 func (p *parser) parseParen() Node {
 	open := p.tok
-	par := &Paren{}
+	par := p.parens.new()
 	par.Start = open.Start
 	p.next()
 	par.X = p.parseExpression()

@@ -15,6 +15,9 @@ func parseTonel(f *File, p *parser, hdr int) {
 		comment, hasComment = Range{pos, e}, true
 		pos = e
 	}
+	// Every method's Source is a slice of one string; the file's length
+	// bounds their total.
+	p.sources.Grow(len(src))
 	r := &stonReader{src: src, pos: hdr}
 	h := r.value(0)
 	f.Errors = append(f.Errors, r.errs...)
@@ -143,7 +146,8 @@ func parseTonelMethod(f *File, p *parser, start, pos int, meta *STON) (int, bool
 		p.errorf(p.tok.Range, "expected a method definition such as 'Foo >> selector [', found %s", p.describe())
 		return 0, false
 	}
-	m := &Method{Metadata: meta, ClassName: p.name(p.tok.Range), ClassRange: p.tok.Range}
+	m := p.methods.new()
+	m.Metadata, m.ClassName, m.ClassRange = meta, p.name(p.tok.Range), p.tok.Range
 	m.Category = meta.Get("category").String()
 	p.next()
 	if w := string(p.text(p.tok.Range)); p.tok.Kind == Identifier && (w == "class" || w == "classSide") {
@@ -191,10 +195,12 @@ func parseTonelMethod(f *File, p *parser, start, pos int, meta *STON) (int, bool
 			body = body[:n-1]
 		}
 	}
-	buf := make([]byte, 0, len(pat)+len(body))
-	buf = append(append(buf, pat...), body...)
-	m.Source = string(buf)
-	m.segments = []segment{{0, m.PatternRange.Start, len(pat)}, {len(pat), bodyStart, len(body)}}
+	from := p.sources.Len()
+	p.sources.Write(pat)
+	p.sources.Write(body)
+	m.Source = p.sources.String()[from:]
+	m.segments = p.segments.slice(2)
+	m.segments[0], m.segments[1] = segment{0, m.PatternRange.Start, len(pat)}, segment{len(pat), bodyStart, len(body)}
 	f.Methods = append(f.Methods, m)
 	return after, true
 }

@@ -78,6 +78,17 @@ func TestCorpusParseUnchanged(t *testing.T) {
 		parseSum.Write(parseHashes[i])
 	}
 	source, parse := hex.EncodeToString(sourceSum.Sum(nil)), hex.EncodeToString(parseSum.Sum(nil))
+	// STUI_CHECK_CORPUS_HASHES names a file to write each file's parse
+	// hash to, for finding the files whose parse changed.
+	if out := os.Getenv("STUI_CHECK_CORPUS_HASHES"); out != "" {
+		var b strings.Builder
+		for i, f := range files {
+			b.WriteString(hex.EncodeToString(parseHashes[i]) + " " + f.Path + "\n")
+		}
+		if err := os.WriteFile(out, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	known, err := os.ReadFile("testdata/corpus_parse_hashes.txt")
 	if err != nil {
 		t.Fatal(err)
