@@ -3,6 +3,7 @@
 package check
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +12,9 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stui-lsp/stui-lsp/smalltalk"
@@ -31,8 +34,17 @@ import (
 // below a directory are named on stderr and do not change the status.
 func Run(paths []string, stdout, stderr io.Writer) int {
 	// Nothing outlives a file's parse, so the live heap stays a few files
-	// big; collecting less often saves a quarter of the CPU (docs/performance.md).
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	// big and the collector can wait until the heap is twenty times that
+	// (at least 80 MB): a handful of collections over Pharo's tree instead
+	// of dozens (docs/performance.md). A soft limit keeps the heap from
+	// growing twenty times a live heap that a collection caught in the
+	// middle of a few large files. GOGC and GOMEMLIMIT have the last word.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(2000))
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(checkMemoryLimit))
+	}
 	start := time.Now()
 	status := 0
 	var files []index.Source
@@ -76,12 +88,14 @@ func Run(paths []string, stdout, stderr io.Writer) int {
 	}
 	results := make([]result, len(files))
 	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
+	var next atomic.Int64
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
 				src, err := index.ReadSource(files[i].Target)
 				if err != nil {
 					results[i].err = err
@@ -89,23 +103,26 @@ func Run(paths []string, stdout, stderr io.Writer) int {
 				}
 				f := smalltalk.Parse(files[i].Path, src)
 				r := result{bytes: len(src), errs: len(f.Errors)}
+				var line []byte
 				for _, e := range f.Errors {
 					l, c := f.LineCol(e.Start)
-					r.lines = append(r.lines, fmt.Sprintf("%s:%d:%d: %s", files[i].Path, l, c, e.Message))
+					line = append(line[:0], files[i].Path...)
+					line = append(strconv.AppendInt(append(line, ':'), int64(l), 10), ':')
+					line = append(strconv.AppendInt(line, int64(c), 10), ": "...)
+					r.lines = append(r.lines, string(append(append(line, e.Message...), '\n')))
 				}
 				results[i] = r
 			}
-		}()
+		})
 	}
-	for i := range files {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 
 	var nbytes, nerrs int
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
 	for i, r := range results {
 		if r.err != nil {
+			out.Flush() // so that the two streams interleave as the files do
 			fmt.Fprintf(stderr, "check: cannot read %s: %v\n", files[i].Path, unwrapPath(r.err))
 			status = 2
 			continue
@@ -113,17 +130,23 @@ func Run(paths []string, stdout, stderr io.Writer) int {
 		nbytes += r.bytes
 		nerrs += r.errs
 		for _, l := range r.lines {
-			fmt.Fprintln(stdout, l)
+			out.WriteString(l)
 		}
 	}
 	if nerrs > 0 && status == 0 {
 		status = 1
 	}
+	out.Flush()
 	fmt.Fprintf(stderr, "checked %d %s (%s) in %s: %d syntax %s\n",
 		len(files), plural(len(files), "file"), sizeString(nbytes),
 		time.Since(start).Round(time.Millisecond), nerrs, plural(nerrs, "error"))
 	return status
 }
+
+// checkMemoryLimit is the heap size past which check collects whatever
+// its GC percentage says; it is far above the live heap of parsing two
+// files of Pharo's size at a time.
+const checkMemoryLimit = 128 << 20
 
 func unwrapPath(err error) error {
 	if pe, ok := err.(*fs.PathError); ok {
