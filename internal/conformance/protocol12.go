@@ -46,10 +46,25 @@ func protocol12Checks() []check {
 		}))},
 		{"run_tests.Timeout", since12(withTestClasses(func(ctx context.Context, r *runner) (string, error) {
 			start := time.Now()
-			if _, err := expectError(ctx, r, stuiproto.CmdRunTests, stuiproto.RunTestsParams{ClassName: FixtureSlowTest, TimeoutMS: 300}, stuiproto.ErrTimeout); err != nil {
+			re, err := expectError(ctx, r, stuiproto.CmdRunTests, stuiproto.RunTestsParams{ClassName: FixtureSlowTest, TimeoutMS: 300}, stuiproto.ErrTimeout)
+			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("a test waiting 5 s, timeout_ms 300: Timeout after %s", shortDuration(time.Since(start))), nil
+			took := shortDuration(time.Since(start))
+			if v := r.report.Ping; v == nil || !atLeast13(v.ProtocolVersion) {
+				return fmt.Sprintf("a test waiting 5 s, timeout_ms 300: Timeout after %s", took), nil
+			}
+			// 1.3: the details say what the run had done.
+			run := stuiproto.TimedOutRunOf(re)
+			switch {
+			case run == nil:
+				return "", errors.New("a 1.3 image's Timeout has no details saying which test was running")
+			case run.Running == nil || run.Running.ClassName != FixtureSlowTest || run.Running.Selector != "testWaits":
+				return "", fmt.Errorf("details.running is %+v, want %s>>testWaits", run.Running, FixtureSlowTest)
+			case run.NotRun != 0 || len(run.Results) != 0 || run.Passed+run.Failed+run.Errors+run.Skipped != 0:
+				return "", fmt.Errorf("details count %d finished and %d not run, want none (the class has one test, the one running)", len(run.Results), run.NotRun)
+			}
+			return fmt.Sprintf("a test waiting 5 s, timeout_ms 300: Timeout after %s, its details naming testWaits as running", took), nil
 		}))},
 		{"run_tests.Interrupted", since12(withTestClasses(checkRunTestsInterrupted))},
 	}
@@ -66,6 +81,13 @@ func since12(f func(context.Context, *runner) (string, error)) func(context.Cont
 		}
 		return f(ctx, r)
 	}
+}
+
+// atLeast13 reports whether the image's protocol version v is 1.3 or later
+// in major version 1.
+func atLeast13(v string) bool {
+	major, minor := versionOf(v)
+	return major == 1 && minor >= 3
 }
 
 func versionOf(v string) (major, minor int) {
