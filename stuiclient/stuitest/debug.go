@@ -47,8 +47,11 @@ type debugSession struct {
 	vars  map[string]value // the DoIt's
 	// frames and signal are where the process stopped: the live frames,
 	// the DoIt's first, and those the error named above them.
-	frames  []*frame
-	signal  []stuiproto.DebugFrame
+	frames []*frame
+	signal []stuiproto.DebugFrame
+	// shown is the stack as it was at the stop, with and without the
+	// methods' sources: the frames move while a step or a resume runs.
+	shown   [2][]stuiproto.DebugFrame
 	last    value
 	lastUse time.Time
 	busy    bool
@@ -277,6 +280,7 @@ func (b *Backend) runSegment(ctx context.Context, reqID string, ds *debugSession
 func (b *Backend) suspendLocked(ds *debugSession, ev event) {
 	stop := ev.stop
 	ds.frames, ds.signal = ev.frames, ev.signal
+	ds.shown = [2][]stuiproto.DebugFrame{ds.liveStack(false), ds.liveStack(true)}
 	ds.info.State = stuiproto.DebugSuspended
 	ds.info.Reason = stop.reason
 	ds.info.Error, ds.info.ErrorClass = stop.msg, stop.class
@@ -303,10 +307,18 @@ func frameNamed(name string) stuiproto.DebugFrame {
 	return f
 }
 
-// stack is ds's frames, the top first; frame ids count from the bottom, so
-// that the DoIt's is "1" and a method's stays the same whatever stands
-// above it.
+// stack is ds's frames where it last stopped, the top first.
 func (ds *debugSession) stack(withSource bool) []stuiproto.DebugFrame {
+	if withSource {
+		return append([]stuiproto.DebugFrame(nil), ds.shown[1]...)
+	}
+	return append([]stuiproto.DebugFrame(nil), ds.shown[0]...)
+}
+
+// liveStack reads the stack off the stopped process's frames; frame ids
+// count from the bottom, so that the DoIt's is "1" and a method's stays the
+// same whatever stands above it.
+func (ds *debugSession) liveStack(withSource bool) []stuiproto.DebugFrame {
 	frames := append([]stuiproto.DebugFrame{}, ds.signal...)
 	for i := len(ds.frames) - 1; i >= 0; i-- {
 		frames = append(frames, ds.frames[i].wire(withSource))

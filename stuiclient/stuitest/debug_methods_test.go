@@ -200,3 +200,29 @@ func TestBreakpointsGoWithTheirSession(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// While a resumed process runs its methods, the requests that read a debug
+// session answer from where it last stopped, and terminate ends it.
+func TestRequestsWhileTheProcessRuns(t *testing.T) {
+	b, s := counterBackend(t)
+	ev, _ := call(t, b, stuiproto.DebugEvaluateCommand, stuiproto.DebugEvaluateParams{Code: "c := Counter new.\nself halt.\n[ c increment < 100000000 ] whileTrue", SessionID: s})
+	id := ev.DebugSession.DebugSessionID
+	if r, _ := call(t, b, stuiproto.DebugResumeCommand, stuiproto.DebugResumeParams{DebugSessionID: id}); r.State != stuiproto.DebugRunning {
+		t.Fatalf("resume: %+v", r)
+	}
+	for i := 0; i < 50; i++ {
+		st, _ := call(t, b, stuiproto.DebugStackCommand, stuiproto.DebugStackParams{DebugSessionID: id, IncludeSource: true})
+		if len(st.Stack) != 1 || st.Stack[0].Line != 2 {
+			t.Fatalf("the stack while running: %+v", st.Stack)
+		}
+		call(t, b, stuiproto.DebugVariablesCommand, stuiproto.DebugFrameParams{DebugSessionID: id, FrameID: "1"})
+		call(t, b, stuiproto.DebugListCommand, stuiproto.DebugListParams{})
+	}
+	if _, rep := call(t, b, stuiproto.DebugTerminateCommand, stuiproto.DebugSessionParams{DebugSessionID: id}); rep.Status != stuiproto.StatusSuccess {
+		t.Fatalf("terminate: %s", rep.Error)
+	}
+	w, _ := call(t, b, stuiproto.DebugWaitCommand, stuiproto.DebugWaitParams{})
+	if last := w.Sessions[len(w.Sessions)-1]; last.State != stuiproto.DebugTerminated {
+		t.Fatalf("after terminate: %+v", last)
+	}
+}
