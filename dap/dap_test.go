@@ -274,3 +274,39 @@ func TestLaunchProgramLineShowsTheFile(t *testing.T) {
 		t.Fatalf("DoIt frame %+v source %+v", doit, doit.Source)
 	}
 }
+
+// A breakpoint in a workspace Tonel file stops the launched code in the
+// method, whose frame points at that file and line; continuing stops there
+// again at the next send, then runs to the end.
+func TestABreakpointStopsTheMethodAtItsFileAndLine(t *testing.T) {
+	b := stuitest.NewBackend()
+	b.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo", InstanceVars: []string{"count"},
+		Methods: []stuitest.MethodFixture{{Category: "operations", Source: "increment\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count"}}})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "Counter.class.st")
+	os.WriteFile(file, []byte("Class {\n\t#name : #Counter,\n\t#superclass : #Object,\n\t#instVars : [ 'count' ],\n\t#category : #Demo\n}\n\n{ #category : #operations }\nCounter >> increment [\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count\n]\n"), 0o644)
+	c := start(t, b)
+	c.ok(c.send("initialize", map[string]any{"adapterID": "stui"}))
+	c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{{"line": 11}}}))
+	c.ok(c.send("launch", map[string]any{"expression": "c := Counter new.\nc increment.\nc increment", "cwd": dir}))
+	c.ok(c.send("configurationDone", nil))
+	for i, want := range []string{"1", "2"} {
+		if e := c.event("stopped").(*dap.StoppedEvent); e.Body.Reason != "breakpoint" {
+			t.Fatalf("stop %d: %+v", i, e.Body)
+		}
+		st := c.ok(c.send("stackTrace", map[string]any{"threadId": 1})).(*dap.StackTraceResponse)
+		top := st.Body.StackFrames[0]
+		if top.Name != "Counter>>increment" || top.Source == nil || top.Source.Path != file || top.Line != 11 || len(st.Body.StackFrames) != 2 {
+			t.Fatalf("stop %d: top frame %+v source %+v", i, top, top.Source)
+		}
+		ev := c.ok(c.send("evaluate", map[string]any{"expression": "count", "frameId": top.Id})).(*dap.EvaluateResponse)
+		if ev.Body.Result != want {
+			t.Fatalf("stop %d: count = %s", i, ev.Body.Result)
+		}
+		c.ok(c.send("continue", map[string]any{"threadId": 1}))
+	}
+	if out := c.event("output").(*dap.OutputEvent); out.Body.Output != "2\n" {
+		t.Fatalf("output %q", out.Body.Output)
+	}
+	c.event("terminated")
+}
