@@ -36,6 +36,8 @@ import (
 //   - cascades: each message after a ';' goes to the receiver of the first
 //   - statements separated by '.', the value of the last one is the result;
 //     ^ expr ends the code with the value of expr
+//   - the classes of the Backend and their compiled methods, which run in
+//     frames of their own, and the conditionals: see methods.go
 //   - name := expr assigns a workspace variable (kept in the session)
 //   - a bare name reads a variable; a name never assigned answers nil, as an
 //     undeclared variable does in a Pharo playground
