@@ -95,6 +95,24 @@ type stonReader struct {
 	src  []byte
 	pos  int
 	errs []Error
+	// strs, when set, interns the texts of symbols and plain strings (a
+	// Tonel file repeats #category : #accessing in every method's
+	// metadata); values come from a slab.
+	strs  *interner
+	nodes slab[STON]
+}
+
+func (r *stonReader) alloc(v STON) *STON {
+	n := r.nodes.new()
+	*n = v
+	return n
+}
+
+func (r *stonReader) text(b []byte) string {
+	if r.strs != nil {
+		return r.strs.intern(b)
+	}
+	return string(b)
 }
 
 func (r *stonReader) errorf(a, b int, msg string) {
@@ -126,12 +144,12 @@ func (r *stonReader) value(depth int) *STON {
 	switch {
 	case c == '\'':
 		text, end := r.str(start)
-		return &STON{Range: Range{start, end}, Kind: STONString, Text: text, TextRange: Range{start + 1, max(start+1, end-1)}}
+		return r.alloc(STON{Range: Range{start, end}, Kind: STONString, Text: text, TextRange: Range{start + 1, max(start+1, end-1)}})
 	case c == '#':
 		p := start + 1
 		if p < len(r.src) && r.src[p] == '\'' {
 			text, end := r.str(p)
-			return &STON{Range: Range{start, end}, Kind: STONSymbol, Text: text, TextRange: Range{p + 1, max(p+1, end-1)}}
+			return r.alloc(STON{Range: Range{start, end}, Kind: STONSymbol, Text: text, TextRange: Range{p + 1, max(p+1, end-1)}})
 		}
 		for p < len(r.src) && isSTONSymbolChar(r.src[p]) {
 			p++
@@ -145,9 +163,9 @@ func (r *stonReader) value(depth int) *STON {
 		if e == start+1 {
 			r.errorf(start, p, "expected a symbol after '#'")
 		}
-		return &STON{Range: Range{start, e}, Kind: STONSymbol, Text: string(r.src[start+1 : e]), TextRange: Range{start + 1, e}}
+		return r.alloc(STON{Range: Range{start, e}, Kind: STONSymbol, Text: r.text(r.src[start+1 : e]), TextRange: Range{start + 1, e}})
 	case c == '[':
-		v := &STON{Kind: STONList}
+		v := r.alloc(STON{Kind: STONList})
 		v.Start = start
 		r.pos++
 		for {
@@ -175,7 +193,7 @@ func (r *stonReader) value(depth int) *STON {
 			}
 		}
 	case c == '{':
-		v := &STON{Kind: STONMap}
+		v := r.alloc(STON{Kind: STONMap})
 		v.Start = start
 		r.pos++
 		for {
@@ -216,26 +234,26 @@ func (r *stonReader) value(depth int) *STON {
 			p++
 		}
 		r.pos = p
-		return &STON{Range: Range{start, p}, Kind: STONNumber, Text: string(r.src[start:p]), TextRange: Range{start, p}}
+		return r.alloc(STON{Range: Range{start, p}, Kind: STONNumber, Text: r.text(r.src[start:p]), TextRange: Range{start, p}})
 	case isLetterByte(c):
 		p := start
 		for p < len(r.src) && (isLetterByte(r.src[p]) || isDigit(r.src[p]) || r.src[p] == '.') {
 			p++
 		}
-		word := string(r.src[start:p])
+		word := r.text(r.src[start:p])
 		r.pos = p
 		switch word {
 		case "true":
-			return &STON{Range: Range{start, p}, Kind: STONTrue, Text: word, TextRange: Range{start, p}}
+			return r.alloc(STON{Range: Range{start, p}, Kind: STONTrue, Text: word, TextRange: Range{start, p}})
 		case "false":
-			return &STON{Range: Range{start, p}, Kind: STONFalse, Text: word, TextRange: Range{start, p}}
+			return r.alloc(STON{Range: Range{start, p}, Kind: STONFalse, Text: word, TextRange: Range{start, p}})
 		case "nil":
-			return &STON{Range: Range{start, p}, Kind: STONNil, Text: word, TextRange: Range{start, p}}
+			return r.alloc(STON{Range: Range{start, p}, Kind: STONNil, Text: word, TextRange: Range{start, p}})
 		}
 		r.skip()
 		if r.pos < len(r.src) && (r.src[r.pos] == '{' || r.src[r.pos] == '[') {
 			inner := r.value(depth + 1)
-			v := &STON{Kind: STONObject, Text: word, TextRange: Range{start, p}, Value: inner}
+			v := r.alloc(STON{Kind: STONObject, Text: word, TextRange: Range{start, p}, Value: inner})
 			v.Start = start
 			v.End = p
 			if inner != nil {
@@ -245,7 +263,7 @@ func (r *stonReader) value(depth int) *STON {
 		}
 		r.pos = p
 		r.errorf(start, p, "unexpected word '"+word+"' in STON")
-		return &STON{Range: Range{start, p}, Kind: STONSymbol, Text: word, TextRange: Range{start, p}}
+		return r.alloc(STON{Range: Range{start, p}, Kind: STONSymbol, Text: word, TextRange: Range{start, p}})
 	}
 	r.errorf(start, start+1, "unexpected character in STON")
 	return nil
@@ -281,7 +299,7 @@ func (r *stonReader) str(p int) (string, int) {
 			}
 			r.pos = p + 1
 			if simple {
-				return string(r.src[start+1 : p]), p + 1
+				return r.text(r.src[start+1 : p]), p + 1
 			}
 			return string(b), p + 1
 		}

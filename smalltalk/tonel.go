@@ -18,7 +18,7 @@ func parseTonel(f *File, p *parser, hdr int) {
 	// Every method's Source is a slice of one string; the file's length
 	// bounds their total.
 	p.sources.Grow(len(src))
-	r := &stonReader{src: src, pos: hdr}
+	r := &stonReader{src: src, pos: hdr, strs: &p.strs}
 	h := r.value(0)
 	f.Errors = append(f.Errors, r.errs...)
 	f.Header = h
