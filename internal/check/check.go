@@ -14,7 +14,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/stui-lsp/stui-lsp/smalltalk"
@@ -47,7 +46,50 @@ func Run(paths []string, stdout, stderr io.Writer) int {
 	}
 	start := time.Now()
 	status := 0
+
+	// The walk feeds the workers as it finds files, so that reading and
+	// parsing start with the first file rather than after the last
+	// directory; each file's result has its place in walk order.
+	type result struct {
+		lines []string
+		bytes int
+		errs  int
+		err   error
+	}
+	type job struct {
+		file index.Source
+		r    *result
+	}
 	var files []index.Source
+	var results []*result
+	jobs := make(chan job, 1024)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			var line []byte
+			for j := range jobs {
+				src, err := index.ReadSource(j.file.Target)
+				if err != nil {
+					j.r.err = err
+					continue
+				}
+				f := smalltalk.Parse(j.file.Path, src)
+				j.r.bytes, j.r.errs = len(src), len(f.Errors)
+				for _, e := range f.Errors {
+					l, c := f.LineCol(e.Start)
+					line = append(line[:0], j.file.Path...)
+					line = append(strconv.AppendInt(append(line, ':'), int64(l), 10), ':')
+					line = append(strconv.AppendInt(line, int64(c), 10), ": "...)
+					j.r.lines = append(j.r.lines, string(append(append(line, e.Message...), '\n')))
+				}
+			}
+		})
+	}
+	add := func(s index.Source) {
+		r := new(result)
+		files, results = append(files, s), append(results, r)
+		jobs <- job{s, r}
+	}
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
@@ -62,59 +104,23 @@ func Run(paths []string, stdout, stderr io.Writer) int {
 				status = 2
 				continue
 			}
-			files = append(files, index.Source{Path: p, Target: target})
+			add(index.Source{Path: p, Target: target})
 			continue
 		}
-		found, err := index.FindSources(context.Background(), p, func(path string, err error) {
+		err = index.WalkSources(context.Background(), p, func(path string, err error) {
 			if errors.Is(err, index.ErrNotRegular) || errors.Is(err, index.ErrOutsideTree) {
 				fmt.Fprintf(stderr, "check: skipped %s: %v\n", path, unwrapPath(err))
 				return
 			}
 			fmt.Fprintf(stderr, "check: cannot read %s: %v\n", path, unwrapPath(err))
 			status = 2
-		})
+		}, add)
 		if err != nil {
 			fmt.Fprintf(stderr, "check: %v\n", err)
 			status = 2
 		}
-		files = append(files, found...)
 	}
-
-	type result struct {
-		lines []string
-		bytes int
-		errs  int
-		err   error
-	}
-	results := make([]result, len(files))
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range min(runtime.GOMAXPROCS(0), len(files)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(files) {
-					return
-				}
-				src, err := index.ReadSource(files[i].Target)
-				if err != nil {
-					results[i].err = err
-					continue
-				}
-				f := smalltalk.Parse(files[i].Path, src)
-				r := result{bytes: len(src), errs: len(f.Errors)}
-				var line []byte
-				for _, e := range f.Errors {
-					l, c := f.LineCol(e.Start)
-					line = append(line[:0], files[i].Path...)
-					line = append(strconv.AppendInt(append(line, ':'), int64(l), 10), ':')
-					line = append(strconv.AppendInt(line, int64(c), 10), ": "...)
-					r.lines = append(r.lines, string(append(append(line, e.Message...), '\n')))
-				}
-				results[i] = r
-			}
-		})
-	}
+	close(jobs)
 	wg.Wait()
 
 	var nbytes, nerrs int

@@ -101,12 +101,20 @@ type Source struct {
 // reason, and so is an unreadable directory. It stops early only when ctx
 // is done.
 func FindSources(ctx context.Context, root string, skip func(path string, err error)) ([]Source, error) {
+	var out []Source
+	err := WalkSources(ctx, root, skip, func(s Source) { out = append(out, s) })
+	return out, err
+}
+
+// WalkSources calls found for each file FindSources returns, in the same
+// order, as the walk finds it, so that a caller can read and parse files
+// while the walk goes on.
+func WalkSources(ctx context.Context, root string, skip func(path string, err error), found func(Source)) error {
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []Source
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			skip(path, err)
 			if d != nil && d.IsDir() && path != root {
@@ -128,20 +136,19 @@ func FindSources(ctx context.Context, root string, skip func(path string, err er
 		}
 		switch t := d.Type(); {
 		case t.IsRegular():
-			out = append(out, Source{path, path})
+			found(Source{path, path})
 		case t&fs.ModeSymlink != 0:
 			target, err := sourceLinkTarget(realRoot, path)
 			if err != nil {
 				skip(path, err)
 				return nil
 			}
-			out = append(out, Source{path, target})
+			found(Source{path, target})
 		default:
 			skip(path, ErrNotRegular)
 		}
 		return nil
 	})
-	return out, err
 }
 
 // sourceLinkTarget resolves the symbolic link at path, which must lead to
