@@ -259,6 +259,13 @@ func (c *Client) readReplies(cn *conn) error {
 	for {
 		c.sockMu.Lock()
 		frames, err := cn.receive()
+		var more bool
+		var readyErr error
+		if err == nil {
+			// Whether another reply waits: one call into libzmq, where a
+			// receive that finds nothing is three.
+			more, _, readyErr = cn.ready()
+		}
 		c.sockMu.Unlock()
 		if err != nil {
 			if isAgain(err) {
@@ -266,24 +273,32 @@ func (c *Client) readReplies(cn *conn) error {
 			}
 			return err
 		}
-		c.received.Add(1)
-		// A REP or ROUTER server echoes the empty delimiter we sent.
-		if len(frames) == 2 && len(frames[0]) == 0 {
-			frames = frames[1:]
+		c.handleReply(frames)
+		if readyErr != nil || !more {
+			return readyErr
 		}
-		if len(frames) != 1 {
-			c.bad.Add(1)
-			c.log.Warn("reply with an unexpected envelope", zap.Int("frames", len(frames)))
-			// Its id cannot be trusted; the one call waiting, if only one
-			// is, learns now instead of at its deadline.
-			if cl := c.claim(""); cl != nil {
-				cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrBadReply,
-					Detail: fmt.Sprintf("a reply of %d frames, want 1", len(frames))}}
-			}
-			continue
-		}
-		c.deliver(frames[0])
 	}
+}
+
+// handleReply hands one reply's frames to their call.
+func (c *Client) handleReply(frames [][]byte) {
+	c.received.Add(1)
+	// A REP or ROUTER server echoes the empty delimiter we sent.
+	if len(frames) == 2 && len(frames[0]) == 0 {
+		frames = frames[1:]
+	}
+	if len(frames) != 1 {
+		c.bad.Add(1)
+		c.log.Warn("reply with an unexpected envelope", zap.Int("frames", len(frames)))
+		// Its id cannot be trusted; the one call waiting, if only one
+		// is, learns now instead of at its deadline.
+		if cl := c.claim(""); cl != nil {
+			cl.reply <- reply{err: &CallError{Command: cl.command, ID: cl.id, Kind: ErrBadReply,
+				Detail: fmt.Sprintf("a reply of %d frames, want 1", len(frames))}}
+		}
+		return
+	}
+	c.deliver(frames[0])
 }
 
 // deliver hands a reply to the call waiting for its id, or counts it stale.
