@@ -919,33 +919,38 @@ func (p *parser) parsePattern(m *Method) bool {
 	start := p.tok.Start
 	switch p.tok.Kind {
 	case Identifier:
-		m.SelectorParts = []Range{p.tok.Range}
+		m.SelectorParts = p.ranges.slab.slice(1)
+		m.SelectorParts[0] = p.tok.Range
 		m.Selector = p.name(p.tok.Range)
 		p.next()
 	case Binary:
-		m.SelectorParts = []Range{p.tok.Range}
+		m.SelectorParts = p.ranges.slab.slice(1)
+		m.SelectorParts[0] = p.tok.Range
 		m.Selector = p.name(p.tok.Range)
 		p.next()
 		if p.tok.Kind != Identifier {
 			p.kindErrorf(ErrorArgumentName, p.tok.Range, "expected argument name after binary selector '%s', found %s", m.Selector, p.describe())
 		} else {
-			m.Args = append(m.Args, &Variable{p.tok.Range, p.name(p.tok.Range)})
+			m.Args = p.vars.slab.slice(1)
+			m.Args[0] = p.newVariable(p.tok.Range, p.name(p.tok.Range))
 			p.next()
 		}
 	case Keyword:
 		p.buf = p.buf[:0]
+		parts, args := p.ranges.mark(), p.vars.mark()
 		for p.tok.Kind == Keyword {
 			kw := p.tok
-			m.SelectorParts = append(m.SelectorParts, kw.Range)
+			p.ranges.push(kw.Range)
 			p.buf = append(p.buf, p.text(kw.Range)...)
 			p.next()
 			if p.tok.Kind != Identifier {
 				p.kindErrorf(ErrorArgumentName, p.tok.Range, "expected argument name after '%s', found %s", p.text(kw.Range), p.describe())
 				break
 			}
-			m.Args = append(m.Args, &Variable{p.tok.Range, p.name(p.tok.Range)})
+			p.vars.push(p.newVariable(p.tok.Range, p.name(p.tok.Range)))
 			p.next()
 		}
+		m.SelectorParts, m.Args = p.ranges.pop(parts), p.vars.pop(args)
 		m.Selector = p.intern(p.buf)
 	default:
 		p.kindErrorf(ErrorMethodPattern, p.tok.Range, "expected method selector, found %s", p.describe())
