@@ -60,6 +60,9 @@ func (ix *Index) updateMethod(uri string, old, f *smalltalk.File, method int) bo
 
 type span struct{ start, end int32 }
 
+// removedLoc marks, for a moment under the lock, a location to drop.
+const removedLoc = ^uint32(0)
+
 // replaceMethod drops file id's locations within edited from m, under the
 // file's keys, moves those after it by delta and adds ls. It returns the
 // file's keys afterwards, the keys m no longer has and those it did not
@@ -68,26 +71,39 @@ func (ix *Index) replaceMethod(m map[string][]loc, keys []string, id uint32, edi
 	kept = keys[:0:0]
 	for _, k := range keys {
 		all := m[k]
-		left, mine := all[:0], false
-		for _, l := range all {
-			if l.file == id {
-				switch {
-				case l.start >= edited.end:
-					l.start, l.end, l.nameStart, l.nameEnd = l.start+delta, l.end+delta, l.nameStart+delta, l.nameEnd+delta
-				case l.start >= edited.start:
-					continue
-				}
+		// Read only, moving in place, unless the edited method has a
+		// location here: the lists of common selectors are long.
+		mine, inEdited := false, false
+		for j := range all {
+			l := &all[j]
+			if l.file != id {
+				continue
+			}
+			switch {
+			case l.start >= edited.end:
+				l.start, l.end, l.nameStart, l.nameEnd = l.start+delta, l.end+delta, l.nameStart+delta, l.nameEnd+delta
+				mine = true
+			case l.start >= edited.start:
+				l.file = removedLoc
+				inEdited = true
+			default:
 				mine = true
 			}
-			left = append(left, l)
 		}
-		clear(all[len(left):])
-		switch {
-		case len(left) == 0:
-			delete(m, k)
-			gone = append(gone, k)
-		default:
-			m[k] = left
+		if inEdited {
+			left := all[:0]
+			for _, l := range all {
+				if l.file != removedLoc {
+					left = append(left, l)
+				}
+			}
+			clear(all[len(left):])
+			if len(left) == 0 {
+				delete(m, k)
+				gone = append(gone, k)
+			} else {
+				m[k] = left
+			}
 		}
 		if mine {
 			kept = append(kept, k)
@@ -96,8 +112,11 @@ func (ix *Index) replaceMethod(m map[string][]loc, keys []string, id uint32, edi
 	// The method's keys that the file no longer had join its list.
 	mineAlready := make(map[string]bool, len(ls))
 	for _, k := range ls {
-		if _, seen := mineAlready[k.key]; !seen {
-			mineAlready[k.key] = hasFile(m[k.key], id)
+		mineAlready[k.key] = false
+	}
+	for _, k := range kept {
+		if _, ok := mineAlready[k]; ok {
+			mineAlready[k] = true
 		}
 	}
 	var added []string
@@ -109,13 +128,4 @@ func (ix *Index) replaceMethod(m map[string][]loc, keys []string, id uint32, edi
 		}
 	}
 	return kept, gone, created
-}
-
-func hasFile(ls []loc, id uint32) bool {
-	for _, l := range ls {
-		if l.file == id {
-			return true
-		}
-	}
-	return false
 }
