@@ -35,6 +35,7 @@ func TestDecodeReplyMatchesTheSlowPath(t *testing.T) {
 	replies := []string{
 		`{"id":"1","status":"success","result":{"result":"7","result_type":"SmallInteger","execution_time":0.012,"has_error":false,"object_id":null,"truncated":false,"evaluation_mode":"display"},"timestamp":"2026-11-26T21:30:00.000+00:00"}`,
 		`{"id":"1","status":"success","result":{"result":"7","object_id":"obj-3","Result_Type":"SmallInteger"}}`,
+		`{"id":"1","status":"success","result":{"result":"7","resulttype":"X","RESULT-TYPE":"Y","Object_ID":"o"}}`,
 		`{"id":"1","status":"success","result":{"result":"a","result":"b"}}`,
 		"{\"id\":\"1\",\"status\":\"success\",\"result\":{\"result\":\"caf\xe9\"}}",
 		`{"status":"success","id":"1","extra":[1,{"x":null}],"result":{"truncated":true,"unknown":{"deep":[1,2,3]}}}`,
@@ -68,4 +69,27 @@ func TestDecodeReplyMatchesTheSlowPath(t *testing.T) {
 			t.Errorf("%s without a result value: one-pass error %v", data, ignored)
 		}
 	}
+}
+
+// FuzzDecodeReply: whatever the bytes, the one-pass decoder fails when
+// encoding/json fails and gives the same result when it does not.
+func FuzzDecodeReply(f *testing.F) {
+	for _, seed := range []string{
+		`{"id":"1","status":"success","result":{"result":"7","result_type":"SmallInteger","execution_time":0.5,"object_id":null,"truncated":false}}`,
+		`{"id":"1","status":"error","error":"boom","error_type":"RuntimeError","details":{"line":1},"stack_trace":["a"]}`,
+		`{"id":"1","status":"success","result":{"result":"a","Result":"b","object_id":"x"}}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var fast, slow stuiproto.EvaluateResult
+		fastErr := decodeReply(stuiproto.CmdEvaluate, "1", data, &fast)
+		slowErr := decodeReplySlowly(stuiproto.CmdEvaluate, "1", data, &slow)
+		if (fastErr == nil) != (slowErr == nil) {
+			t.Fatalf("%q: one-pass error %v, encoding/json error %v", data, fastErr, slowErr)
+		}
+		if fastErr == nil && !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("%q: one-pass %+v, encoding/json %+v", data, fast, slow)
+		}
+	})
 }

@@ -6,16 +6,19 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
 // replyOptions make the one-pass decoder (encoding/json/v2's reference
 // implementation, which go.lsp.dev/protocol brings in already) accept what
-// encoding/json accepts in a reply: keys in any case, a repeated key, bytes
-// that are not UTF-8 (mangled to U+FFFD, as encoding/json does).
+// encoding/json accepts in a reply: keys in any case (but with their
+// underscores and dashes, which v2 would otherwise ignore), a repeated key,
+// bytes that are not UTF-8 (mangled to U+FFFD, as encoding/json does).
 var replyOptions = jsonv2.JoinOptions(
 	jsonv2.MatchCaseInsensitiveNames(true),
+	jsonv1.MatchCaseSensitiveDelimiter(true),
 	jsontext.AllowDuplicateNames(true),
 	jsontext.AllowInvalidUTF8(true),
 )
