@@ -40,3 +40,30 @@ func BenchmarkLoadDir(b *testing.B) {
 	b.ReportMetric(float64(ix.Len()), "files")
 	runtime.KeepAlive(ix)
 }
+
+// loadedBenchIndex indexes benchCorpus once for the request benchmarks.
+func loadedBenchIndex(b *testing.B) *Index {
+	ix := New()
+	if _, err := ix.LoadDir(context.Background(), benchCorpus(b)); err != nil {
+		b.Fatal(err)
+	}
+	return ix
+}
+
+// BenchmarkSymbols runs the workspace/symbol queries of `stui-lsp bench
+// --workspace`: prefixes of class names, selectors and camel humps.
+func BenchmarkSymbols(b *testing.B) {
+	ix := loadedBenchIndex(b)
+	classes := ix.Classes()
+	queries := []string{"printOn", "initialize", "at:put:", "OCM", "new"}
+	for i := 0; i < len(classes); i += len(classes) / 20 {
+		queries = append(queries, classes[i][:min(len(classes[i]), 3+i%6)])
+	}
+	ix.Symbols("warm", 200)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ix.Symbols(queries[i%len(queries)], 200)
+		i++
+	}
+}

@@ -69,7 +69,7 @@ type Index struct {
 	// byLength are the keys of classes and impls in symbol order (shorter
 	// names first, then by name), with their lower-case forms; nil after a
 	// change.
-	byLength []symbolKey
+	byLength *symbolTable
 
 	parsed parseCache
 
@@ -128,6 +128,10 @@ func (in *interner) id(s string) uint32 {
 type symbolKey struct {
 	name, lower string
 	class       bool // a key of classes, else of impls
+	// letters has a bit for each ASCII letter, digit and ':' of lower, or
+	// every bit when name is not ASCII: a query character it lacks cannot
+	// be matched.
+	letters uint64
 }
 
 // New returns an empty index.
@@ -508,8 +512,9 @@ func (ix *Index) sortedKeys(m map[string][]loc, cache *[]string) []string {
 	return *cache
 }
 
-// symbolKeys returns the keys of classes and impls, shorter names first.
-func (ix *Index) symbolKeys() []symbolKey {
+// symbolKeys returns the keys of classes and impls, shorter names first,
+// ready for Symbols' search.
+func (ix *Index) symbolKeys() *symbolTable {
 	ix.mu.RLock()
 	out := ix.byLength
 	ix.mu.RUnlock()
@@ -521,10 +526,10 @@ func (ix *Index) symbolKeys() []symbolKey {
 	if ix.byLength == nil {
 		keys := make([]symbolKey, 0, len(ix.classes)+len(ix.impls))
 		for k := range ix.classes {
-			keys = append(keys, symbolKey{k, strings.ToLower(k), true})
+			keys = append(keys, symbolKey{name: k, lower: strings.ToLower(k), class: true})
 		}
 		for k := range ix.impls {
-			keys = append(keys, symbolKey{k, strings.ToLower(k), false})
+			keys = append(keys, symbolKey{name: k, lower: strings.ToLower(k)})
 		}
 		sort.Slice(keys, func(i, j int) bool {
 			a, b := keys[i], keys[j]
@@ -536,7 +541,7 @@ func (ix *Index) symbolKeys() []symbolKey {
 			}
 			return a.class && !b.class
 		})
-		ix.byLength = keys
+		ix.byLength = newSymbolTable(keys)
 	}
 	return ix.byLength
 }
@@ -655,36 +660,37 @@ type Symbol struct {
 // matches first (by MatchQuality, then shorter names, then name and
 // URI). An empty query matches everything. limit <= 0 means no limit.
 func (ix *Index) Symbols(query string, limit int) []Symbol {
-	keys := ix.symbolKeys()
-	lq := strings.ToLower(query)
-	// The keys are in length-then-name order already, so matches need only
-	// be put in buckets by quality, and the scan of a bucket can stop once
-	// the better buckets hold limit locations.
-	var buckets [NoMatch][]symbolKey
-	for _, k := range keys {
-		q := MatchSubstring
-		if query != "" {
-			switch {
-			case k.name == query:
-				q = MatchExact
-			case strings.HasPrefix(k.name, query):
-				q = MatchPrefix
-			default:
-				q = matchLower(k.name, k.lower, query, lq)
-			}
-		}
-		if q != NoMatch {
-			buckets[q] = append(buckets[q], k)
-		}
-	}
+	t := ix.symbolKeys()
+	var buckets [NoMatch][]int32
+	t.match(query, &buckets)
 	var out []Symbol
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	for q, bucket := range buckets {
-		for _, k := range bucket {
-			if limit > 0 && len(out) >= limit {
-				return out
+	count := func(k *symbolKey) int {
+		if k.class {
+			return len(ix.classes[k.name])
+		}
+		return len(ix.impls[k.name])
+	}
+	if query != "" && !t.slow(query) {
+		// The subsequence matches are looked for only as far as the
+		// better ones leave room for.
+		room := limit
+		for _, b := range buckets[:MatchFuzzy] {
+			for _, i := range b {
+				room -= count(&t.keys[i])
 			}
+		}
+		if limit <= 0 || room > 0 {
+			buckets[MatchFuzzy] = t.fuzzy(query, buckets, room, limit <= 0, count)
+		}
+	}
+	for q, bucket := range buckets {
+		for _, i := range bucket {
+			if limit > 0 && len(out) >= limit {
+				return out[:limit]
+			}
+			k := &t.keys[i]
 			m := ix.impls
 			if k.class {
 				m = ix.classes

@@ -1,0 +1,119 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stui-lsp/stui-lsp/internal/corpus"
+	"github.com/stui-lsp/stui-lsp/smalltalk"
+)
+
+// symbolsKeyByKey is Symbols as it was before the search over one text:
+// MatchQuality for each key, the reference the faster search is held to.
+func symbolsKeyByKey(ix *Index, query string, limit int) []Symbol {
+	t := ix.symbolKeys()
+	var buckets [NoMatch][]symbolKey
+	for _, k := range t.keys {
+		q := MatchSubstring
+		if query != "" {
+			q = MatchQuality(k.name, query)
+		}
+		if q != NoMatch {
+			buckets[q] = append(buckets[q], k)
+		}
+	}
+	var out []Symbol
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for q, bucket := range buckets {
+		for _, k := range bucket {
+			if limit > 0 && len(out) >= limit {
+				return out[:limit]
+			}
+			m := ix.impls
+			if k.class {
+				m = ix.classes
+			}
+			first := len(out)
+			for _, l := range m[k.name] {
+				out = append(out, Symbol{k.name, ix.location(k.name, l), q})
+			}
+			same := out[first:]
+			sort.Slice(same, func(i, j int) bool {
+				a, b := same[i].Location, same[j].Location
+				if a.URI != b.URI {
+					return a.URI < b.URI
+				}
+				return a.Range.Start < b.Range.Start
+			})
+		}
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+func TestSymbolsFindWhatMatchQualityRanks(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := corpus.Write(dir, corpus.Shape{Files: 300, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	ix := New()
+	if _, err := ix.LoadDir(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	// Names that lower-case to other lengths or to ASCII, and a NUL.
+	ix.Update("file:///odd.st", smalltalk.Parse("odd.st", []byte("Class { #name : #'\u212Aelvin' }\n\n\u212Aelvin >> \u00e9t\u00e9 [ ^ 1 ]\n\u212Aelvin >> a\u0130b [ ^ 2 ]\n")))
+	keys := ix.symbolKeys().keys
+	r := rand.New(rand.NewPCG(5, 6))
+	queries := []string{"", "a", "A", "new", "printOn", "printOn:", "at:put:", "OCM", "GC", "gen", "Gen", "zzqx", "k", "K", "\u212A", "\u00e9", "\u00c9T", "i\u0307", "\x00", "a\x00b", ":", "+", "="}
+	for i := 0; i < 300; i++ {
+		name := keys[r.IntN(len(keys))].name
+		a := r.IntN(len(name))
+		b := a + 1 + r.IntN(len(name)-a)
+		q := name[a:b]
+		switch i % 4 {
+		case 1:
+			q = strings.ToUpper(q)
+		case 2:
+			var hump []byte
+			for j := 0; j < len(name); j += 1 + r.IntN(4) {
+				hump = append(hump, name[j])
+			}
+			q = string(hump)
+		case 3:
+			q = string(rune('a'+r.IntN(26))) + q
+		}
+		queries = append(queries, q)
+	}
+	for _, q := range queries {
+		for _, limit := range []int{0, 1, 7, 200} {
+			want, got := symbolsKeyByKey(ix, q, limit), ix.Symbols(q, limit)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("Symbols(%q, %d): %d results, want %d\n%s", q, limit, len(got), len(want), symbolDiff(want, got))
+			}
+		}
+	}
+}
+
+func symbolDiff(want, got []Symbol) string {
+	for i := 0; i < len(want) || i < len(got); i++ {
+		var a, b string
+		if i < len(want) {
+			a = fmt.Sprintf("%s %d %s", want[i].Name, want[i].Quality, want[i].Location.URI)
+		}
+		if i < len(got) {
+			b = fmt.Sprintf("%s %d %s", got[i].Name, got[i].Quality, got[i].Location.URI)
+		}
+		if a != b {
+			return fmt.Sprintf("at %d want %s, got %s", i, a, b)
+		}
+	}
+	return ""
+}
