@@ -114,6 +114,11 @@ func (s *IndexScanner) Scan(src []byte) bool {
 		category := ""
 		switch src[pos] {
 		case '{':
+			if c, end, ok := plainMetadata(src, pos); ok {
+				category = s.internBytes(c)
+				pos = skipSpaceComments(src, end)
+				break
+			}
 			s.meta.pos, s.meta.errs = pos, s.meta.errs[:0]
 			category = s.intern(metaCategory(s.meta.value(0)))
 			if len(s.meta.errs) > 0 {
@@ -138,6 +143,88 @@ func (s *IndexScanner) Scan(src []byte) bool {
 }
 
 func metaCategory(meta *STON) string { return meta.Get("category").String() }
+
+// plainMetadata reads method metadata at pos, a '{', when it is a map of
+// plain symbols and strings ({ #category : #accessing }, as nearly every
+// Tonel method has), without building STON values: the category and
+// where the map ends. Anything else is left to the STON reader (ok false).
+func plainMetadata(src []byte, pos int) (category []byte, end int, ok bool) {
+	p := pos + 1
+	found := false
+	for {
+		p = skipSpaceComments(src, p)
+		if p >= len(src) {
+			return nil, 0, false
+		}
+		if src[p] == '}' {
+			return category, p + 1, true
+		}
+		key, q, ok := plainSTONText(src, p)
+		if !ok {
+			return nil, 0, false
+		}
+		p = skipSpaceComments(src, q)
+		if p >= len(src) || src[p] != ':' {
+			return nil, 0, false
+		}
+		p = skipSpaceComments(src, p+1)
+		value, q, ok := plainSTONText(src, p)
+		if !ok {
+			return nil, 0, false
+		}
+		if !found && string(key) == "category" {
+			category, found = value, true
+		}
+		p = skipSpaceComments(src, q)
+		if p < len(src) && src[p] == ',' {
+			p++
+		}
+	}
+}
+
+// plainSTONText reads a symbol or a string without escapes at p, as
+// stonReader.value would, and returns its text and end.
+func plainSTONText(src []byte, p int) ([]byte, int, bool) {
+	if p >= len(src) {
+		return nil, 0, false
+	}
+	switch src[p] {
+	case '\'':
+		return plainSTONString(src, p)
+	case '#':
+		if p+1 < len(src) && src[p+1] == '\'' {
+			return plainSTONString(src, p+1)
+		}
+		q := p + 1
+		for q < len(src) && isSTONSymbolChar(src[q]) {
+			q++
+		}
+		e := q
+		if e > p+1 && src[e-1] == ':' && (e >= len(src) || src[e] != ':') {
+			e--
+		}
+		if e == p+1 {
+			return nil, 0, false
+		}
+		return src[p+1 : e], e, true
+	}
+	return nil, 0, false
+}
+
+func plainSTONString(src []byte, p int) ([]byte, int, bool) {
+	for q := p + 1; q < len(src); q++ {
+		switch src[q] {
+		case '\\':
+			return nil, 0, false
+		case '\'':
+			if q+1 < len(src) && src[q+1] == '\'' {
+				return nil, 0, false
+			}
+			return src[p+1 : q], q + 1, true
+		}
+	}
+	return nil, 0, false
+}
 
 // intern returns b as a string, sharing one copy between files.
 func (s *IndexScanner) intern(str string) string {
