@@ -104,7 +104,7 @@ func (b *Backend) endAllDebugLocked() {
 	}
 	for _, ds := range b.debug.sessions {
 		if ds.proc != nil {
-			ds.proc.terminate(ds.busy)
+			ds.proc.terminate()
 		}
 	}
 	b.debug = nil
@@ -128,7 +128,7 @@ func (b *Backend) noteLocked(ds *debugSession) {
 func (b *Backend) endDebugLocked(ds *debugSession) {
 	ds.info.State = stuiproto.DebugTerminated
 	if ds.proc != nil {
-		ds.proc.terminate(ds.busy)
+		ds.proc.terminate()
 	}
 	if !ds.busy {
 		// A running process still writes its variables.
@@ -221,7 +221,7 @@ func (b *Backend) debugEvaluate(ctx context.Context, id string, p *stuiproto.Deb
 		return Success(id, stuiproto.DebugEvaluateResult{Result: b.resultLocked(ds)})
 	}
 	if len(d.sessions) >= DebugSessionLimit {
-		ds.proc.terminate(false)
+		ds.proc.terminate()
 		b.writeBackLocked(ds)
 		if ev.stop.err != nil {
 			return errReply(id, codeError(p.Code, ev.stop.err))

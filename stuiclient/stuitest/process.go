@@ -133,13 +133,10 @@ func (p *process) interrupt(cause error) {
 }
 
 // terminate ends the process: at once when it is stopped, else at its next
-// stop.
-func (p *process) terminate(running bool) {
+// stop, which its run's end brings about.
+func (p *process) terminate() {
 	p.terminating.Store(true)
-	if running {
-		p.interrupt(errInterrupted)
-		return
-	}
+	p.interrupt(errInterrupted)
 	select {
 	case p.cmds <- command{kind: cmdTerminate}:
 	default:
