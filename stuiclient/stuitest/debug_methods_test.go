@@ -1,6 +1,7 @@
 package stuitest
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -224,5 +225,29 @@ func TestRequestsWhileTheProcessRuns(t *testing.T) {
 	w, _ := call(t, b, stuiproto.DebugWaitCommand, stuiproto.DebugWaitParams{})
 	if last := w.Sessions[len(w.Sessions)-1]; last.State != stuiproto.DebugTerminated {
 		t.Fatalf("after terminate: %+v", last)
+	}
+}
+
+// A process ends with its debug session, however that ends: terminated,
+// its session closed, resumed to its end, or one past the limit.
+func TestEndedDebugSessionsLeaveNoProcess(t *testing.T) {
+	b, s := counterBackend(t)
+	before := runtime.NumGoroutine()
+	for i := 0; i < 3; i++ {
+		ev, _ := call(t, b, stuiproto.DebugEvaluateCommand, stuiproto.DebugEvaluateParams{Code: "Counter new fail", SessionID: s})
+		call(t, b, stuiproto.DebugTerminateCommand, stuiproto.DebugSessionParams{DebugSessionID: ev.DebugSession.DebugSessionID})
+		ev, _ = call(t, b, stuiproto.DebugEvaluateCommand, stuiproto.DebugEvaluateParams{Code: "self halt. 3"})
+		call(t, b, stuiproto.DebugResumeCommand, stuiproto.DebugResumeParams{DebugSessionID: ev.DebugSession.DebugSessionID, WaitMS: 2000})
+	}
+	for i := 0; i <= DebugSessionLimit; i++ {
+		call(t, b, stuiproto.DebugEvaluateCommand, stuiproto.DebugEvaluateParams{Code: "self halt", SessionID: s})
+	}
+	call(t, b, stuiproto.CloseSessionCommand, stuiproto.SessionIDParams{SessionID: s})
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Fatalf("%d goroutines before, %d after", before, n)
 	}
 }
