@@ -213,11 +213,12 @@ func (s *server) launch(m *dap.LaunchRequest) error {
 		return err
 	}
 	s.primeWatch()
+	s.send(&dap.LaunchResponse{Response: response(m.Request)})
+	// The code runs once the breakpoints asked for before are in the image.
+	s.installPendingBreakpoints()
 	s.st.mu.Lock()
 	s.st.code = code
 	s.st.mu.Unlock()
-	s.send(&dap.LaunchResponse{Response: response(m.Request)})
-	s.installPendingBreakpoints()
 	s.startWhenReady()
 	return nil
 }

@@ -79,6 +79,8 @@ func (s *server) setBreakpoints(m *dap.SetBreakpointsRequest) error {
 			lines = append(lines, b.Line)
 		}
 	}
+	s.st.installing.Lock()
+	defer s.st.installing.Unlock()
 	s.st.mu.Lock()
 	old := s.st.breakpoints[path]
 	fb := &fileBreakpoints{lines: lines}
@@ -148,10 +150,14 @@ func (s *server) installFile(path string, fb *fileBreakpoints) []dap.Breakpoint 
 // installPendingBreakpoints sets the breakpoints asked for before the
 // adapter was connected, and tells the client.
 func (s *server) installPendingBreakpoints() {
+	s.st.installing.Lock()
+	defer s.st.installing.Unlock()
 	s.st.mu.Lock()
 	files := map[string]*fileBreakpoints{}
 	for path, fb := range s.st.breakpoints {
-		files[path] = fb
+		if fb.imageID == nil {
+			files[path] = fb
+		}
 	}
 	s.st.mu.Unlock()
 	for path, fb := range files {
@@ -175,6 +181,8 @@ func (s *server) removeImageBreakpoints(fb *fileBreakpoints) {
 // removeAllBreakpoints takes every breakpoint the adapter set out of the
 // image.
 func (s *server) removeAllBreakpoints() {
+	s.st.installing.Lock()
+	defer s.st.installing.Unlock()
 	s.st.mu.Lock()
 	files := s.st.breakpoints
 	s.st.breakpoints = map[string]*fileBreakpoints{}

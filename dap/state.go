@@ -58,9 +58,13 @@ type state struct {
 	sources []sourceRef
 
 	// breakpoints by file path: what the client asked, and the ids the
-	// image gave (empty before the adapter is connected).
+	// image gave (nil until they are set in the image).
 	breakpoints    map[string]*fileBreakpoints
 	nextBreakpoint int
+	// installing serializes setting breakpoints in the image, so that a
+	// setBreakpoints that comes while launch sets the pending ones neither
+	// sets a file's twice nor misses one.
+	installing sync.Mutex
 }
 
 type fileBreakpoints struct {
