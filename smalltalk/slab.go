@@ -1,7 +1,7 @@
 package smalltalk
 
 import (
-	"hash/maphash"
+	"encoding/binary"
 	"sync"
 	"unsafe"
 )
@@ -90,7 +90,23 @@ type interner struct {
 	n     int
 }
 
-var internSeed = maphash.MakeSeed()
+// nameHash mixes a name's length and its first and last eight bytes:
+// cheaper than hashing every byte, and names that agree in all three are
+// rare (and only cost a longer probe).
+func nameHash(b []byte) uint64 {
+	n := len(b)
+	var x, y uint64
+	if n >= 8 {
+		x, y = binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n-8:])
+	} else {
+		for i, c := range b {
+			x |= uint64(c) << (8 * i)
+		}
+	}
+	h := (x ^ uint64(n)<<56) * 0x9e3779b97f4a7c15
+	h = (h ^ y ^ h>>29) * 0xbf58476d1ce4e5b9
+	return h ^ h>>32
+}
 
 // reset empties the table for the next file, keeping a small one's
 // storage: a table that stays small stays in the processor's cache.
@@ -110,7 +126,7 @@ func (in *interner) intern(b []byte) string {
 		in.slots = make([]string, 512)
 	}
 	mask := uint64(len(in.slots) - 1)
-	for i := maphash.Bytes(internSeed, b) & mask; ; i = (i + 1) & mask {
+	for i := nameHash(b) & mask; ; i = (i + 1) & mask {
 		s := in.slots[i]
 		if s == "" {
 			s = string(b)
@@ -134,7 +150,7 @@ func (in *interner) rehash() {
 		if s == "" {
 			continue
 		}
-		i := maphash.String(internSeed, s) & mask
+		i := nameHash([]byte(s)) & mask
 		for in.slots[i] != "" {
 			i = (i + 1) & mask
 		}

@@ -33,13 +33,11 @@ import (
 // below a directory are named on stderr and do not change the status.
 func Run(paths []string, stdout, stderr io.Writer) int {
 	// Nothing outlives a file's parse, so the live heap stays a few files
-	// big and the collector can wait until the heap is twenty times that
-	// (at least 80 MB): a handful of collections over Pharo's tree instead
-	// of dozens (docs/performance.md). A soft limit keeps the heap from
-	// growing twenty times a live heap that a collection caught in the
-	// middle of a few large files. GOGC and GOMEMLIMIT have the last word.
+	// big: the collector need not run until the heap reaches a limit far
+	// above that, a few collections over Pharo's tree instead of dozens
+	// (docs/performance.md). GOGC and GOMEMLIMIT have the last word.
 	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(2000))
+		defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(checkMemoryLimit))
@@ -149,9 +147,10 @@ func Run(paths []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-// checkMemoryLimit is the heap size past which check collects whatever
-// its GC percentage says; it is far above the live heap of parsing two
-// files of Pharo's size at a time.
+// checkMemoryLimit is the heap size at which check collects: far above
+// the live heap of parsing a few files of Pharo's size at a time. (Files
+// of several MB, whose trees together outgrow it, make the collector run
+// more often, as a lower GOGC would.)
 const checkMemoryLimit = 128 << 20
 
 func unwrapPath(err error) error {
