@@ -369,7 +369,7 @@ func (e *evaluator) variable(name string) value {
 	if c, ok := globalClass(name); ok {
 		return c
 	}
-	if e.image != nil && e.image.hasClass(name) {
+	if e.image != nil && name[0] >= 'A' && name[0] <= 'Z' && e.image.hasClass(name) {
 		return value{kind: kClass, s: name}
 	}
 	switch {
