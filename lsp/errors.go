@@ -41,7 +41,7 @@ func (s *server) imageError(err error) error {
 			"the image did not answer in time; it may be busy with a long evaluation (stui.interrupt stops it) or hung: "+reason(err))
 	case errors.Is(err, errNotConnected), errors.Is(err, stuiproto.ErrUnavailable):
 		_, endpoint, _ := s.image.status()
-		return jsonrpc2.NewError(codeImageError, notConnectedMessage(endpoint, err))
+		return jsonrpc2.NewError(codeImageError, notConnectedMessage(endpoint, s.opts.DefaultEndpoint, err))
 	case errors.Is(err, stuiproto.ErrCanceled):
 		return err
 	}
@@ -62,8 +62,8 @@ func reason(err error) string {
 }
 
 // notConnectedMessage says the image is not there, why if known, and how to
-// start it.
-func notConnectedMessage(endpoint string, err error) string {
+// start it: on the default endpoint, with nothing to type.
+func notConnectedMessage(endpoint, defaultEndpoint string, err error) string {
 	var b strings.Builder
 	b.WriteString("image not connected")
 	if endpoint != "" {
@@ -83,6 +83,10 @@ func notConnectedMessage(endpoint string, err error) string {
 		if !errors.Is(cause, stuiproto.ErrUnavailable) {
 			return b.String()
 		}
+	}
+	if endpoint != "" && endpoint == defaultEndpoint {
+		b.WriteString(". Start the STUI server in your image: STUIServer start")
+		return b.String()
 	}
 	b.WriteString(". Start the STUI server in your image: STUIServer startOn: '")
 	if strings.HasPrefix(endpoint, "tcp://") || strings.HasPrefix(endpoint, "ipc://") {

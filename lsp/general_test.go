@@ -286,6 +286,20 @@ func TestSettingsMerge(t *testing.T) {
 	}
 }
 
+func TestTheHintForTheDefaultEndpointIsStartWithNothingToType(t *testing.T) {
+	const def = "ipc:///run/user/1000/stui/stui.sock"
+	s := newServer(nil, Options{CacheDir: t.TempDir(), DefaultEndpoint: def})
+	s.image.configure(def, "default", true)
+	got := s.imageError(notConnected(stuiproto.ErrUnavailable)).Error()
+	if !strings.HasSuffix(got, "Start the STUI server in your image: STUIServer start") {
+		t.Errorf("hint for the default endpoint: %q, want STUIServer start", got)
+	}
+	s.image.configure("ipc:///tmp/other.sock", "setting", true)
+	if got := s.imageError(notConnected(stuiproto.ErrUnavailable)).Error(); !strings.Contains(got, "STUIServer startOn: 'ipc:///tmp/other.sock'") {
+		t.Errorf("hint for another endpoint: %q, want startOn: with it", got)
+	}
+}
+
 func TestImageErrorsSayWhatHappened(t *testing.T) {
 	s := newServer(nil, Options{CacheDir: t.TempDir()})
 	s.image.configure("tcp://127.0.0.1:5999", "test", true)

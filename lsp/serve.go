@@ -31,6 +31,9 @@ type Options struct {
 	// setting names one; EndpointSource says where it came from (for the log).
 	Endpoint       string
 	EndpointSource string
+	// DefaultEndpoint is the one the image's STUIServer start serves, which
+	// the hint for a missing image then names instead of startOn:.
+	DefaultEndpoint string
 	// CacheDir holds remembered session ids and generated read-only documents.
 	// Empty means the user's cache directory.
 	CacheDir string

@@ -187,6 +187,7 @@ func serve(ctx context.Context, cfg config, stdin io.Reader, stdout, stderr io.W
 		DialWithTokenFile: dialWithTokenFile(log),
 		Endpoint:          cfg.endpoint,
 		EndpointSource:    cfg.source,
+		DefaultEndpoint:   stuiclient.DefaultEndpoint(),
 	})
 	if err != nil {
 		log.Error("server stopped", zap.Error(err))
