@@ -31,8 +31,8 @@ var (
 // It makes the system calls itself: an os.File opened non-blocking is
 // offered to the poller first, and io.ReadAll reads a file of a few KB in
 // five calls; here it is open, fstat, one read of the size fstat gave (and
-// one byte more, to see the end) and close, which takes a quarter off
-// "stui-lsp check" over Pharo's tree (docs/performance.md).
+// one byte more, to see the end) and close: over Pharo's tree, 9,417 reads
+// instead of 46,235 and no epoll_ctl (docs/performance.md).
 func ReadSource(path string) ([]byte, error) {
 	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
 	for err == syscall.EINTR {
