@@ -126,6 +126,9 @@ type completer struct {
 	seen      map[string]bool
 	items     []protocol.CompletionItem
 	className string
+	// rng is the range every item replaces, made once.
+	rng      protocol.Range
+	hasRange bool
 }
 
 func (c *completer) matches(label string) bool {
@@ -152,8 +155,10 @@ func (c *completer) add(label string, kind protocol.CompletionItemKind, detail, 
 			item.InsertTextFormat = protocol.InsertTextFormatSnippet
 		}
 	}
-	rng := c.lines.rangeOf(c.start, c.off, c.s.encoding)
-	item.TextEdit = &protocol.TextEdit{Range: rng, NewText: insert}
+	if !c.hasRange {
+		c.rng, c.hasRange = c.lines.rangeOf(c.start, c.off, c.s.encoding), true
+	}
+	item.TextEdit = &protocol.TextEdit{Range: c.rng, NewText: insert}
 	item.Data, _ = json.Marshal(data)
 	c.items = append(c.items, item)
 }
@@ -278,7 +283,10 @@ func (c *completer) fromIndex(doc *document, m *smalltalk.Method, selectorPos bo
 	ix := c.s.workspace.index
 	if selectorPos {
 		for _, sel := range ix.Selectors() {
-			if c.matches(sel) {
+			if len(c.items) >= maxCompletions {
+				return // add takes no more
+			}
+			if !c.seen[sel] && c.matches(sel) {
 				detail := ix.FirstImplementor(sel)
 				c.add(sel, protocol.CompletionItemKindMethod, detail, "3", completionData{Kind: "selector", Name: sel, ClassName: detail})
 			}

@@ -664,6 +664,10 @@ func (ix *Index) Symbols(query string, limit int) []Symbol {
 	var buckets [NoMatch][]int32
 	t.match(query, &buckets)
 	var out []Symbol
+	if limit > 0 {
+		// A key's locations may take out past limit before it is cut.
+		out = make([]Symbol, 0, limit+limit/4)
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	count := func(k *symbolKey) int {
@@ -708,6 +712,9 @@ func (ix *Index) Symbols(query string, limit int) []Symbol {
 				return a.Range.Start < b.Range.Start
 			})
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
