@@ -286,7 +286,7 @@ func (c *completer) fromIndex(doc *document, m *smalltalk.Method, selectorPos bo
 			if len(c.items) >= maxCompletions {
 				return // add takes no more
 			}
-			if !c.seen[sel] && c.matches(sel) {
+			if c.matches(sel) && !c.seen[sel] {
 				detail := ix.FirstImplementor(sel)
 				c.add(sel, protocol.CompletionItemKindMethod, detail, "3", completionData{Kind: "selector", Name: sel, ClassName: detail})
 			}
