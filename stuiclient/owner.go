@@ -273,15 +273,16 @@ func (c *Client) readReplies(cn *conn) error {
 			}
 			return err
 		}
-		c.handleReply(frames)
+		c.handleReply(frames, more)
 		if readyErr != nil || !more {
 			return readyErr
 		}
 	}
 }
 
-// handleReply hands one reply's frames to their call.
-func (c *Client) handleReply(frames [][]byte) {
+// handleReply hands one reply's frames to their call; more says that
+// another reply waits to be read.
+func (c *Client) handleReply(frames [][]byte, more bool) {
 	c.received.Add(1)
 	// A REP or ROUTER server echoes the empty delimiter we sent.
 	if len(frames) == 2 && len(frames[0]) == 0 {
@@ -298,11 +299,11 @@ func (c *Client) handleReply(frames [][]byte) {
 		}
 		return
 	}
-	c.deliver(frames[0])
+	c.deliver(frames[0], more)
 }
 
 // deliver hands a reply to the call waiting for its id, or counts it stale.
-func (c *Client) deliver(data []byte) {
+func (c *Client) deliver(data []byte, more bool) {
 	if len(data) > c.o.maxReply {
 		c.bad.Add(1)
 		cl := c.claim(scanID(data))
@@ -362,8 +363,12 @@ func (c *Client) deliver(data []byte) {
 	}
 	cl.reply <- reply{err: err}
 	// Let the caller run now, on this core, rather than after this loop's
-	// next round of cgo calls.
-	runtime.Gosched()
+	// next round of cgo calls; but not while other replies wait: yielding
+	// after each of them cost CPU for every reply with many in flight, and
+	// the callers readied meanwhile run when this loop yields after the last.
+	if !more {
+		runtime.Gosched()
+	}
 }
 
 // claimID removes and returns the call waiting for id.
