@@ -237,18 +237,24 @@ func (r *reader) read(name string, src []byte) {
 	r.locs.fromFile(smalltalk.Parse(name, src))
 }
 
+// newFileIDLocked hands out a file id, reusing one a removed file freed so
+// that ix.files does not grow with every rename. ix.mu must be held.
+func (ix *Index) newFileIDLocked() uint32 {
+	if n := len(ix.free); n > 0 {
+		id := ix.free[n-1]
+		ix.free = ix.free[:n-1]
+		return id
+	}
+	ix.files = append(ix.files, nil)
+	return uint32(len(ix.files) - 1)
+}
+
 func (ix *Index) update(uri, name, src string, ls *locations) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.touchLocked(uri)
 	goneClasses, goneImpls := ix.dropLocked(uri)
-	var id uint32
-	if n := len(ix.free); n > 0 {
-		id, ix.free = ix.free[n-1], ix.free[:n-1]
-	} else {
-		id = uint32(len(ix.files))
-		ix.files = append(ix.files, nil)
-	}
+	id := ix.newFileIDLocked()
 	e := &entry{uri: uri, name: name, src: src}
 	ix.files[id] = e
 	ix.ids[uri] = id

@@ -113,13 +113,7 @@ func (ix *Index) absorb(shard *Index) {
 			continue
 		}
 		ix.dropLocked(e.uri)
-		var id uint32
-		if n := len(ix.free); n > 0 {
-			id, ix.free = ix.free[n-1], ix.free[:n-1]
-		} else {
-			id = uint32(len(ix.files))
-			ix.files = append(ix.files, nil)
-		}
+		id := ix.newFileIDLocked()
 		ix.files[id] = e
 		ix.ids[e.uri] = id
 		ids[i] = id
