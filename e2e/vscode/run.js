@@ -13,6 +13,9 @@
 // "ok N - scenario" or "not ok N - scenario: why" line per scenario, keeps a
 // screenshot of each in $STUI_E2E_OUT (default build/vscode-e2e), and exits 1
 // if any failed. STUI_E2E_KEEP=1 keeps the run's folder (logs, profile).
+// STUI_E2E_ONLY=REGEX runs only the scenarios whose name matches it (while
+// writing one; the test runs them all, and a scenario that depends on an
+// earlier one may need that one in the filter too).
 'use strict';
 
 const { spawn, execFile } = require('node:child_process');
@@ -154,7 +157,10 @@ let failures = 0;
 let count = 0;
 let page;
 
+const only = process.env.STUI_E2E_ONLY ? new RegExp(process.env.STUI_E2E_ONLY, 'i') : null;
+
 async function scenario(name, fn) {
+  if (only && !only.test(name)) return;
   count++;
   const n = String(count).padStart(2, '0');
   const started = Date.now();
@@ -357,6 +363,29 @@ async function changeSettings(kind, extra) {
   await palette('View: Close Editor');
 }
 
+// ---- the debugger
+
+// startDebugging starts the launch.json configuration named name, as a user
+// does from the command palette.
+async function startDebugging(name) {
+  await palette('Debug: Select and Start Debugging');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  // The picker is Quick Access with its own prefix ("debug "): keep it.
+  await input.fill((await input.inputValue()) + name);
+  const row = page.locator('.quick-input-list .monaco-list-row.focused');
+  await waitFor(`the configuration ${name} offered`, async () => plain(await row.first().textContent()).includes(name), 10000);
+  await page.keyboard.press('Enter');
+}
+
+const callStackRows = async () => (await page.locator('.pane:has(.pane-header:has-text("Call Stack")) .monaco-list-row').allTextContents()).map(plain);
+const debugToolbarShown = async () => page.locator('.debug-toolbar').isVisible();
+
+async function stopDebugging() {
+  await palette('Debug: Stop');
+  await waitFor('the debug toolbar to go', async () => !(await debugToolbarShown()), 15000);
+}
+
 // ---- the run
 
 async function main() {
@@ -406,6 +435,15 @@ async function main() {
     'stui.path': path.join(run, 'workspace-chose-this-binary'),
     'stui.args': ['--endpoint', 'tcp://127.0.0.1:1'],
     'stui.endpoint': 'tcp://127.0.0.1:1',
+  }, null, 2));
+
+  // The debug scenarios' launch configurations, as a user writes them.
+  fs.writeFileSync(path.join(dirs.workspace, '.vscode', 'launch.json'), JSON.stringify({
+    version: '0.2.0',
+    configurations: [
+      { type: 'stui', request: 'launch', name: 'Debug 1 / 0', expression: '1 / 0', cwd: '${workspaceFolder}' },
+      { type: 'stui', request: 'launch', name: 'Debug Counter increment', expression: 'c := Counter new.\nc increment.\nc count', cwd: '${workspaceFolder}' },
+    ],
   }, null, 2));
 
   const csArgs = ['--user-data-dir', dirs.user, '--extensions-dir', dirs.extensions];
@@ -696,6 +734,54 @@ async function scenarios(currentEndpoint, restartImage) {
     await waitFor('the failure message in the editor', async () =>
       plain(await editor().textContent()).includes('Got 10 instead of 11.'), 15000);
     await waitFor('a ✗ after testCarries', async () => (await lineContaining('testCarries')).includes('✗'));
+  });
+
+  await scenario('a stui launch configuration stops on an error: its frame in the Call Stack, the error shown; Stop ends it', async () => {
+    await openFile('vscode.st', 'Smalltalk');
+    await waitFor('the status item to name stuitest.image', async () => (await statusText()).includes('stuitest.image'), 30000);
+    await startDebugging('Debug 1 / 0');
+    await waitFor('the DoIt frame in the Call Stack view', async () => (await callStackRows()).some((t) => t.includes('DoIt')), 30000);
+    // With one thread VS Code names the stop in the Call Stack's header: the
+    // stopped event's text.
+    await waitFor('ZeroDivide in the Call Stack header', async () =>
+      plain(await page.locator('.pane-header:has-text("Call Stack")').first().textContent()).includes('ZeroDivide'));
+    // The launched code's frame shows the code itself (a source reference).
+    await page.locator('.pane:has(.pane-header:has-text("Call Stack")) .monaco-list-row', { hasText: 'DoIt' }).first().click();
+    await waitFor('the launched code in the editor', async () => (await editorLines()).some((l) => l.includes('1 / 0')));
+    await stopDebugging();
+  });
+
+  await scenario('a breakpoint set with F9 in a Tonel file stops a launched expression in that method, at that line', async () => {
+    await openFile('src/Demo/Counter.class.st', 'Tonel');
+    await goTo('src/Demo/Counter.class.st', 'count := self count + 1');
+    await page.keyboard.press('F9');
+    await waitFor('a breakpoint in the gutter', async () => (await editor().locator('.codicon-debug-breakpoint').count()) === 1, 5000);
+    await startDebugging('Debug Counter increment');
+    await waitFor('Counter>>increment on top of the Call Stack', async () => ((await callStackRows())[0] || '').includes('Counter>>increment'), 30000);
+    await waitFor('the Counter.class.st tab', async () => plain(await activeTab()).includes('Counter.class.st'));
+    const want = fs.readFileSync(path.join(dirs.workspace, 'src/Demo/Counter.class.st'), 'utf8').split('\n')
+      .findIndex((l) => l.includes('count := self count + 1')) + 1;
+    await waitFor(`the cursor on line ${want}, the breakpoint's`, async () =>
+      plain(await page.locator('[id="status.editor.selection"]').textContent()).includes(`Ln ${want},`));
+    await waitFor('the stopped line highlighted', async () => (await editor().locator('.debug-top-stack-frame-line').count()) > 0);
+    await sleep(500);
+    await page.screenshot({ path: path.join(outDir, 'debug-stopped-at-breakpoint.png') }).catch(() => {});
+    await stopDebugging();
+    await palette('Debug: Remove All Breakpoints');
+    await waitFor('no breakpoint in the gutter', async () => (await editor().locator('.codicon-debug-breakpoint').count()) === 0, 5000);
+  });
+
+  await scenario('"Debug it" over a failed evaluation starts the debugger on it', async () => {
+    await openFile('vscode.st', 'Smalltalk');
+    await clickLensWhenShown('1 / 0', 'Evaluate');
+    await clickLensWhenShown('1 / 0', 'Debug it');
+    await waitFor('the DoIt frame in the Call Stack view', async () => (await callStackRows()).some((t) => t.includes('DoIt')), 30000);
+    await waitFor('ZeroDivide in the Call Stack header', async () =>
+      plain(await page.locator('.pane-header:has-text("Call Stack")').first().textContent()).includes('ZeroDivide'));
+    await sleep(500);
+    await page.screenshot({ path: path.join(outDir, 'debug-it.png') }).catch(() => {});
+    await stopDebugging();
+    await clearToasts();
   });
 
   await scenario('with the image stopped the status says so and a command gives one clear message', async () => {
