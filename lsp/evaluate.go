@@ -162,6 +162,14 @@ func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stui
 // it happened.
 func (s *server) recordOutcome(ctx context.Context, t evalTarget, mode string, res *stuiproto.EvaluateResult, err error) {
 	u := t.doc.uri
+	// The "Debug it" lens follows the failures: the editor asks for lenses
+	// again only when told to.
+	hadFailure := len(s.failedEvaluations(t.doc, t.span.start, t.span.end)) > 0
+	defer func() {
+		if s.caps.codeLensRefresh && (hadFailure || len(s.failedEvaluations(t.doc, t.span.start, t.span.end)) > 0) {
+			s.goBackground(ctx, "refresh code lenses", func(ctx context.Context) { _ = s.client.CodeLensRefresh(ctx) })
+		}
+	}()
 	s.diags.clearLive(u, sourceEvaluate, t.span.start, t.span.end)
 	if err == nil && mode != stuiproto.ModeDisplay {
 		s.republish(ctx, u)

@@ -753,6 +753,16 @@ async function scenarios(currentEndpoint, restartImage) {
 
   await scenario('a breakpoint set with F9 in a Tonel file stops a launched expression in that method, at that line', async () => {
     await openFile('src/Demo/Counter.class.st', 'Tonel');
+    // Saved, the file is compiled into the image, so the image's increment is
+    // the file's (the test image's own has no blank line before the
+    // statement) and a line of the file is that line of the method.
+    await goTo('src/Demo/Counter.class.st', 'Counter >> increment [');
+    await page.keyboard.press('End');
+    await page.keyboard.type(' ');
+    await page.keyboard.press('Control+S');
+    await waitFor('Counter.class.st saved', async () =>
+      fs.readFileSync(path.join(dirs.workspace, 'src/Demo/Counter.class.st'), 'utf8').includes('Counter >> increment [ '));
+    await sleep(1000);
     await goTo('src/Demo/Counter.class.st', 'count := self count + 1');
     await page.keyboard.press('F9');
     await waitFor('a breakpoint in the gutter', async () => (await editor().locator('.codicon-debug-breakpoint').count()) === 1, 5000);
@@ -767,7 +777,8 @@ async function scenarios(currentEndpoint, restartImage) {
     await sleep(500);
     await page.screenshot({ path: path.join(outDir, 'debug-stopped-at-breakpoint.png') }).catch(() => {});
     await stopDebugging();
-    await palette('Debug: Remove All Breakpoints');
+    await goTo('src/Demo/Counter.class.st', 'count := self count + 1');
+    await page.keyboard.press('F9');
     await waitFor('no breakpoint in the gutter', async () => (await editor().locator('.codicon-debug-breakpoint').count()) === 0, 5000);
   });
 
