@@ -381,9 +381,14 @@ async function startDebugging(name) {
 const callStackRows = async () => (await page.locator('.pane:has(.pane-header:has-text("Call Stack")) .monaco-list-row').allTextContents()).map(plain);
 const debugToolbarShown = async () => page.locator('.debug-toolbar').isVisible();
 
+// stopDebugging stops every debug session, the focused one first.
 async function stopDebugging() {
-  await palette('Debug: Stop');
-  await waitFor('the debug toolbar to go', async () => !(await debugToolbarShown()), 15000);
+  await waitFor('the debug toolbar to go', async () => {
+    if (!(await debugToolbarShown())) return true;
+    await palette('Debug: Stop');
+    await sleep(1000);
+    return false;
+  }, 20000);
 }
 
 // ---- the run
@@ -442,6 +447,7 @@ async function main() {
     version: '0.2.0',
     configurations: [
       { type: 'stui', request: 'launch', name: 'Debug 1 / 0', expression: '1 / 0', cwd: '${workspaceFolder}' },
+      { type: 'stui', request: 'attach', name: 'Attach to the next error', waitForError: true, cwd: '${workspaceFolder}' },
       { type: 'stui', request: 'launch', name: 'Debug Counter increment', expression: 'c := Counter new.\nc increment.\nc count', cwd: '${workspaceFolder}' },
     ],
   }, null, 2));
@@ -791,6 +797,23 @@ async function scenarios(currentEndpoint, restartImage) {
       plain(await page.locator('.pane-header:has-text("Call Stack")').first().textContent()).includes('ZeroDivide'));
     await sleep(500);
     await page.screenshot({ path: path.join(outDir, 'debug-it.png') }).catch(() => {});
+    await stopDebugging();
+    await clearToasts();
+  });
+
+  await scenario('an attach configuration waiting for the next error joins a process that stops elsewhere', async () => {
+    await openFile('vscode.st', 'Smalltalk');
+    await startDebugging('Attach to the next error');
+    await waitFor('the debug toolbar of the attach session', async () => debugToolbarShown(), 15000);
+    await sleep(1000);
+    await startDebugging('Debug 1 / 0');
+    await waitFor('both sessions in the Call Stack, the attached one stopped on ZeroDivide too', async () => {
+      const rows = await callStackRows();
+      const attached = rows.find((t) => t.includes('Attach to the next error'));
+      return attached && rows.some((t) => t.includes('Debug 1 / 0')) && attached.includes('ZeroDivide');
+    }, 30000);
+    await sleep(500);
+    await page.screenshot({ path: path.join(outDir, 'debug-attached.png') }).catch(() => {});
     await stopDebugging();
     await clearToasts();
   });
