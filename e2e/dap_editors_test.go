@@ -15,11 +15,12 @@ var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*m")
 // testing root: Helix's languages.toml in Helix itself (hx --health), and
 // the nvim-dap and dape configurations loaded by Neovim and Emacs, each of
 // which then starts the adapter with the command line it configured and gets
-// an answer to DAP's initialize from the real stui-lsp dap. nvim-dap and dape
-// are not packaged for Debian or npm: a few lines stand in for the part of
-// each that the configuration touches (dap.adapters, dap.configurations and
-// dap.run; dape-configs), so what is shown is that the configurations load
-// and start a working adapter, not that the plugins drive it.
+// an answer to DAP's initialize from the real stui-lsp dap. A few lines stand
+// in for the part of each plugin that the configuration touches
+// (dap.adapters, dap.configurations and dap.run; dape-configs), so what is
+// shown is that the configurations load and start a working adapter. nvim-dap
+// is not packaged for Debian or npm; the real dape drives the adapter in
+// TestDapeDrivesTheAdapter (dape_test.go).
 func TestEditorDebugConfigurations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the current editors in the Debian testing root; not in -short mode")
@@ -100,7 +101,6 @@ var emacsDAPScript = `
 ;; The part of dape the configuration touches.
 (defvar dape-configs nil)
 (defvar dape-cwd nil)
-(defvar dape-buffer-default nil)
 (provide 'dape)
 (define-derived-mode stui-mode prog-mode "STUI")
 (add-to-list 'load-path (concat (getenv "STUI_EDITORS") "/emacs"))

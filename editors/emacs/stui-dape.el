@@ -10,6 +10,15 @@
 
 (defvar dape-configs)
 
+(defun stui-dape--program ()
+  "The visited file, for launch's program argument.
+Absolute, unlike `dape-buffer-default': the adapter names it as the source
+of the playground's frames, and dape opens that name from whichever buffer
+is current."
+  (unless (buffer-file-name)
+    (user-error "No buffer file name"))
+  (file-local-name (buffer-file-name)))
+
 (defun stui-dape--line ()
   "The line of point, for launch's line argument."
   (line-number-at-pos))
@@ -22,7 +31,7 @@
                  command-args ("dap")
                  :type "stui"
                  :request "launch"
-                 :program dape-buffer-default
+                 :program stui-dape--program
                  :line stui-dape--line
                  :cwd dape-cwd))
   (add-to-list 'dape-configs

@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+)
+
+// TestDapeDrivesTheAdapter runs the real dape (Debian's elpa-dape) in the
+// current Emacs of the Debian testing root, with editors/emacs/stui-dape.el
+// as the user loads it: in a playground visited in stui-mode, dape's `stui'
+// configuration launches the statement at point, `1 / 0.', through the real
+// `stui-lsp dap' against stui-testimage over ZeroMQ. The script
+// (e2e/testdata/dape/stui-dape-test.el) checks what dape itself recorded from
+// the adapter: a stopped thread, the ZeroDivide in its exception text and
+// SmallInteger>>/ as the top stack frame; then dape-kill ends the session
+// (terminate, then dape stops the adapter), and the image has no process left
+// suspended.
+func TestDapeDrivesTheAdapter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Emacs and dape in the Debian testing root; not in -short mode")
+	}
+	f := newForky(t)
+	if dapes, _ := filepath.Glob(filepath.Join(f.root, "usr/share/emacs/site-lisp/elpa/dape-*")); len(dapes) == 0 {
+		msg := fmt.Sprintf("dape is not installed in the Debian testing root at %s: run scripts/install-forky-editors.sh (as root)", f.root)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
+	dir := f.path("e2e/testdata/dape")
+	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l stui-dape-test.el",
+		"STUI_ENDPOINT="+endpoint,
+		"STUI_EDITORS="+f.path("editors"),
+		"STUI_PLAYGROUND="+filepath.Join(dir, "playground.st"))
+	if err != nil || !strings.Contains(out, "dape ok") {
+		t.Fatalf("emacs with dape: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+
+	client, err := stuiclient.New(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var list stuiproto.DebugListResult
+	if err := stuiproto.Call(ctx, client, stuiproto.DebugListCommand, stuiproto.DebugListParams{}, &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Sessions) != 0 {
+		t.Errorf("processes left suspended after dape-kill: %+v", list.Sessions)
+	}
+}
