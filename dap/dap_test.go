@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,12 +49,17 @@ type client struct {
 
 func start(t *testing.T, b *stuitest.Backend) *client {
 	t.Helper()
+	return startWith(t, backendCaller{b})
+}
+
+func startWith(t *testing.T, image stuiproto.Caller) *client {
+	t.Helper()
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	c := &client{t: t, w: inW, msgs: make(chan dap.Message, 100), done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		c.done <- Serve(ctx, inR, outW, Options{Image: backendCaller{b}, Folder: t.TempDir(), CacheDir: t.TempDir(), CallTimeout: 2 * time.Second})
+		c.done <- Serve(ctx, inR, outW, Options{Image: image, Folder: t.TempDir(), CacheDir: t.TempDir(), CallTimeout: 2 * time.Second})
 		outW.Close()
 	}()
 	go func() {
@@ -309,4 +315,95 @@ func TestABreakpointStopsTheMethodAtItsFileAndLine(t *testing.T) {
 		t.Fatalf("output %q", out.Body.Output)
 	}
 	c.event("terminated")
+}
+
+// A breakpoint is verified only in a method whose image copy is the file's:
+// the line sent to the image is counted from the method's first line, so in
+// a method the image has in another version it would stop elsewhere or
+// never. The one in the identical method is verified and fires; the one in
+// the edited method and the one in a method the image lacks are not, and
+// say to save the method first.
+func TestABreakpointInAMethodTheImageHasOtherwiseIsNotVerified(t *testing.T) {
+	b := stuitest.NewBackend()
+	b.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo", InstanceVars: []string{"count"},
+		Methods: []stuitest.MethodFixture{
+			{Category: "operations", Source: "increment\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count"},
+			{Category: "operations", Source: "reset\n\tcount := 0.\n\t^ self"}}})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "Counter.class.st")
+	os.WriteFile(file, []byte("Class {\n\t#name : #Counter,\n\t#superclass : #Object,\n\t#instVars : [ 'count' ],\n\t#category : #Demo\n}\n\n"+
+		"{ #category : #operations }\nCounter >> increment [\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count\n]\n\n"+
+		"{ #category : #operations }\nCounter >> reset [\n\tTranscript show: 'reset'.\n\tcount := 0\n]\n\n"+
+		"{ #category : #operations }\nCounter >> decrement [\n\tcount := count - 1\n]\n"), 0o644)
+	c := start(t, b)
+	c.ok(c.send("initialize", map[string]any{"adapterID": "stui"}))
+	c.ok(c.send("launch", map[string]any{"expression": "c := Counter new.\nc increment.\nc reset.\nc increment", "cwd": dir}))
+	set := c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file},
+		"breakpoints": []map[string]any{{"line": 11}, {"line": 17}, {"line": 22}}})).(*dap.SetBreakpointsResponse)
+	bps := set.Body.Breakpoints
+	if len(bps) != 3 || !bps[0].Verified || bps[0].Line != 11 {
+		t.Fatalf("breakpoints %+v", bps)
+	}
+	if bps[1].Verified || !strings.Contains(bps[1].Message, "Counter>>reset differs from the file") || !strings.Contains(bps[1].Message, "save") {
+		t.Fatalf("breakpoint in the edited method %+v", bps[1])
+	}
+	if bps[2].Verified || !strings.Contains(bps[2].Message, "has no Counter>>decrement") {
+		t.Fatalf("breakpoint in the method the image lacks %+v", bps[2])
+	}
+	var l stuiproto.DebugListResult
+	backendCaller{b}.Call(context.Background(), stuiproto.CmdDebugList, stuiproto.DebugListParams{}, &l)
+	if len(l.Breakpoints) != 1 || l.Breakpoints[0].Selector != "increment" {
+		t.Fatalf("image breakpoints %+v", l.Breakpoints)
+	}
+	c.ok(c.send("configurationDone", nil))
+	for i := range 2 {
+		if e := c.event("stopped").(*dap.StoppedEvent); e.Body.Reason != "breakpoint" {
+			t.Fatalf("stop %d: %+v", i, e.Body)
+		}
+		st := c.ok(c.send("stackTrace", map[string]any{"threadId": 1})).(*dap.StackTraceResponse)
+		if top := st.Body.StackFrames[0]; top.Name != "Counter>>increment" || top.Line != 11 {
+			t.Fatalf("stop %d: top frame %+v", i, top)
+		}
+		c.ok(c.send("continue", map[string]any{"threadId": 1}))
+	}
+	c.event("terminated")
+}
+
+// unreachable answers as the image does until gone is set, then as a
+// client whose image does not answer.
+type unreachable struct {
+	backendCaller
+	gone *atomic.Bool
+}
+
+func (u unreachable) Call(ctx context.Context, command string, params, result any) error {
+	if u.gone.Load() {
+		return fmt.Errorf("%s: %w", command, stuiproto.ErrUnavailable)
+	}
+	return u.backendCaller.Call(ctx, command, params, result)
+}
+
+// A stop in 1 / 0 shows SmallInteger>>/ on top, whose source the test image
+// cannot give: the source request answers content that says so, not an
+// error (an editor shows each error as a message, at every stop). When the
+// image is gone, the same request is an error.
+func TestAFrameWithoutSourceSaysSoAndAGoneImageIsAnError(t *testing.T) {
+	gone := &atomic.Bool{}
+	c := startWith(t, unreachable{backendCaller{stuitest.NewBackend()}, gone})
+	c.launch(map[string]any{"expression": "1 / 0"})
+	c.event("stopped")
+	st := c.ok(c.send("stackTrace", map[string]any{"threadId": 1})).(*dap.StackTraceResponse)
+	top := st.Body.StackFrames[0]
+	if top.Name != "SmallInteger>>/" || top.Source == nil || top.Source.SourceReference == 0 {
+		t.Fatalf("top frame %+v", top)
+	}
+	src := c.ok(c.send("source", map[string]any{"sourceReference": top.Source.SourceReference})).(*dap.SourceResponse)
+	if !strings.HasPrefix(src.Body.Content, `"The source of SmallInteger>>/ is not available`) {
+		t.Fatalf("source %q", src.Body.Content)
+	}
+	gone.Store(true)
+	if r := c.response(c.send("source", map[string]any{"sourceReference": top.Source.SourceReference})); r.GetResponse().Success ||
+		!strings.Contains(r.GetResponse().Message, "does not answer") {
+		t.Fatalf("source with the image gone %+v", r.GetResponse())
+	}
 }

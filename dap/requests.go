@@ -788,10 +788,23 @@ func (s *server) source(m *dap.SourceRequest) error {
 	if text == "" {
 		res, err := call(s, stuiproto.GetMethodCommand, stuiproto.GetMethodParams{ClassName: strings.TrimSuffix(src.className, " class"),
 			MethodName: src.selector, IsClassMethod: src.classSide})
-		if err != nil {
+		var re *stuiproto.RemoteError
+		switch {
+		case errors.As(err, &re):
+			// A frame whose method the image cannot show (a primitive's
+			// class the image does not describe, a method removed since)
+			// is asked for at every stop there; an error reply would be a
+			// toast each time, so the content says it instead.
+			name := src.className
+			if src.classSide {
+				name += " class"
+			}
+			text = fmt.Sprintf("\"The source of %s>>%s is not available: %s\"\n", name, src.selector, strings.ReplaceAll(re.Type+": "+re.Message, `"`, `'`))
+		case err != nil:
 			return errors.New(imageError(err))
+		default:
+			text = res.Method.Source
 		}
-		text = res.Method.Source
 	}
 	s.send(&dap.SourceResponse{Response: response(m.Request), Body: dap.SourceResponseBody{Content: text, MimeType: "text/x-smalltalk"}})
 	return nil

@@ -133,6 +133,10 @@ func (s *server) installFile(path string, fb *fileBreakpoints) []dap.Breakpoint 
 			out[i].Message = "not inside a method"
 			continue
 		}
+		if msg := s.imageDiffers(meth); msg != "" {
+			out[i].Message = msg
+			continue
+		}
 		patternLine, _ := f.LineCol(meth.PatternRange.Start)
 		res, err := call(s, stuiproto.DebugSetBreakpointCommand, stuiproto.DebugSetBreakpointParams{ClassName: meth.ClassName,
 			Selector: meth.Selector, IsClassMethod: meth.ClassSide, Line: line - patternLine + 1, SessionID: session})
@@ -194,4 +198,43 @@ func (s *server) removeAllBreakpoints() {
 	for _, fb := range files {
 		s.removeImageBreakpoints(fb)
 	}
+}
+
+// imageDiffers says why a breakpoint in meth cannot be trusted, or "" when
+// the image's copy of the method is the file's. The breakpoint's line is
+// counted from the method's first line, so in a method the image has in
+// another version (not saved yet, or edited since) it would land on some
+// other statement, or none, and never fire where the user put it.
+func (s *server) imageDiffers(meth *smalltalk.Method) string {
+	name := meth.ClassName
+	if meth.ClassSide {
+		name += " class"
+	}
+	name += ">>" + meth.Selector
+	res, err := call(s, stuiproto.GetMethodCommand, stuiproto.GetMethodParams{ClassName: meth.ClassName,
+		MethodName: meth.Selector, IsClassMethod: meth.ClassSide})
+	var re *stuiproto.RemoteError
+	switch {
+	case errors.As(err, &re) && (re.Type == stuiproto.ErrMethodNotFound || re.Type == stuiproto.ErrClassNotFound):
+		return "the image has no " + name + ": save (compile) the method first"
+	case err != nil:
+		return imageError(err)
+	case sameSource(res.Method.Source, meth.Source):
+		return ""
+	}
+	return "the image's " + name + " differs from the file: save (compile) the method first"
+}
+
+// sameSource compares two method sources, ignoring only what an editor or
+// the image may change without changing a line: line ends and trailing
+// white space.
+func sameSource(a, b string) bool {
+	norm := func(s string) string {
+		lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRight(l, " \t\r")
+		}
+		return strings.TrimRight(strings.Join(lines, "\n"), "\n")
+	}
+	return norm(a) == norm(b)
 }
