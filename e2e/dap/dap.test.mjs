@@ -8,7 +8,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -79,6 +79,11 @@ test('launch stops on an error; stack, variables, evaluate in a frame, step, res
 
     let frames = await topFrames(dc);
     assert.equal(frames[0].name, 'SmallInteger>>/');
+    // The test image has no source for SmallInteger>>/: the reply says so
+    // instead of failing (an editor shows a failed reply as an error, at
+    // every stop).
+    const primitive = await dc.sourceRequest({ sourceReference: frames[0].source.sourceReference, source: frames[0].source });
+    assert.match(primitive.body.content, /source of SmallInteger>>\/ is not available/);
     const doit = frames[frames.length - 1];
     assert.equal(doit.name, 'UndefinedObject>>DoIt');
     assert.equal(doit.line, 2);
@@ -197,6 +202,29 @@ test('a breakpoint in a workspace Tonel file stops the method at that line; step
       dc.waitForEvent('terminated'),
       dc.assertOutput('console', '2'),
     ]);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a breakpoint in a method the image has in another version is not verified and does not stop', async () => {
+  // The file's increment has a statement the image's lacks: line 11 is the
+  // method's third line, which in the image's copy is another statement.
+  const edited = join(scratch, 'edited');
+  mkdirSync(edited, { recursive: true });
+  const path = join(edited, 'Counter.class.st');
+  writeFileSync(path, "Class {\n\t#name : #Counter,\n\t#superclass : #Object,\n\t#instVars : [ 'count' ],\n\t#category : #Demo\n}\n\n" +
+    "{ #category : #operations }\nCounter >> increment [\n\t\"Add one to my count.\"\n\tTranscript show: 'one more'.\n\tcount := self count + 1\n]\n");
+  const dc = client();
+  await dc.start();
+  try {
+    await dc.initializeRequest({ adapterID: 'stui', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    await dc.launchRequest({ expression: 'Counter new increment; count', cwd: edited });
+    const set = await dc.setBreakpointsRequest({ source: { path }, breakpoints: [{ line: 11 }] });
+    const [bp] = set.body.breakpoints;
+    assert.ok(!bp.verified, `verified: ${JSON.stringify(bp)}`);
+    assert.match(bp.message, /Counter>>increment differs from the file: save \(compile\) the method first/);
+    await Promise.all([dc.configurationDoneRequest(), dc.waitForEvent('terminated'), dc.assertOutput('console', '1')]);
   } finally {
     await dc.stop();
   }
