@@ -754,6 +754,9 @@ async function scenarios(currentEndpoint, restartImage) {
     // The launched code's frame shows the code itself (a source reference).
     await page.locator('.pane:has(.pane-header:has-text("Call Stack")) .monaco-list-row', { hasText: 'DoIt' }).first().click();
     await waitFor('the launched code in the editor', async () => (await editorLines()).some((l) => l.includes('1 / 0')));
+    // SmallInteger>>/ on top has no source in the test image: no error toast for it.
+    const failed = (await toasts()).filter((t) => /ClassNotFound|get_method/.test(t));
+    if (failed.length) throw new Error(`error toasts at the stop: ${JSON.stringify(failed)}`);
     await stopDebugging();
   });
 
