@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -44,9 +43,7 @@ func runBench(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writ
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fs := flag.NewFlagSet("stui-lsp bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, benchUsage); fs.PrintDefaults() }
+	fs := newFlagSet("stui-lsp bench", benchUsage, stderr)
 	var cfg bench.Config
 	fs.BoolVar(&cfg.Quick, "quick", false, "a short run (under a minute) with fewer samples and editors")
 	fs.BoolVar(&cfg.JSON, "json", false, "print one JSON object instead of a table")

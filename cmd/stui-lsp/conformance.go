@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,9 +28,7 @@ Flags:
 
 // runConformance is `stui-lsp conformance`.
 func runConformance(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("stui-lsp conformance", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, conformanceUsage); fs.PrintDefaults() }
+	fs := newFlagSet("stui-lsp conformance", conformanceUsage, stderr)
 	var cfg config
 	addClientFlags(fs, &cfg)
 	asJSON := fs.Bool("json", false, "print the report as JSON (to paste into an issue) instead of one line per check")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,9 +32,7 @@ Flags:
 
 // runDAP is `stui-lsp dap`.
 func runDAP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("stui-lsp dap", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, dapUsage); fs.PrintDefaults() }
+	fs := newFlagSet("stui-lsp dap", dapUsage, stderr)
 	var cfg config
 	addClientFlags(fs, &cfg)
 	addLogFlags(fs, &cfg)

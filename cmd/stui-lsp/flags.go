@@ -47,6 +47,15 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, done bool) {
 	}
 }
 
+// newFlagSet is a subcommand's flag set whose -h prints usage, then the
+// flags; errors go to stderr.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	return fs
+}
+
 // smallSubcommand is one of the subcommands that run parses itself: its
 // usage (what -h prints before the flags) and which flags it takes.
 type smallSubcommand struct {

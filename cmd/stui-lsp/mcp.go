@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,9 +32,7 @@ Flags:
 // runMCP is `stui-lsp mcp`: the flags of the language server that say how to
 // reach the image (endpoint, token, CURVE, log), plus the MCP server's own.
 func runMCP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("stui-lsp mcp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, mcpUsage); fs.PrintDefaults() }
+	fs := newFlagSet("stui-lsp mcp", mcpUsage, stderr)
 	var cfg config
 	addClientFlags(fs, &cfg)
 	addLogFlags(fs, &cfg)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,9 +28,7 @@ Flags:
 
 // runTest is `stui-lsp test`.
 func runTest(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("stui-lsp test", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, testUsage); fs.PrintDefaults() }
+	fs := newFlagSet("stui-lsp test", testUsage, stderr)
 	var cfg config
 	addClientFlags(fs, &cfg)
 	junit := fs.String("junit", "", "also write the outcomes to this file as JUnit XML")
