@@ -26,9 +26,7 @@ func TestEditorDebugConfigurations(t *testing.T) {
 		t.Skip("runs the current editors in the Debian testing root; not in -short mode")
 	}
 	f := newForky(t)
-	for _, name := range []string{"languages.toml", "config.toml"} {
-		copyFile(t, f.hostPath("editors/helix", name), f.hostPath("home/.config/helix", name), 0o644)
-	}
+	f.installHelixConfig(t)
 
 	t.Run("helix", func(t *testing.T) {
 		out, err := f.run(t, time.Minute, "hx --health smalltalk")

@@ -103,6 +103,15 @@ func (f *forky) workspace(t *testing.T, name string) string {
 	return f.path(name)
 }
 
+// installHelixConfig puts editors/helix's languages.toml and config.toml
+// where Helix in the root reads a user's configuration.
+func (f *forky) installHelixConfig(t *testing.T) {
+	t.Helper()
+	for _, name := range []string{"languages.toml", "config.toml"} {
+		copyFile(t, f.hostPath("editors/helix", name), f.hostPath("home/.config/helix", name), 0o644)
+	}
+}
+
 // command runs script with bash inside the root, in a clean environment of
 // the test's own plus env.
 func (f *forky) command(ctx context.Context, script string, env ...string) *exec.Cmd {

@@ -21,9 +21,7 @@ func TestCurrentEditorsHelix(t *testing.T) {
 	}
 	f := newForky(t)
 	ws := f.workspace(t, "ws")
-	for _, name := range []string{"languages.toml", "config.toml"} {
-		copyFile(t, f.hostPath("editors/helix", name), f.hostPath("home/.config/helix", name), 0o644)
-	}
+	f.installHelixConfig(t)
 	endpoint := editorDeadEndpoint(t)
 	image := startImageAt(t, buildCommand(t, "stui-testimage"), endpoint)
 	hx := f.startTmux(t, ws, "hx -v playground.st", "STUI_ENDPOINT="+endpoint)

@@ -17,9 +17,7 @@ func TestCurrentEditorsHelixRunsTests(t *testing.T) {
 	}
 	f := newForky(t)
 	ws := f.workspace(t, "ws")
-	for _, name := range []string{"languages.toml", "config.toml"} {
-		copyFile(t, f.hostPath("editors/helix", name), f.hostPath("home/.config/helix", name), 0o644)
-	}
+	f.installHelixConfig(t)
 	copyFile(t, f.hostPath("e2e/testdata/tests/TallyTest.class.st"), f.hostPath("ws/TallyTest.class.st"), 0o644)
 	endpoint := editorDeadEndpoint(t)
 	startImageAt(t, buildCommand(t, "stui-testimage"), endpoint)
