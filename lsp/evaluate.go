@@ -85,6 +85,36 @@ func newRequestID(kind string) string {
 // this process to end.
 const interruptWait = 500 * time.Millisecond
 
+// interruptIfCancelled stops the image's work on requestID (an evaluation
+// or a test run) once ctx is cancelled: the editor gave up on the request,
+// or went away. Its result, deferred by the caller, makes sure the interrupt
+// has gone out before the reply, after which the editor may end this
+// process; and sends it when the work ended on the cancellation before the
+// watch could start, which stopping the watch would otherwise skip.
+func (s *server) interruptIfCancelled(ctx context.Context, requestID, what string) (settle func()) {
+	interrupt := func() {
+		ictx, icancel := context.WithTimeout(context.Background(), interruptWait)
+		defer icancel()
+		var res stuiproto.InterruptResult
+		err := stuiproto.Call(ictx, s.image, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: requestID}, &res)
+		s.log.Debug("interrupted cancelled "+what, zap.String("request", requestID), zap.Int("stopped", res.Interrupted), zap.Error(err))
+	}
+	interrupted := make(chan struct{})
+	stopWatch := context.AfterFunc(ctx, func() {
+		defer close(interrupted)
+		interrupt()
+	})
+	return func() {
+		if stopWatch() {
+			if ctx.Err() != nil {
+				interrupt()
+			}
+			return
+		}
+		<-interrupted
+	}
+}
+
 // evaluate runs code in the workspace session. A cancelled request interrupts
 // the evaluation in the image.
 func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stuiproto.EvaluateResult, error) {
@@ -105,33 +135,7 @@ func (s *server) evaluate(ctx context.Context, t evalTarget, mode string) (*stui
 	callCtx, cancel := context.WithTimeout(stuiproto.WithRequestID(ctx, requestID), stuiproto.EvaluationWait(st.EvaluateTimeoutMS))
 	defer cancel()
 
-	// The editor gave up on the request, or went away: stop the work in the
-	// image too.
-	interrupt := func() {
-		ictx, icancel := context.WithTimeout(context.Background(), interruptWait)
-		defer icancel()
-		var res stuiproto.InterruptResult
-		err := stuiproto.Call(ictx, s.image, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: requestID}, &res)
-		s.log.Debug("interrupted cancelled evaluation", zap.String("request", requestID), zap.Int("stopped", res.Interrupted), zap.Error(err))
-	}
-	interrupted := make(chan struct{})
-	stopWatch := context.AfterFunc(ctx, func() {
-		defer close(interrupted)
-		interrupt()
-	})
-	defer func() {
-		if stopWatch() {
-			// The evaluation can end on the cancellation before the
-			// callback starts; stopping it then must not skip the interrupt.
-			if ctx.Err() != nil {
-				interrupt()
-			}
-			return
-		}
-		// The interrupt is on its way: the process may end as soon as this
-		// handler returns, so it goes out first.
-		<-interrupted
-	}()
+	defer s.interruptIfCancelled(ctx, requestID, "evaluation")()
 
 	var res stuiproto.EvaluateResult
 	err := ws.do(callCtx, func(id string) error {

@@ -13,7 +13,6 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
-	"go.uber.org/zap"
 
 	"github.com/stui-lsp/stui-lsp/smalltalk"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
@@ -261,22 +260,7 @@ func (s *server) runTests(ctx context.Context, args commandArgs) (*testRunReport
 	requestID := newRequestID("lsp-tests-")
 	callCtx, cancel := context.WithTimeout(stuiproto.WithRequestID(ctx, requestID), stuiproto.RunTestsCommand.Wait(params))
 	defer cancel()
-	interrupted := make(chan struct{})
-	stopWatch := context.AfterFunc(ctx, func() {
-		// The editor gave up: stop the run in the image too.
-		defer close(interrupted)
-		ictx, icancel := context.WithTimeout(context.Background(), interruptWait)
-		defer icancel()
-		err := stuiproto.Call(ictx, s.image, stuiproto.InterruptCommand, stuiproto.InterruptParams{RequestID: requestID}, nil)
-		s.log.Debug("interrupted cancelled test run", zap.String("request", requestID), zap.Error(err))
-	})
-	defer func() {
-		if !stopWatch() {
-			// The interrupt is on its way: let it go out before the reply,
-			// after which the editor may end this process.
-			<-interrupted
-		}
-	}()
+	defer s.interruptIfCancelled(ctx, requestID, "test run")()
 
 	ws := s.sessions.forFolder(s.workspace.folderOf(doc))
 	var res stuiproto.RunTestsResult
