@@ -67,6 +67,8 @@ type server struct {
 	seq     int
 
 	st state
+	// following starts the follower of breakpointed files once.
+	following sync.Once
 	// index is the workspace's Tonel files, read at launch or attach.
 	index *index.Index
 }

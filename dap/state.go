@@ -65,12 +65,9 @@ type state struct {
 	// setBreakpoints that comes while launch sets the pending ones neither
 	// sets a file's twice nor misses one.
 	installing sync.Mutex
-}
-
-type fileBreakpoints struct {
-	lines   []int
-	dapIDs  []int
-	imageID []string
+	// followWake wakes the follower of the files with breakpoints
+	// (breakpoints_follow.go) when there may be some to follow.
+	followWake chan struct{}
 }
 
 // sourceRef is a source the client fetches with a source request: a DoIt's
@@ -83,6 +80,7 @@ type sourceRef struct {
 
 func (st *state) init() {
 	st.breakpoints = map[string]*fileBreakpoints{}
+	st.followWake = make(chan struct{}, 1)
 }
 
 // moved forgets the handles of the last stop.

@@ -1,0 +1,194 @@
+package dap
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-dap"
+
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
+	"github.com/stui-lsp/stui-lsp/stuiclient/stuitest"
+)
+
+// counterFile is a Tonel file of Counter whose increment is body (its
+// statements, one a line, tab-indented); increment's pattern is on line 9.
+func counterFile(body ...string) string {
+	return "Class {\n\t#name : #Counter,\n\t#superclass : #Object,\n\t#instVars : [ 'count' ],\n\t#category : #Demo\n}\n\n" +
+		"{ #category : #operations }\nCounter >> increment [\n\t" + strings.Join(body, "\n\t") + "\n]\n"
+}
+
+func counterSource(body ...string) string {
+	return "increment\n\t" + strings.Join(body, "\n\t")
+}
+
+var (
+	incrementV1 = []string{"count := (count ifNil: [ 0 ]) + 1.", "^ count"}
+	// V2 has a statement more before the breakpoint's: the breakpoint's
+	// statement is the method's fourth line, not its third.
+	incrementV2 = []string{"count := count ifNil: [ 0 ].", "count := count + 10.", "^ count"}
+)
+
+// compile compiles increment's source in the backend, as the language
+// server does when the file is saved; that drops increment's breakpoints.
+func compile(t *testing.T, b *stuitest.Backend, source string) {
+	t.Helper()
+	if err := (backendCaller{b}).Call(context.Background(), stuiproto.CmdCompileMethod,
+		stuiproto.CompileMethodParams{ClassName: "Counter", Category: "operations", Source: source}, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func imageBreakpoints(b *stuitest.Backend) []stuiproto.DebugBreakpoint {
+	var l stuiproto.DebugListResult
+	backendCaller{b}.Call(context.Background(), stuiproto.CmdDebugList, stuiproto.DebugListParams{}, &l)
+	return l.Breakpoints
+}
+
+func (c *client) breakpointEvent(what string, want func(dap.Breakpoint) bool) dap.Breakpoint {
+	c.t.Helper()
+	return c.next("breakpoint event: "+what, func(m dap.Message) bool {
+		e, ok := m.(*dap.BreakpointEvent)
+		return ok && want(e.Body.Breakpoint)
+	}).(*dap.BreakpointEvent).Body.Breakpoint
+}
+
+func newCounterWorkspace(t *testing.T) (*stuitest.Backend, string, string) {
+	b := stuitest.NewBackend()
+	b.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo", InstanceVars: []string{"count"},
+		Methods: []stuitest.MethodFixture{{Category: "operations", Source: counterSource(incrementV1...)}}})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "Counter.class.st")
+	if err := os.WriteFile(file, []byte(counterFile(incrementV1...)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return b, dir, file
+}
+
+// expectStopAt runs to the breakpoint and checks where it stopped and what
+// count is there.
+func (c *client) expectStopAt(file string, line int, count string) {
+	c.t.Helper()
+	if e := c.event("stopped").(*dap.StoppedEvent); e.Body.Reason != "breakpoint" {
+		c.t.Fatalf("stopped %+v", e.Body)
+	}
+	st := c.ok(c.send("stackTrace", map[string]any{"threadId": 1})).(*dap.StackTraceResponse)
+	top := st.Body.StackFrames[0]
+	if top.Name != "Counter>>increment" || top.Source == nil || top.Source.Path != file || top.Line != line {
+		c.t.Fatalf("top frame %+v source %+v", top, top.Source)
+	}
+	ev := c.ok(c.send("evaluate", map[string]any{"expression": "count", "frameId": top.Id})).(*dap.EvaluateResponse)
+	if ev.Body.Result != count {
+		c.t.Fatalf("count = %s at the stop, want %s", ev.Body.Result, count)
+	}
+}
+
+// The file is saved before its compile reaches the image: the breakpoint
+// goes unverified (the image's method is not the file's yet, and saying
+// it is would be a lie), then, once the compile has dropped the image's
+// breakpoint, it is set again on the new method and verified; the code
+// stops there.
+func TestABreakpointSurvivesASaveWrittenBeforeItsCompile(t *testing.T) {
+	b, dir, file := newCounterWorkspace(t)
+	c := start(t, b)
+	c.ok(c.send("initialize", map[string]any{"adapterID": "stui"}))
+	c.ok(c.send("launch", map[string]any{"expression": "c := Counter new.\nc increment.\nc increment", "cwd": dir}))
+	set := c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{{"line": 11}}})).(*dap.SetBreakpointsResponse)
+	bp := set.Body.Breakpoints[0]
+	if !bp.Verified || bp.Line != 11 {
+		t.Fatalf("breakpoint %+v", bp)
+	}
+	// The user adds a line inside the method, above the breakpoint, and
+	// saves: the editor moves the breakpoint to line 12 with the text, and
+	// sends nothing (an editor that does is the next test).
+	if err := os.WriteFile(file, []byte(counterFile(incrementV2...)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The adapter, told nothing, keeps line 11, which now holds the
+	// method's second statement.
+	c.breakpointEvent("unverified after the save", func(b dap.Breakpoint) bool {
+		return b.Id == bp.Id && !b.Verified && strings.Contains(b.Message, "Counter>>increment differs from the file: save (compile) the method first")
+	})
+	if l := imageBreakpoints(b); len(l) != 0 {
+		t.Fatalf("a breakpoint left on the image's old method: %+v", l)
+	}
+	compile(t, b, counterSource(incrementV2...))
+	again := c.breakpointEvent("verified after the compile", func(b dap.Breakpoint) bool { return b.Id == bp.Id && b.Verified })
+	if again.Line != 11 {
+		t.Fatalf("breakpoint after the compile %+v", again)
+	}
+	if l := imageBreakpoints(b); len(l) != 1 || l[0].Selector != "increment" || l[0].Line != 3 {
+		t.Fatalf("image breakpoints %+v", l)
+	}
+	c.ok(c.send("configurationDone", nil))
+	c.expectStopAt(file, 11, "0")
+}
+
+// The compile reaches the image before the file is written (or the
+// adapter looks after both): the breakpoint the compile dropped is set
+// again, nothing changes for the client, and the code stops there.
+func TestABreakpointSurvivesACompileThatCameFirst(t *testing.T) {
+	b, dir, file := newCounterWorkspace(t)
+	c := start(t, b)
+	c.ok(c.send("initialize", map[string]any{"adapterID": "stui"}))
+	c.ok(c.send("launch", map[string]any{"expression": "c := Counter new.\nc increment.\nc increment", "cwd": dir}))
+	c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{{"line": 10}}}))
+	// The method's statements stay on their lines; only a value changes.
+	edited := []string{"count := (count ifNil: [ 0 ]) + 5.", "^ count"}
+	compile(t, b, counterSource(edited...))
+	if l := imageBreakpoints(b); len(l) != 0 {
+		t.Fatalf("the compile kept the breakpoint: %+v", l)
+	}
+	if err := os.WriteFile(file, []byte(counterFile(edited...)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the breakpoint set again", func() bool { return len(imageBreakpoints(b)) == 1 })
+	c.ok(c.send("configurationDone", nil))
+	c.expectStopAt(file, 10, "nil")
+	c.ok(c.send("continue", map[string]any{"threadId": 1}))
+	c.expectStopAt(file, 10, "5")
+}
+
+// VS Code sends setBreakpoints with the moved lines when a save follows an
+// edit that moved them, before the compile: the reply says unverified, and
+// the compile that follows makes the breakpoint verified on its new line.
+func TestMovedBreakpointsSentOnSaveAreVerifiedOnceCompiled(t *testing.T) {
+	b, dir, file := newCounterWorkspace(t)
+	c := start(t, b)
+	c.ok(c.send("initialize", map[string]any{"adapterID": "stui"}))
+	c.ok(c.send("launch", map[string]any{"expression": "Counter new increment", "cwd": dir}))
+	c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{{"line": 10}}}))
+	if err := os.WriteFile(file, []byte(counterFile(incrementV2...)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	moved := c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{{"line": 11}}})).(*dap.SetBreakpointsResponse)
+	bp := moved.Body.Breakpoints[0]
+	if bp.Verified || !strings.Contains(bp.Message, "differs from the file") {
+		t.Fatalf("moved breakpoint before the compile %+v", bp)
+	}
+	compile(t, b, counterSource(incrementV2...))
+	verified := c.breakpointEvent("verified after the compile", func(b dap.Breakpoint) bool { return b.Id == bp.Id && b.Verified })
+	if verified.Line != 11 {
+		t.Fatalf("breakpoint %+v", verified)
+	}
+	c.ok(c.send("configurationDone", nil))
+	c.expectStopAt(file, 11, "0")
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no %s", what)
+		case <-tick.C:
+		}
+	}
+}
