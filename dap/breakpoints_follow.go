@@ -137,11 +137,14 @@ func (s *server) followOnce(now time.Time) {
 		present[b.BreakpointID] = true
 	}
 	for path, fb := range due {
-		before := fb.reported
+		before, beforeSet := fb.reported, append([]imageBreakpoint(nil), fb.set...)
 		after := s.syncFile(path, fb, present)
 		fb.follow.checked(now)
 		for i, b := range after {
-			if i >= len(before) || changedForClient(before[i], b) {
+			// A breakpoint set again is told too, though the client sees
+			// the same: that it holds again is news to whoever waits for it.
+			reset := fb.set[i].id != "" && fb.set[i].id != beforeSet[i].id
+			if i >= len(before) || reset || changedForClient(before[i], b) {
 				s.sendBreakpointChanged(b)
 			}
 		}

@@ -8,9 +8,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 
@@ -226,6 +227,115 @@ test('a breakpoint in a method the image has in another version is not verified 
     assert.match(bp.message, /Counter>>increment differs from the file: save \(compile\) the method first/);
     await Promise.all([dc.configurationDoneRequest(), dc.waitForEvent('terminated'), dc.assertOutput('console', '1')]);
   } finally {
+    await dc.stop();
+  }
+});
+
+// until waits up to 10 s for cond.
+async function until(cond, what) {
+  for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(cond(), what());
+}
+
+// languageServer runs the real `stui-lsp serve` on an endpoint, as an
+// editor does, with just enough of a client for a save: requests, the
+// server's own requests answered with null, notifications in and out.
+function languageServer(endpoint) {
+  const proc = spawn(lspBin, ['--endpoint', endpoint], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, XDG_CACHE_HOME: join(scratch, 'lsp-cache'), STUI_TOKEN: '' },
+  });
+  images.push(proc);
+  let buffer = Buffer.alloc(0);
+  let nextId = 1;
+  const waiting = new Map();
+  const notified = [];
+  const write = (msg) => {
+    const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...msg }));
+    proc.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
+    proc.stdin.write(body);
+  };
+  proc.stdout.on('data', (chunk) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(buffer.subarray(0, end).toString())[1]);
+      if (buffer.length < end + 4 + length) return;
+      const msg = JSON.parse(buffer.subarray(end + 4, end + 4 + length).toString());
+      buffer = buffer.subarray(end + 4 + length);
+      if (msg.method && msg.id !== undefined) write({ id: msg.id, result: null });
+      else if (msg.method) notified.push(msg);
+      else waiting.get(msg.id)?.(msg);
+    }
+  });
+  return {
+    request: (method, params) => new Promise((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, (msg) => (msg.error ? reject(new Error(msg.error.message)) : resolve(msg.result)));
+      write({ id, method, params });
+    }),
+    notify: (method, params) => write({ method, params }),
+    notified,
+    async stop() {
+      await this.request('shutdown', null);
+      this.notify('exit', null);
+    },
+  };
+}
+
+test('a breakpoint survives a save that the language server compiles: set again on the new method, it stops there', async () => {
+  // An image of its own: the save changes its Counter>>increment.
+  const image = await startImage();
+  const saved = join(scratch, 'saved');
+  mkdirSync(saved, { recursive: true });
+  const path = join(saved, 'Counter.class.st');
+  const original = readFileSync(join(workspace, 'Counter.class.st'), 'utf8');
+  writeFileSync(path, original);
+  const dc = client();
+  const changed = [];
+  dc.on('breakpoint', (e) => changed.push(e.body.breakpoint));
+  await dc.start();
+  const lsp = languageServer(image.endpoint);
+  try {
+    await dc.initializeRequest({ adapterID: 'stui', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const set = await dc.setBreakpointsRequest({ source: { path }, breakpoints: [{ line: 11 }] });
+    const id = set.body.breakpoints[0].id;
+    await dc.launchRequest({ expression: 'c := Counter new.\nc increment.\nc increment.\nc count', cwd: saved, endpoint: image.endpoint });
+    // Set in the image after launch's reply.
+    await until(() => changed.some((b) => b.id === id && b.verified && b.line === 11), () => `at launch: ${JSON.stringify(changed)}`);
+
+    // Line 11 changes, no line moves (so the editor sends no
+    // setBreakpoints), the file is saved and the language server compiles.
+    const uri = pathToFileURL(path).href;
+    await lsp.request('initialize', { processId: process.pid, rootUri: pathToFileURL(saved).href, capabilities: {},
+      workspaceFolders: [{ uri: pathToFileURL(saved).href, name: 'saved' }] });
+    lsp.notify('initialized', {});
+    lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'smalltalk', version: 1, text: original } });
+    const edited = original.replace('count := self count + 1', 'count := self count + 2');
+    assert.notEqual(edited, original);
+    lsp.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }] });
+    changed.length = 0;
+    writeFileSync(path, edited);
+    lsp.notify('textDocument/didSave', { textDocument: { uri } });
+
+    // The adapter tells when the breakpoint holds again.
+    await until(() => changed.some((b) => b.id === id && b.verified), () => `after the save: ${JSON.stringify(changed)}`);
+    assert.equal(changed.filter((b) => b.id === id).pop().line, 11);
+
+    const [stopped] = await Promise.all([dc.waitForEvent('stopped'), dc.configurationDoneRequest()]);
+    assert.equal(stopped.body.reason, 'breakpoint');
+    for (const want of ['nil', '2']) {
+      const frames = await topFrames(dc);
+      assert.deepEqual([frames[0].name, frames[0].source.path, frames[0].line], ['Counter>>increment', path, 11]);
+      const ev = await dc.evaluateRequest({ expression: 'count', frameId: frames[0].id, context: 'watch' });
+      assert.equal(ev.body.result, want);
+      if (want === 'nil') await Promise.all([dc.waitForEvent('stopped'), dc.continueRequest({ threadId: 1 })]);
+    }
+    // The new method ran: 2 a send.
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated'), dc.assertOutput('console', '4')]);
+  } finally {
+    await lsp.stop().catch(() => {});
     await dc.stop();
   }
 });
