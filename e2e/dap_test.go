@@ -38,22 +38,13 @@ Counter >> increment [
 // and the image down or dying.
 // Afterwards the image has no breakpoint and no suspended process left.
 // scripts/install-dap-e2e.sh installs the client; without node or its
-// packages the test skips (CI installs both).
+// packages the test skips, except in CI, where they are installed and their
+// absence fails it.
 func TestDAPWithTheDebugClient(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds stui-lsp and stui-testimage and runs node; not in -short mode")
 	}
-	dir, err := filepath.Abs("dap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("skipping: node is not installed (scripts/setup.sh --editors installs it)")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@vscode", "debugadapter-testsupport", "package.json")); err != nil {
-		t.Skip("skipping: e2e/dap/node_modules is missing (run scripts/install-dap-e2e.sh)")
-	}
+	node := nodeClient(t, "scripts/install-dap-e2e.sh", "e2e/dap/node_modules/@vscode/debugadapter-testsupport/package.json")
 	lspBin := buildCommand(t, "stui-lsp")
 	imageBin := buildCommand(t, "stui-testimage")
 
@@ -75,24 +66,11 @@ func TestDAPWithTheDebugClient(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(workspace, "Counter.class.st"), []byte(counterTonel), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "--test-concurrency=1", "dap.test.mjs")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "STUI_LSP_BIN="+lspBin, "STUI_TESTIMAGE_BIN="+imageBin,
-		"STUI_ENDPOINT="+endpoint, "DAP_WORKSPACE="+workspace, "STUI_TOKEN=")
-	cmd.WaitDelay = 5 * time.Second
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node --test dap.test.mjs: %v\n%s", err, out)
-	}
-	for _, bad := range []string{"DATA RACE", "panic:"} {
-		if strings.Contains(string(out), bad) {
-			t.Fatalf("%q in the output:\n%s", bad, out)
-		}
-	}
-	t.Logf("%s", out)
+	runNodeTests(t, node, "dap", "dap.test.mjs", []string{"STUI_LSP_BIN=" + lspBin, "STUI_TESTIMAGE_BIN=" + imageBin,
+		"STUI_ENDPOINT=" + endpoint, "DAP_WORKSPACE=" + workspace, "STUI_TOKEN="}, "--test-concurrency=1")
 
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	client, err := stuiclient.New(endpoint)
 	if err != nil {
 		t.Fatal(err)
