@@ -263,21 +263,27 @@ func TestBreakpointsGoIntoTheImageAndComeOutAtDisconnect(t *testing.T) {
 }
 
 // launch with program and line runs the statement at that line, and the
-// launched code's frame points at the file; a line given as a string, as
-// editors substitute ${lineNumber}, is read too.
+// launched code's frame points at the file by its full path, also when
+// program is relative to cwd (not to the adapter's working directory); a
+// line given as a string, as editors substitute ${lineNumber}, is read too.
 func TestLaunchProgramLineShowsTheFile(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "play.st")
+	file := filepath.Join(dir, "scripts", "play.st")
+	os.Mkdir(filepath.Dir(file), 0o755)
 	os.WriteFile(file, []byte("3 + 4.\n\n| n | n := 5.\nn / 0\n"), 0o644)
-	c := start(t, stuitest.NewBackend())
-	c.launch(map[string]any{"program": file, "line": "4", "cwd": dir})
-	if e := c.event("stopped").(*dap.StoppedEvent); e.Body.Reason != "exception" {
-		t.Fatalf("stopped %+v", e.Body)
-	}
-	st := c.ok(c.send("stackTrace", map[string]any{"threadId": 1})).(*dap.StackTraceResponse)
-	doit := st.Body.StackFrames[len(st.Body.StackFrames)-1]
-	if doit.Source == nil || doit.Source.Path != file || doit.Line != 4 {
-		t.Fatalf("DoIt frame %+v source %+v", doit, doit.Source)
+	for _, program := range []string{file, filepath.Join("scripts", "play.st")} {
+		t.Run(program, func(t *testing.T) {
+			c := start(t, stuitest.NewBackend())
+			c.launch(map[string]any{"program": program, "line": "4", "cwd": dir})
+			if e := c.event("stopped").(*dap.StoppedEvent); e.Body.Reason != "exception" {
+				t.Fatalf("stopped %+v", e.Body)
+			}
+			st := c.ok(c.send("stackTrace", map[string]any{"threadId": 1})).(*dap.StackTraceResponse)
+			doit := st.Body.StackFrames[len(st.Body.StackFrames)-1]
+			if doit.Source == nil || doit.Source.Path != file || doit.Line != 4 {
+				t.Fatalf("DoIt frame %+v source %+v", doit, doit.Source)
+			}
+		})
 	}
 }
 

@@ -167,15 +167,7 @@ func (s *server) connect(endpoint, cwd string) error {
 			s.opts.Endpoint = endpoint
 		}
 	}
-	if cwd == "" {
-		cwd = s.opts.Folder
-	}
-	if cwd == "" {
-		cwd, _ = os.Getwd()
-	}
-	if abs, err := filepath.Abs(cwd); err == nil {
-		cwd = abs
-	}
+	cwd = s.folderOf(cwd)
 	s.st.folder = cwd
 	id, err := s.workspaceSession(cwd)
 	if err != nil {
@@ -191,6 +183,21 @@ func (s *server) connect(endpoint, cwd string) error {
 	return nil
 }
 
+// folderOf is the workspace folder of a launch's or attach's cwd: cwd
+// made absolute, else the adapter's folder, else its working directory.
+func (s *server) folderOf(cwd string) string {
+	if cwd == "" {
+		cwd = s.opts.Folder
+	}
+	if cwd == "" {
+		cwd, _ = os.Getwd()
+	}
+	if abs, err := filepath.Abs(cwd); err == nil {
+		cwd = abs
+	}
+	return cwd
+}
+
 func (s *server) launch(m *dap.LaunchRequest) error {
 	var args LaunchArguments
 	if err := decodeArguments(m.Arguments, &args); err != nil {
@@ -201,13 +208,21 @@ func (s *server) launch(m *dap.LaunchRequest) error {
 		if args.Program == "" {
 			return errors.New("launch needs expression, or program and line")
 		}
-		stmt, line, err := statementAt(args.Program, int(args.Line))
+		// A relative program is the workspace's, as editors give it
+		// (dape's is relative to the project root), not the adapter's
+		// working directory's; the frames then show the file by its full
+		// path, as the breakpoints and the editor's buffers have it.
+		program := args.Program
+		if !filepath.IsAbs(program) {
+			program = filepath.Join(s.folderOf(args.Cwd), program)
+		}
+		stmt, line, err := statementAt(program, int(args.Line))
 		if err != nil {
 			return err
 		}
 		code = stmt
 		s.st.mu.Lock()
-		s.st.program, s.st.programLine = args.Program, line
+		s.st.program, s.st.programLine = program, line
 		s.st.mu.Unlock()
 	}
 	if err := s.connect(args.Endpoint, args.Cwd); err != nil {
