@@ -65,10 +65,18 @@ func Run(paths []string, stdout, stderr io.Writer) int {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			var line []byte
+			// Most files have no error to report: the checker says so
+			// without a tree, and only the others are parsed, for their
+			// messages.
+			var checker smalltalk.Checker
 			for j := range jobs {
 				src, err := index.ReadSource(j.file.Target)
 				if err != nil {
 					j.r.err = err
+					continue
+				}
+				if checker.Clean(src) {
+					j.r.bytes = len(src)
 					continue
 				}
 				f := smalltalk.Parse(j.file.Path, src)
