@@ -69,12 +69,16 @@ func Run(paths []string, stdout, stderr io.Writer) int {
 			// without a tree, and only the others are parsed, for their
 			// messages.
 			var checker smalltalk.Checker
+			// Nothing refers to a file's bytes once its errors are
+			// printed, so one buffer serves every file a worker reads.
+			var buf []byte
 			for j := range jobs {
-				src, err := index.ReadSource(j.file.Target)
+				src, err := index.ReadSourceInto(j.file.Target, buf)
 				if err != nil {
 					j.r.err = err
 					continue
 				}
+				buf = src[:0]
 				if checker.Clean(src) {
 					j.r.bytes = len(src)
 					continue

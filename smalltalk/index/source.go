@@ -33,7 +33,13 @@ var (
 // five calls; here it is open, fstat, one read of the size fstat gave (and
 // one byte more, to see the end) and close: over Pharo's tree, 9,417 reads
 // instead of 46,235 and no epoll_ctl (docs/performance.md).
-func ReadSource(path string) ([]byte, error) {
+func ReadSource(path string) ([]byte, error) { return ReadSourceInto(path, nil) }
+
+// ReadSourceInto is ReadSource reading into buf's storage when it is large
+// enough, for a caller that is done with the last file before it reads
+// the next (stui-lsp check): no allocation, and no fresh memory to fault
+// in, per file.
+func ReadSourceInto(path string, buf []byte) ([]byte, error) {
 	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
 	for err == syscall.EINTR {
 		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
@@ -55,7 +61,12 @@ func ReadSource(path string) ([]byte, error) {
 	if st.Size > MaxSourceSize {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
 	}
-	src := make([]byte, st.Size+1)
+	var src []byte
+	if int64(cap(buf)) > st.Size {
+		src = buf[:st.Size+1]
+	} else {
+		src = make([]byte, st.Size+1)
+	}
 	n := 0
 	for {
 		if n == len(src) {
