@@ -141,6 +141,13 @@ type Report struct {
 	// bench's CPU with no language server in between.
 	RawBackendCPUPerRequestUS float64 `json:"raw_backend_cpu_us_per_request,omitempty"`
 	RawBenchCPUPerRequestUS   float64 `json:"raw_bench_cpu_us_per_request"`
+	// Context switches per evaluation with 8 in flight, by process, over
+	// the same blocks: each wake-up of a sleeping thread is one.
+	LSPSwitchesPerRequest        float64 `json:"lsp_switches_per_request"`
+	BackendSwitchesPerRequest    float64 `json:"backend_switches_per_request,omitempty"`
+	BenchSwitchesPerRequest      float64 `json:"bench_switches_per_request"`
+	RawBackendSwitchesPerRequest float64 `json:"raw_backend_switches_per_request,omitempty"`
+	RawBenchSwitchesPerRequest   float64 `json:"raw_bench_switches_per_request"`
 
 	Editors            int     `json:"editors"`
 	EditorRequests     int     `json:"editor_requests"`
@@ -537,7 +544,7 @@ func (b *run) throughput(ctx context.Context) error {
 	for _, k := range []int{1, 8, 64} {
 		var lspN, rawN int
 		var lspTime, rawTime time.Duration
-		var lspCPU, rawCPU [3]time.Duration
+		var lspCPU, rawCPU [3]usage
 		for range blocks {
 			t := time.Now()
 			cpu0 := b.cpu(e.pid)
@@ -556,8 +563,8 @@ func (b *run) throughput(ctx context.Context) error {
 			cpu3 := b.cpu(0)
 			rawN, rawTime = rawN+rn, rawTime+rt
 			for i := range lspCPU {
-				lspCPU[i] += cpu1[i] - cpu0[i]
-				rawCPU[i] += cpu3[i] - cpu2[i]
+				lspCPU[i] = lspCPU[i].add(cpu1[i].sub(cpu0[i]))
+				rawCPU[i] = rawCPU[i].add(cpu3[i].sub(cpu2[i]))
 			}
 		}
 		rps, rawRPS := float64(lspN)/lspTime.Seconds(), float64(rawN)/rawTime.Seconds()
@@ -567,9 +574,12 @@ func (b *run) throughput(ctx context.Context) error {
 		case 8:
 			b.rep.EvaluateRPS8, b.rep.RawRPS8 = rps, rawRPS
 			b.rep.RPS8Ratio = rps / rawRPS
-			per := func(d time.Duration, n int) float64 { return float64(d.Nanoseconds()) / 1e3 / float64(max(n, 1)) }
+			per := func(u usage, n int) float64 { return float64(u.cpu.Nanoseconds()) / 1e3 / float64(max(n, 1)) }
 			b.rep.LSPCPUPerRequestUS, b.rep.BackendCPUPerRequestUS, b.rep.BenchCPUPerRequestUS = per(lspCPU[0], lspN), per(lspCPU[1], lspN), per(lspCPU[2], lspN)
 			b.rep.RawBackendCPUPerRequestUS, b.rep.RawBenchCPUPerRequestUS = per(rawCPU[1], rawN), per(rawCPU[2], rawN)
+			switches := func(u usage, n int) float64 { return float64(u.switches) / float64(max(n, 1)) }
+			b.rep.LSPSwitchesPerRequest, b.rep.BackendSwitchesPerRequest, b.rep.BenchSwitchesPerRequest = switches(lspCPU[0], lspN), switches(lspCPU[1], lspN), switches(lspCPU[2], lspN)
+			b.rep.RawBackendSwitchesPerRequest, b.rep.RawBenchSwitchesPerRequest = switches(rawCPU[1], rawN), switches(rawCPU[2], rawN)
 			ping, err := newRawDealer(b.endpoint, true)
 			if err != nil {
 				return err
@@ -587,15 +597,30 @@ func (b *run) throughput(ctx context.Context) error {
 	return nil
 }
 
-// cpu returns the CPU time used so far by the server lspPID, the backend
-// process (zero when in-process) and the bench process.
-func (b *run) cpu(lspPID int) [3]time.Duration {
-	var out [3]time.Duration
-	out[0], _ = procCPU(lspPID)
-	if b.backendPID != 0 {
-		out[1], _ = procCPU(b.backendPID)
+// usage is what a process has used so far: CPU time and context switches.
+type usage struct {
+	cpu      time.Duration
+	switches int64
+}
+
+func (u usage) sub(v usage) usage { return usage{u.cpu - v.cpu, u.switches - v.switches} }
+func (u usage) add(v usage) usage { return usage{u.cpu + v.cpu, u.switches + v.switches} }
+
+// cpu returns the usage so far of the server lspPID, the backend process
+// (zero when in-process) and the bench process.
+func (b *run) cpu(lspPID int) [3]usage {
+	var out [3]usage
+	read := func(pid int) usage {
+		cpu, _ := procCPU(pid)
+		return usage{cpu, procSwitches(pid)}
 	}
-	out[2], _ = procCPU(os.Getpid())
+	if lspPID != 0 {
+		out[0] = read(lspPID)
+	}
+	if b.backendPID != 0 {
+		out[1] = read(b.backendPID)
+	}
+	out[2] = read(os.Getpid())
 	return out
 }
 
@@ -775,6 +800,7 @@ func (r *Report) print(w io.Writer) {
 	fmt.Fprintf(tw, "64 in flight\t%.0f req/s\t%.0f req/s\t%.2f\n", r.EvaluateRPS64, r.RawRPS64, ratio(r.EvaluateRPS64, r.RawRPS64))
 	fmt.Fprintf(tw, "raw DEALER ping, 8 in flight\t\t%.0f req/s\n", r.RawPingRPS8)
 	fmt.Fprintf(tw, "CPU per evaluation, 8 in flight\tstui-lsp %.0f µs, backend %.0f µs, bench client %.0f µs; raw: backend %.0f µs, bench %.0f µs\n", r.LSPCPUPerRequestUS, r.BackendCPUPerRequestUS, r.BenchCPUPerRequestUS, r.RawBackendCPUPerRequestUS, r.RawBenchCPUPerRequestUS)
+	fmt.Fprintf(tw, "context switches per evaluation\tstui-lsp %.1f, backend %.1f, bench client %.1f; raw: backend %.1f, bench %.1f\n", r.LSPSwitchesPerRequest, r.BackendSwitchesPerRequest, r.BenchSwitchesPerRequest, r.RawBackendSwitchesPerRequest, r.RawBenchSwitchesPerRequest)
 	fmt.Fprintf(tw, "\n")
 	fmt.Fprintf(tw, "initialize (process start to reply)\tp50 %.1f ms, max %.1f ms over %d starts; %.1f ms p50 with %d starting at once\n", r.InitializeMS, r.InitializeMaxMS, r.InitializeN, r.EditorInitializeMS, r.Editors)
 	fmt.Fprintf(tw, "editors\t%d processes, %d requests, %d errors, %d kB RSS each\n", r.Editors, r.EditorRequests, r.EditorErrors, r.EditorRSSKB)

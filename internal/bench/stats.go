@@ -111,6 +111,31 @@ func procCPU(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
+// procSwitches returns how many times the threads of a process have been
+// switched off their CPU, voluntarily (a thread that blocks: each wake-up
+// of a sleeping thread ends one) or not, from /proc/<pid>/task/*/status.
+// Threads that have ended are not counted.
+func procSwitches(pid int) int64 {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for _, t := range tasks {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/status", pid, t.Name()))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.HasSuffix(k, "ctxt_switches") {
+				c, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				n += c
+			}
+		}
+	}
+	return n
+}
+
 // loadAvg returns the 1-, 5- and 15-minute load averages.
 func loadAvg() string {
 	data, err := os.ReadFile("/proc/loadavg")
