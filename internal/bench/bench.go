@@ -284,8 +284,8 @@ func (b *run) newEditor(ctx context.Context) (*editor, string, error) {
 }
 
 // newProfiledEditor is newEditor with a CPU profile of the server written to
-// ProfileDir/phase.pprof, if ProfileDir is set. The latency phase's editor
-// makes its requests inline (see editor).
+// ProfileDir/phase.pprof, if ProfileDir is set. The latency and throughput
+// phases' editors make their requests inline (see editor and pipeline).
 func (b *run) newProfiledEditor(ctx context.Context, phase string) (*editor, string, error) {
 	profile := b.profile(phase)
 	n := b.seq.Add(1)
@@ -293,7 +293,7 @@ func (b *run) newProfiledEditor(ctx context.Context, phase string) (*editor, str
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return nil, "", err
 	}
-	e, err := startEditor(ctx, b.cfg.Exe, nil, b.endpoint, folder, filepath.Join(b.tmp, "cache"), profile, b.lspEnv(), phase == "latency")
+	e, err := startEditor(ctx, b.cfg.Exe, nil, b.endpoint, folder, filepath.Join(b.tmp, "cache"), profile, b.lspEnv(), phase == "latency" || phase == "throughput")
 	if err != nil {
 		return nil, "", err
 	}
@@ -351,6 +351,11 @@ func checkEvaluate(ctx context.Context, e *editor) error {
 	if err != nil {
 		return fmt.Errorf("%w\nstui-lsp log:\n%s", err, e.log)
 	}
+	return checkSeven(res)
+}
+
+// checkSeven checks that an evaluation of 3 + 4 answered 7.
+func checkSeven(res json.RawMessage) error {
 	var r struct {
 		Result string `json:"result"`
 	}
@@ -522,7 +527,7 @@ func load(ctx context.Context, e *editor, uri string, inflight, n int, d time.Du
 // in short blocks, as the latency measures do, so that other work on a
 // shared machine hits both alike; each figure is the sum over its blocks.
 func (b *run) throughput(ctx context.Context) error {
-	e, uri, err := b.newProfiledEditor(ctx, "throughput")
+	e, _, err := b.newProfiledEditor(ctx, "throughput")
 	if err != nil {
 		return err
 	}
@@ -535,7 +540,10 @@ func (b *run) throughput(ctx context.Context) error {
 		return err
 	}
 	defer raw.close()
-	load(ctx, e, uri, 8, 2000, 0, false)
+	evalReq := evaluateParams("3 + 4")
+	if _, _, err := e.pipeline(ctx, "workspace/executeCommand", evalReq, 8, 200*time.Millisecond, checkSeven); err != nil {
+		return err
+	}
 	if _, _, err := raw.run(8, 100*time.Millisecond); err != nil {
 		return err
 	}
@@ -546,15 +554,13 @@ func (b *run) throughput(ctx context.Context) error {
 		var lspTime, rawTime time.Duration
 		var lspCPU, rawCPU [3]usage
 		for range blocks {
-			t := time.Now()
 			cpu0 := b.cpu(e.pid)
-			n, failed, ferr := load(ctx, e, uri, k, 0, block, false)
-			lspTime += time.Since(t)
+			n, t, err := e.pipeline(ctx, "workspace/executeCommand", evalReq, k, block, checkSeven)
 			cpu1 := b.cpu(e.pid)
-			if failed > 0 {
-				return fmt.Errorf("%d of %d evaluations failed with %d in flight, first: %v", failed, n, k, ferr)
+			if err != nil {
+				return fmt.Errorf("%d in flight, after %d evaluations: %w", k, n, err)
 			}
-			lspN += n
+			lspN, lspTime = lspN+n, lspTime+t
 			cpu2 := b.cpu(0)
 			rn, rt, err := raw.run(k, block)
 			if err != nil {

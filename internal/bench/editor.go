@@ -486,3 +486,68 @@ func (t *tail) String() string {
 	defer t.mu.Unlock()
 	return string(t.buf)
 }
+
+// pipeline keeps inflight requests of method with params outstanding on an
+// inline editor for d, on the calling goroutine, the way the raw DEALER keeps
+// its evaluations outstanding: it writes inflight requests, then writes the
+// next one as each reply comes in, until d has passed and every reply is in.
+// Each request is written on its own, as an editor writes it; each reply is
+// read whole, matched to a request in flight and given to check, as an
+// editor reads and uses it. It returns how many replies came, and in what
+// time. A reply that is an error or fails check ends it with that error.
+func (e *editor) pipeline(ctx context.Context, method string, params json.RawMessage, inflight int, d time.Duration, check func(json.RawMessage) error) (int, time.Duration, error) {
+	if !e.inline {
+		return 0, 0, errors.New("pipeline needs an inline editor")
+	}
+	e.imu.Lock()
+	defer e.imu.Unlock()
+	start := time.Now()
+	end := start.Add(d)
+	_ = e.rfile.SetReadDeadline(end.Add(30 * time.Second))
+	waiting := make(map[int64]bool, inflight)
+	send := func() error {
+		id := e.nextID.Add(1)
+		frame, err := message(id, method, params)
+		if err != nil {
+			return err
+		}
+		waiting[id] = true
+		return e.write(frame)
+	}
+	for range inflight {
+		if err := send(); err != nil {
+			return 0, 0, err
+		}
+	}
+	n := 0
+	for len(waiting) > 0 {
+		if err := ctx.Err(); err != nil {
+			return n, 0, err
+		}
+		env, err := e.readMessage()
+		if err != nil {
+			return n, 0, fmt.Errorf("%s: %w", method, err)
+		}
+		if e.serverMessage(env, false) {
+			continue
+		}
+		id, err := strconv.ParseInt(string(env.ID), 10, 64)
+		if err != nil || !waiting[id] {
+			return n, 0, fmt.Errorf("%s: a reply to no request in flight: %s", method, e.body)
+		}
+		delete(waiting, id)
+		if env.Error != nil {
+			return n, 0, fmt.Errorf("%s: %w", method, env.Error)
+		}
+		if err := check(env.Result); err != nil {
+			return n, 0, err
+		}
+		n++
+		if time.Now().Before(end) {
+			if err := send(); err != nil {
+				return n, 0, err
+			}
+		}
+	}
+	return n, time.Since(start), nil
+}
