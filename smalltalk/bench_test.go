@@ -104,6 +104,32 @@ func BenchmarkParseUnclosed(b *testing.B) {
 // BenchmarkParseCorpus parses every .st file below STUI_CHECK_CORPUS (such
 // as Pharo's src/), read into memory first, one file after the other.
 func BenchmarkParseCorpus(b *testing.B) {
+	srcs, n := corpusSources(b)
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range srcs {
+			Parse("f.st", s)
+		}
+	}
+}
+
+// BenchmarkCheckCorpus runs the Checker over the same files, as
+// `stui-lsp check` does before it parses any.
+func BenchmarkCheckCorpus(b *testing.B) {
+	srcs, n := corpusSources(b)
+	b.SetBytes(int64(n))
+	b.ReportAllocs()
+	var c Checker
+	for b.Loop() {
+		for _, s := range srcs {
+			c.Clean(s)
+		}
+	}
+}
+
+// corpusSources reads every .st file below STUI_CHECK_CORPUS into memory.
+func corpusSources(b *testing.B) ([][]byte, int) {
 	dir := os.Getenv("STUI_CHECK_CORPUS")
 	if dir == "" {
 		b.Skip("STUI_CHECK_CORPUS not set")
@@ -122,11 +148,5 @@ func BenchmarkParseCorpus(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.SetBytes(int64(n))
-	b.ReportAllocs()
-	for b.Loop() {
-		for _, s := range srcs {
-			Parse("f.st", s)
-		}
-	}
+	return srcs, n
 }
