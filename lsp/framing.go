@@ -40,16 +40,32 @@ func (e *frameTooLargeError) Error() string {
 	return fmt.Sprintf("stui-lsp: a message of %d bytes is over the limit of %d MiB; it was ignored", e.length, maxFrameBytes>>20)
 }
 
-// boundedStream reads LSP frames within the limits above and writes through
-// jsonrpc2's header stream.
+// boundedStream reads LSP frames within the limits above and writes them
+// (see Write); jsonrpc2's header stream only closes.
 type boundedStream struct {
-	jsonrpc2.Stream // writes and closes
+	jsonrpc2.Stream // closes
 	in              *bufio.Reader
 	buf             []byte
+	out             *batchWriter
 }
 
 func newBoundedStream(rwc io.ReadWriteCloser) *boundedStream {
-	return &boundedStream{Stream: jsonrpc2.NewHeaderStream(rwc), in: bufio.NewReaderSize(rwc, 64<<10)}
+	return &boundedStream{Stream: jsonrpc2.NewHeaderStream(rwc), in: bufio.NewReaderSize(rwc, 64<<10), out: &batchWriter{w: rwc}}
+}
+
+// Write frames msg and writes it, together with the messages other
+// goroutines write meanwhile (see batchWriter).
+func (s *boundedStream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	return s.out.write(msg)
+}
+
+// Close waits for the messages written so far to be out, then closes.
+func (s *boundedStream) Close() error {
+	s.out.drain()
+	return s.Stream.Close()
 }
 
 func (s *boundedStream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {

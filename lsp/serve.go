@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
@@ -50,13 +51,16 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	// the work in flight could not reach it.
 	connCtx, cancelConn := context.WithCancel(ctx)
 	defer cancelConn()
-	stream := newTolerantStream(newBoundedStream(rwc), cancelConn)
+	framed := newBoundedStream(rwc)
+	var calls atomic.Int64
+	framed.out.othersInFlight = func() bool { return calls.Load() > 0 }
+	stream := newTolerantStream(framed, cancelConn)
 	conn := jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(lspCodec{}))
 	s := newServer(conn, opts)
 	if opts.started != nil {
 		opts.started(s)
 	}
-	conn.Go(connCtx, s.handler())
+	conn.Go(connCtx, countCalls(&calls, s.handler()))
 	exited := false
 	select {
 	case <-conn.Done():
@@ -93,4 +97,16 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 		return err
 	}
 	return nil
+}
+
+// countCalls keeps n at the number of calls h is handling. A call's answer
+// is written after h returns, so while it is written n counts the others.
+func countCalls(n *atomic.Int64, h jsonrpc2.Handler) jsonrpc2.Handler {
+	return func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+		if req.IsCall() {
+			n.Add(1)
+			defer n.Add(-1)
+		}
+		return h(ctx, req)
+	}
 }
