@@ -92,7 +92,7 @@ func (s *server) followBreakpoints() {
 			tick = time.After(followTick)
 		}
 		select {
-		case <-s.ctx.Done():
+		case <-s.followCtx.Done():
 			return
 		case <-s.st.followWake:
 			continue
@@ -103,11 +103,56 @@ func (s *server) followBreakpoints() {
 }
 
 // followOnce looks at each followed file, and compares those that changed
-// or are due with the image.
+// or are due with the image. The image's breakpoints are asked for without
+// holding the breakpoints' lock, so that a setBreakpoints or a disconnect
+// does not wait for an image that does not answer.
 func (s *server) followOnce(now time.Time) {
+	due := s.dueFiles(now)
+	if len(due) == 0 {
+		return
+	}
+	list, err := callIn(s.followCtx, s, stuiproto.DebugListCommand, stuiproto.DebugListParams{})
+	s.st.installing.Lock()
+	defer s.st.installing.Unlock()
+	if s.followCtx.Err() != nil {
+		return
+	}
+	present := map[string]bool{}
+	for _, b := range list.Breakpoints {
+		present[b.BreakpointID] = true
+	}
+	for path, fb := range due {
+		s.st.mu.Lock()
+		current := s.st.breakpoints[path] == fb
+		s.st.mu.Unlock()
+		if !current {
+			continue // replaced by a setBreakpoints meanwhile
+		}
+		fb.follow.checked(now)
+		if err != nil {
+			s.log.Info("cannot list the image's breakpoints", zap.Error(err))
+			continue
+		}
+		before, beforeSet := fb.reported, append([]imageBreakpoint(nil), fb.set...)
+		after := s.syncFile(path, fb, present)
+		for i, b := range after {
+			// A breakpoint set again is told too, though the client sees
+			// the same: that it holds again is news to whoever waits for it.
+			reset := fb.set[i].id != "" && fb.set[i].id != beforeSet[i].id
+			if i >= len(before) || reset || changedForClient(before[i], b) {
+				s.sendBreakpointChanged(b)
+			}
+		}
+	}
+}
+
+// dueFiles notes which followed files changed on disk and answers those
+// due for a look.
+func (s *server) dueFiles(now time.Time) map[string]*fileBreakpoints {
 	s.st.installing.Lock()
 	defer s.st.installing.Unlock()
 	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
 	due := map[string]*fileBreakpoints{}
 	for path, fb := range s.st.breakpoints {
 		if !fb.installed {
@@ -123,32 +168,7 @@ func (s *server) followOnce(now time.Time) {
 			due[path] = fb
 		}
 	}
-	s.st.mu.Unlock()
-	if len(due) == 0 {
-		return
-	}
-	list, err := call(s, stuiproto.DebugListCommand, stuiproto.DebugListParams{})
-	if err != nil {
-		s.log.Info("cannot list the image's breakpoints", zap.Error(err))
-		return
-	}
-	present := map[string]bool{}
-	for _, b := range list.Breakpoints {
-		present[b.BreakpointID] = true
-	}
-	for path, fb := range due {
-		before, beforeSet := fb.reported, append([]imageBreakpoint(nil), fb.set...)
-		after := s.syncFile(path, fb, present)
-		fb.follow.checked(now)
-		for i, b := range after {
-			// A breakpoint set again is told too, though the client sees
-			// the same: that it holds again is news to whoever waits for it.
-			reset := fb.set[i].id != "" && fb.set[i].id != beforeSet[i].id
-			if i >= len(before) || reset || changedForClient(before[i], b) {
-				s.sendBreakpointChanged(b)
-			}
-		}
-	}
+	return due
 }
 
 func changedForClient(a, b dap.Breakpoint) bool {

@@ -771,6 +771,7 @@ func (s *server) terminate(m *dap.TerminateRequest) error {
 // disconnect ends the adapter: breakpoints come out of the image, and the
 // process is terminated (launch, or terminateDebuggee) or resumed.
 func (s *server) disconnect(m *dap.DisconnectRequest) {
+	s.followStop()
 	s.removeAllBreakpoints()
 	s.st.mu.Lock()
 	attached, id := s.st.attached, s.st.debugID

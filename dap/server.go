@@ -67,8 +67,11 @@ type server struct {
 	seq     int
 
 	st state
-	// following starts the follower of breakpointed files once.
-	following sync.Once
+	// following starts the follower of breakpointed files once; it runs
+	// until followCtx ends, which disconnect ends first.
+	following  sync.Once
+	followCtx  context.Context
+	followStop context.CancelFunc
 	// index is the workspace's Tonel files, read at launch or attach.
 	index *index.Index
 }
@@ -88,6 +91,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &server{opts: opts, log: opts.Logger, img: opts.Image, ctx: ctx, cancel: cancel, w: bufio.NewWriter(w)}
 	s.st.init()
+	s.followCtx, s.followStop = context.WithCancel(ctx)
 	defer func() {
 		cancel()
 		s.bg.Wait()
@@ -206,11 +210,17 @@ func (s *server) sendError(req dap.Request, id int, text string) {
 // call sends one command to the image with the adapter's call timeout (or
 // the command's own wait when it is longer).
 func call[P, R any](s *server, cmd stuiproto.Command[P, R], p P) (R, error) {
+	return callIn(s.ctx, s, cmd, p)
+}
+
+// callIn is call within ctx, for background work that stops before the
+// connection does.
+func callIn[P, R any](ctx context.Context, s *server, cmd stuiproto.Command[P, R], p P) (R, error) {
 	wait := s.opts.CallTimeout
 	if w := cmd.Wait(p); w > wait {
 		wait = w
 	}
-	ctx, cancel := context.WithTimeout(s.ctx, wait)
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	var r R
 	err := stuiproto.Call(ctx, s.img, cmd, p, &r)
