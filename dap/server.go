@@ -7,7 +7,9 @@
 // server.go reads and writes messages; requests.go answers each request;
 // state.go holds the handles the client refers to (frames, variables,
 // sources) and the process's state; sources.go maps the image's methods to
-// the workspace's Tonel files and back.
+// the workspace's Tonel files and back; breakpoints.go sets the files'
+// breakpoints in the image, and breakpoints_follow.go sets them again when a
+// save's compile drops them.
 package dap
 
 import (
