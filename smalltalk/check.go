@@ -539,22 +539,11 @@ func (c *Checker) literalArray() bool {
 	}
 }
 
-// byteArray follows parseByteArray, which complains of a decimal element
-// above 255 (and of no other number).
+// byteArray follows parseByteArray.
 func (c *Checker) byteArray() bool {
 	c.next()
 	for c.tok.Kind == Number {
-		v := 0
-		for _, d := range c.src[c.tok.Start:c.tok.End] {
-			if !isDigit(d) {
-				v = 0
-				break
-			}
-			if v <= 255 {
-				v = v*10 + int(d-'0')
-			}
-		}
-		if v > 255 {
+		if !isByteElement(c.src[c.tok.Start:c.tok.End]) {
 			return false
 		}
 		c.next()
@@ -567,8 +556,7 @@ func (c *Checker) byteArray() bool {
 // parseBodyToBracket give up for the two-pass parse, so the checker gives
 // up too.
 func (c *Checker) closeBracket() bool {
-	t := c.tok
-	if (t.Start == 0 || c.src[t.Start-1] == '\n') && followedByMethodStart(c.src, t.End) {
+	if endsMethodByLayout(c.src, c.tok) {
 		return false
 	}
 	c.next()

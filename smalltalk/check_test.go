@@ -317,3 +317,17 @@ func FuzzCheckerAgreesWithParse(f *testing.F) {
 		checkAgreesWithParse(t, &c, "fuzz.st", src)
 	})
 }
+
+// The parser and the checker share isByteElement, so the agreement tests
+// cannot see it wrong: its rule is pinned here on its own.
+func TestByteArrayElementsAbove255AreErrors(t *testing.T) {
+	for src, bad := range map[string]bool{
+		"#[0 1 255]": false, "#[256]": true, "#[00000256]": true, "#[0000255]": false,
+		"#[99999999999999999999999]": true, "#[16rFFF 1e3 2r11111111111]": false,
+	} {
+		f := Parse("x.st", []byte(src))
+		if got := len(f.Errors) > 0; got != bad {
+			t.Errorf("%s: errors %v, want an error: %v", src, f.Errors, bad)
+		}
+	}
+}

@@ -753,18 +753,7 @@ func (p *parser) parseByteArray() Node {
 			a.Elements = p.nodes.pop(mark)
 			return a
 		case Number:
-			t := p.text(p.tok.Range)
-			v, plain := 0, true
-			for _, c := range t {
-				if !isDigit(c) {
-					plain = false
-					break
-				}
-				if v <= 255 {
-					v = v*10 + int(c-'0')
-				}
-			}
-			if plain && v > 255 {
+			if t := p.text(p.tok.Range); !isByteElement(t) {
 				p.errorf(p.tok.Range, "byte array element %s is not between 0 and 255", t)
 			}
 			p.nodes.push(p.literal(LitNumber))
@@ -773,6 +762,22 @@ func (p *parser) parseByteArray() Node {
 			p.next()
 		}
 	}
+}
+
+// isByteElement reports whether a number token may stand in a byte
+// array: a decimal integer is checked to be at most 255, and other
+// numbers (16rFF, 1e2) are taken as they are.
+func isByteElement(t []byte) bool {
+	v := 0
+	for _, c := range t {
+		if !isDigit(c) {
+			return true
+		}
+		if v <= 255 {
+			v = v*10 + int(c-'0')
+		}
+	}
+	return v <= 255
 }
 
 func (p *parser) parseBlock() Node {
@@ -817,7 +822,7 @@ func (p *parser) parseBlock() Node {
 // for parseBodyToBracket whether findBodyEnd would have ended a method
 // there: a ']' in the first column followed by the next method.
 func (p *parser) closeBracket() {
-	if p.toBracket && (p.tok.Start == 0 || p.src[p.tok.Start-1] == '\n') && followedByMethodStart(p.src, p.tok.End) {
+	if p.toBracket && endsMethodByLayout(p.src, p.tok) {
 		p.layoutEnd = true
 	}
 	p.next()

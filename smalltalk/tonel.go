@@ -254,12 +254,19 @@ func findBodyEnd(p *parser, src []byte, bodyStart int) (end int, closed bool) {
 			if depth == 0 {
 				return t.Start, true
 			}
-			if (t.Start == 0 || src[t.Start-1] == '\n') && followedByMethodStart(src, t.End) {
+			if endsMethodByLayout(src, t) {
 				return t.Start, false
 			}
 			depth--
 		}
 	}
+}
+
+// endsMethodByLayout reports whether t, a ']' inside a method body, is
+// one that findBodyEnd's layout rule takes for the method's end: in the
+// first column, followed by the next method or the end of the file.
+func endsMethodByLayout(src []byte, t Token) bool {
+	return (t.Start == 0 || src[t.Start-1] == '\n') && followedByMethodStart(src, t.End)
 }
 
 // followedByMethodStart reports whether only white space separates p
