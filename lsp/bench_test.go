@@ -41,9 +41,18 @@ const benchTonel = `Class {
 type benchEditor struct {
 	conn jsonrpc2.Conn
 	done chan error
+	// indexed is closed when the server says it indexed the workspace.
+	indexed     chan struct{}
+	indexedOnce sync.Once
 }
 
 func startBenchEditor(b *testing.B, img Image) *benchEditor {
+	b.Helper()
+	return startBenchEditorIn(b, img, b.TempDir())
+}
+
+// startBenchEditorIn is startBenchEditor with folder as the workspace.
+func startBenchEditorIn(b *testing.B, img Image, folder string) *benchEditor {
 	b.Helper()
 	r1, w1, err := os.Pipe()
 	if err != nil {
@@ -58,12 +67,18 @@ func startBenchEditor(b *testing.B, img Image) *benchEditor {
 	if img != nil {
 		opts.Dial = func(string) (Image, error) { return img, nil }
 	}
-	e := &benchEditor{done: make(chan error, 1)}
+	e := &benchEditor{done: make(chan error, 1), indexed: make(chan struct{})}
 	go func() { e.done <- Serve(context.Background(), server, opts) }()
 	e.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(client), jsonrpc2.WithCodec(lsptest.Codec{}))
 	e.conn.Go(context.Background(), func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
-		if req.Method() == protocol.MethodWorkspaceConfiguration {
+		switch req.Method() {
+		case protocol.MethodWorkspaceConfiguration:
 			return []any{nil}, nil
+		case protocol.MethodWindowLogMessage:
+			var m protocol.LogMessageParams
+			if json.Unmarshal(req.Params(), &m) == nil && strings.Contains(m.Message, "indexed workspace") {
+				e.indexedOnce.Do(func() { close(e.indexed) })
+			}
 		}
 		return nil, nil
 	})
@@ -75,7 +90,7 @@ func startBenchEditor(b *testing.B, img Image) *benchEditor {
 			b.Error("server did not stop")
 		}
 	})
-	root := uri.File(b.TempDir())
+	root := uri.File(folder)
 	params := &protocol.InitializeParams{
 		Capabilities: protocol.ClientCapabilities{
 			TextDocument: &protocol.TextDocumentClientCapabilities{Hover: &protocol.HoverClientCapabilities{ContentFormat: []protocol.MarkupKind{protocol.MarkupKindMarkdown}}},
