@@ -254,6 +254,9 @@ func (s *server) indexWorkspace(ctx context.Context) {
 	// Said to the editor too: a user (and the bench) can tell when searches
 	// cover the whole workspace.
 	s.logToClient(ctx, protocol.MessageTypeInfo, fmt.Sprintf("stui: indexed workspace, %d Smalltalk files in %d ms", total, time.Since(start).Milliseconds()))
+	// The sorted names that symbols and completion search are made now,
+	// not by the first of those requests.
+	s.goBackground(ctx, "warm the index", func(context.Context) { s.workspace.index.Warm() })
 }
 
 // DidChangeWatchedFiles keeps the index in step with files changed outside

@@ -52,9 +52,7 @@ func (ix *Index) updateMethod(uri string, old, f *smalltalk.File, method int) bo
 	e.impls, goneImpls, newImpls = ix.replaceMethod(ix.impls, e.impls, id, edited, int32(delta), ls.impls)
 	e.sends, _, _ = ix.replaceMethod(ix.sends, e.sends, id, edited, int32(delta), ls.sends)
 	e.src = string(f.Src)
-	if !sameNames(goneImpls, newImpls) {
-		ix.selectors, ix.byLength = nil, nil
-	}
+	ix.namesChangedLocked(false, !sameNames(goneImpls, newImpls))
 	return true
 }
 

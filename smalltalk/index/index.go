@@ -70,6 +70,9 @@ type Index struct {
 	// names first, then by name), with their lower-case forms; nil after a
 	// change.
 	byLength *symbolTable
+	// namesStamp counts the changes to the set of names, so that a list
+	// built outside the lock is kept only if no name came or went meanwhile.
+	namesStamp uint64
 
 	parsed parseCache
 
@@ -264,12 +267,23 @@ func (ix *Index) update(uri, name, src string, ls *locations) {
 	e.sends, _ = ix.addAll(ix.sends, id, ls.sends)
 	// An edit usually leaves the set of names as it was: the sorted lists
 	// stay valid unless a name came or went.
-	if !sameNames(goneClasses, newClasses) {
-		ix.classNames, ix.byLength = nil, nil
+	ix.namesChangedLocked(!sameNames(goneClasses, newClasses), !sameNames(goneImpls, newImpls))
+}
+
+// namesChangedLocked drops the sorted lists that a change to the class
+// names or the selectors made stale. ix.mu must be held.
+func (ix *Index) namesChangedLocked(classes, selectors bool) {
+	if !classes && !selectors {
+		return
 	}
-	if !sameNames(goneImpls, newImpls) {
-		ix.selectors, ix.byLength = nil, nil
+	if classes {
+		ix.classNames = nil
 	}
+	if selectors {
+		ix.selectors = nil
+	}
+	ix.byLength = nil
+	ix.namesStamp++
 }
 
 // sameNames reports whether a and b hold the same names, each once.
@@ -351,12 +365,7 @@ func drop(m map[string][]loc, keys []string, id uint32) (emptied []string) {
 
 func (ix *Index) removeLocked(uri string) {
 	goneClasses, goneImpls := ix.dropLocked(uri)
-	if len(goneClasses) > 0 {
-		ix.classNames, ix.byLength = nil, nil
-	}
-	if len(goneImpls) > 0 {
-		ix.selectors, ix.byLength = nil, nil
-	}
+	ix.namesChangedLocked(len(goneClasses) > 0, len(goneImpls) > 0)
 }
 
 // dropLocked forgets uri and returns the class names and selectors that
@@ -498,58 +507,76 @@ func (ix *Index) Classes() []string { return ix.sortedKeys(ix.classes, &ix.class
 // shared: callers must not change it.
 func (ix *Index) Selectors() []string { return ix.sortedKeys(ix.impls, &ix.selectors) }
 
+// sortedKeys returns *cache, making it from m's keys if a change dropped
+// it. The keys are sorted outside the lock, so that no request waits for
+// it; the list is kept only if the names did not change meanwhile.
 func (ix *Index) sortedKeys(m map[string][]loc, cache *[]string) []string {
 	ix.mu.RLock()
-	out := *cache
-	ix.mu.RUnlock()
-	if out != nil {
+	if out := *cache; out != nil {
+		ix.mu.RUnlock()
 		return out
 	}
+	stamp := ix.namesStamp
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	ix.mu.RUnlock()
+	sort.Strings(keys)
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if *cache == nil {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+	if ix.namesStamp == stamp && *cache == nil {
 		*cache = keys
 	}
-	return *cache
+	ix.mu.Unlock()
+	return keys
 }
 
 // symbolKeys returns the keys of classes and impls, shorter names first,
-// ready for Symbols' search.
+// ready for Symbols' search; made as sortedKeys makes its lists.
 func (ix *Index) symbolKeys() *symbolTable {
 	ix.mu.RLock()
-	out := ix.byLength
-	ix.mu.RUnlock()
-	if out != nil {
+	if out := ix.byLength; out != nil {
+		ix.mu.RUnlock()
 		return out
 	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if ix.byLength == nil {
-		keys := make([]symbolKey, 0, len(ix.classes)+len(ix.impls))
-		for k := range ix.classes {
-			keys = append(keys, symbolKey{name: k, lower: strings.ToLower(k), class: true})
-		}
-		for k := range ix.impls {
-			keys = append(keys, symbolKey{name: k, lower: strings.ToLower(k)})
-		}
-		sort.Slice(keys, func(i, j int) bool {
-			a, b := keys[i], keys[j]
-			if len(a.name) != len(b.name) {
-				return len(a.name) < len(b.name)
-			}
-			if a.name != b.name {
-				return a.name < b.name
-			}
-			return a.class && !b.class
-		})
-		ix.byLength = newSymbolTable(keys)
+	stamp := ix.namesStamp
+	keys := make([]symbolKey, 0, len(ix.classes)+len(ix.impls))
+	for k := range ix.classes {
+		keys = append(keys, symbolKey{name: k, class: true})
 	}
-	return ix.byLength
+	for k := range ix.impls {
+		keys = append(keys, symbolKey{name: k})
+	}
+	ix.mu.RUnlock()
+	for i := range keys {
+		keys[i].lower = strings.ToLower(keys[i].name)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if len(a.name) != len(b.name) {
+			return len(a.name) < len(b.name)
+		}
+		if a.name != b.name {
+			return a.name < b.name
+		}
+		return a.class && !b.class
+	})
+	t := newSymbolTable(keys)
+	ix.mu.Lock()
+	if ix.namesStamp == stamp && ix.byLength == nil {
+		ix.byLength = t
+	}
+	ix.mu.Unlock()
+	return t
+}
+
+// Warm makes the sorted names and the symbol table that Classes,
+// Selectors and Symbols read, so that the first of them after a load does
+// not wait for them.
+func (ix *Index) Warm() {
+	ix.Classes()
+	ix.Selectors()
+	ix.symbolKeys()
 }
 
 // Match qualities, best first.

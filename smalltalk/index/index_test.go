@@ -2,6 +2,9 @@ package index
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -166,5 +169,54 @@ func TestFastMatchersAgreeWithMatchQuality(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSortedNamesMadeDuringChangesAreNotKeptStale: the sorted lists are
+// made outside the lock; one made while a name came or went must not
+// stay behind as the index's.
+func TestSortedNamesMadeDuringChangesAreNotKeptStale(t *testing.T) {
+	ix := New()
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			ix.Classes()
+			ix.Selectors()
+			ix.Symbols("C", 5)
+		}
+	}()
+	want := map[string]bool{}
+	for i := range 300 {
+		name := fmt.Sprintf("C%d", i%37)
+		u := fmt.Sprintf("file:///c%d.class.st", i%37)
+		if i%3 == 2 {
+			ix.Remove(u)
+			delete(want, name)
+			continue
+		}
+		src := fmt.Sprintf("Class { #name : #%s, #superclass : #Object }\n\n%s >> m%d [ ^ 1 ]\n", name, name, i%37)
+		ix.UpdateSource(u, "c.class.st", []byte(src))
+		want[name] = true
+	}
+	close(stop)
+	wg.Wait()
+	var names []string
+	for n := range want {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if got := ix.Classes(); !slices.Equal(got, names) {
+		t.Errorf("Classes() = %v, want %v", got, names)
+	}
+	if got := ix.Symbols("C", 0); len(got) != len(names) {
+		t.Errorf("Symbols(C) has %d symbols, want %d", len(got), len(names))
 	}
 }

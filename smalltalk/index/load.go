@@ -152,7 +152,7 @@ func (ix *Index) absorb(shard *Index) {
 			}
 		}
 	}
-	ix.classNames, ix.selectors, ix.byLength = nil, nil, nil
+	ix.namesChangedLocked(true, true)
 }
 
 // touchLocked records that uri is about to change.
