@@ -13,20 +13,39 @@ import (
 // between collections; a fixed headroom keeps it near what it holds.
 const garbageHeadroom = 64 << 20
 
-// boundGarbage keeps a soft memory limit of the live heap plus
-// garbageHeadroom, set again every few seconds so that the limit follows a
-// heap that grows (more files, more open documents) instead of making the
-// collector run without pause under a limit that became too low.
+// memoryLimitSlack is what the soft memory limit allows beyond the live
+// heap and garbageHeadroom: the limit counts everything the runtime maps
+// (stacks, its own tables, the heap's unused parts), not only objects, so
+// a limit of the live heap plus the headroom alone would collect after a
+// fraction of the headroom.
+const memoryLimitSlack = 32 << 20
+
+// boundGarbage sets the collector's percentage so that a collection comes
+// after garbageHeadroom of new allocations once the live heap is larger
+// than that (the collector then follows the live heap on its own), and a
+// soft memory limit above it for a sudden surge; both are set again every
+// few seconds, following a heap that grows (more files, more open
+// documents).
 func (s *server) boundGarbage(ctx context.Context) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	prevPercent := -2
+	defer func() {
+		if prevPercent != -2 {
+			debug.SetGCPercent(prevPercent)
+		}
+	}()
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
 		metrics.Read(sample)
 		if sample[0].Value.Kind() == metrics.KindUint64 {
 			if live := sample[0].Value.Uint64(); live > 0 {
-				debug.SetMemoryLimit(int64(live) + garbageHeadroom)
+				p := gcPercentFor(live)
+				if old := debug.SetGCPercent(p); prevPercent == -2 {
+					prevPercent = old
+				}
+				debug.SetMemoryLimit(int64(live) + garbageHeadroom + memoryLimitSlack)
 			}
 		}
 		select {
@@ -35,4 +54,14 @@ func (s *server) boundGarbage(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// gcPercentFor is the collector percentage that puts the next collection
+// garbageHeadroom past a live heap of live bytes, or Go's default for a
+// heap smaller than that.
+func gcPercentFor(live uint64) int {
+	if live <= garbageHeadroom {
+		return 100
+	}
+	return max(10, int(garbageHeadroom*100/live))
 }
