@@ -45,13 +45,14 @@ func (ix *Index) updateMethod(uri string, old, f *smalltalk.File, method int) bo
 	if !ok || ix.files[id].src != string(old.Src) {
 		return false
 	}
-	e := ix.files[id]
+	e := &ix.files[id]
 	ix.touchLocked(uri)
 	edited := span{int32(om.Start), int32(om.End)}
-	var goneImpls, newImpls []string
-	e.impls, goneImpls, newImpls = ix.replaceMethod(ix.impls, e.impls, id, edited, int32(delta), ls.impls)
-	e.sends, _, _ = ix.replaceMethod(ix.sends, e.sends, id, edited, int32(delta), ls.sends)
+	impls, goneImpls, newImpls := ix.replaceMethod(&ix.impls, e.implKeys(), id, edited, int32(delta), ls.impls)
+	sends, _, _ := ix.replaceMethod(&ix.sends, e.sendKeys(), id, edited, int32(delta), ls.sends)
+	e.setKeys(e.classKeys(), impls, sends)
 	e.src = string(f.Src)
+	e.version = ix.stamp.Load()
 	ix.namesChangedLocked(false, !sameNames(goneImpls, newImpls))
 	return true
 }
@@ -61,16 +62,16 @@ type span struct{ start, end int32 }
 // removedLoc marks, for a moment under the lock, a location to drop.
 const removedLoc = ^uint32(0)
 
-// replaceMethod drops file id's locations within edited from m, under the
-// file's keys, moves those after it by delta and adds ls. It returns the
-// file's keys afterwards, the keys m no longer has and those it did not
-// have before.
-func (ix *Index) replaceMethod(m map[string][]loc, keys []string, id uint32, edited span, delta int32, ls []keyed) (kept, gone, created []string) {
-	kept = keys[:0:0]
+// replaceMethod drops file id's locations within edited from p, under the
+// file's names, moves those after it by delta and adds ls. It returns the
+// file's names afterwards, the names p no longer has locations under and
+// those it had none under before.
+func (ix *Index) replaceMethod(p *postings, keys []uint32, id uint32, edited span, delta int32, ls []keyed) (kept, gone, created []uint32) {
+	kept = make([]uint32, 0, len(keys)+len(ls))
 	for _, k := range keys {
-		all := m[k]
-		// Read only, moving in place, unless the edited method has a
-		// location here: the lists of common selectors are long.
+		all := p.edit(k)
+		// Moving in place, and dropping only where the edited method has
+		// a location: the lists of common selectors are long.
 		mine, inEdited := false, false
 		for j := range all {
 			l := &all[j]
@@ -88,37 +89,19 @@ func (ix *Index) replaceMethod(m map[string][]loc, keys []string, id uint32, edi
 				mine = true
 			}
 		}
-		if inEdited {
-			left := all[:0]
-			for _, l := range all {
-				if l.file != removedLoc {
-					left = append(left, l)
-				}
-			}
-			clear(all[len(left):])
-			if len(left) == 0 {
-				delete(m, k)
-				gone = append(gone, k)
-			} else {
-				m[k] = left
-			}
+		if inEdited && p.dropFile(k, removedLoc) == 0 {
+			gone = append(gone, k)
 		}
 		if mine {
 			kept = append(kept, k)
 		}
 	}
-	// The method's keys that the file no longer had join its list.
-	mineAlready := make(map[string]bool, len(ls))
-	for _, k := range ls {
-		mineAlready[k.key] = false
-	}
+	// The method's names that the file no longer had join its list.
+	mineAlready := make(map[uint32]bool, len(ls))
 	for _, k := range kept {
-		if _, ok := mineAlready[k]; ok {
-			mineAlready[k] = true
-		}
+		mineAlready[k] = true
 	}
-	var added []string
-	added, created = ix.addAll(m, id, ls)
+	added, created := ix.addAll(p, id, ls)
 	for _, k := range added {
 		if !mineAlready[k] {
 			kept = append(kept, k)

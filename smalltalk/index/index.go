@@ -50,25 +50,29 @@ type Location struct {
 // Index maps names to locations across files. It is safe for concurrent use.
 //
 // It keeps each file's source and, per name, compact locations that hold
-// no pointers (file ids and interned strings), so that a workspace the size
-// of Pharo's own (28 MB of source, a million sends) costs the garbage
-// collector almost nothing to keep. Parse trees are made again on demand
-// (File) and the last few are cached.
+// no pointers: file ids, interned class and category names, offsets, in
+// one array per kind of location, found by the name's number. A file's
+// names are numbers too. So a workspace the size of Pharo's own (28 MB of
+// source, half a million sends, 90,000 names) is a few hundred objects
+// with pointers to the collector instead of several hundred thousand, and
+// each collection marks it in a few milliseconds. Parse trees are made
+// again on demand (File) and the last few are cached.
 type Index struct {
-	mu      sync.RWMutex
-	ids     map[string]uint32 // uri -> file id
-	files   []*entry          // by id; nil once removed
-	free    []uint32          // ids of removed files, for reuse
-	strs    interner
-	classes map[string][]loc // class name -> definitions
-	impls   map[string][]loc // selector -> methods
-	sends   map[string][]loc // selector -> sends
-	// classNames and selectors are the sorted keys of classes and impls,
-	// nil after a change until asked for again.
+	mu    sync.RWMutex
+	ids   map[string]uint32 // uri -> file id
+	files []entry           // by id; the zero entry once removed
+	free  []uint32          // ids of removed files, for reuse
+	// strs numbers the class and category names of locations (0 is ""),
+	// names the names locations are kept under.
+	strs, names nameTable
+	// The locations by name number: class definitions by class name,
+	// methods by selector, sends by selector.
+	classes, impls, sends postings
+	// classNames and selectors are the sorted names that have class
+	// definitions or methods, nil after a change until asked for again.
 	classNames, selectors []string
-	// byLength are the keys of classes and impls in symbol order (shorter
-	// names first, then by name), with their lower-case forms; nil after a
-	// change.
+	// byLength are the same names in symbol order (shorter names first,
+	// then by name), with their lower-case forms; nil after a change.
 	byLength *symbolTable
 	// namesStamp counts the changes to the set of names, so that a list
 	// built outside the lock is kept only if no name came or went meanwhile.
@@ -88,14 +92,29 @@ type entry struct {
 	uri, name string
 	src       string
 	// readAt is the index's stamp before the file was read, for an entry
-	// of a LoadDir shard.
-	readAt uint64
-	// The keys this file added to each map, each once.
-	classes, impls, sends []string
+	// of a LoadDir shard; version is the stamp when the entry was made,
+	// which File checks before caching a parse.
+	readAt, version uint64
+	// keys are the numbers of the names this file has locations under,
+	// each once per kind: nClasses class names, then nImpls selectors of
+	// its methods, then the selectors it sends.
+	keys             []uint32
+	nClasses, nImpls uint32
+}
+
+func (e *entry) classKeys() []uint32 { return e.keys[:e.nClasses] }
+func (e *entry) implKeys() []uint32  { return e.keys[e.nClasses : e.nClasses+e.nImpls] }
+func (e *entry) sendKeys() []uint32  { return e.keys[e.nClasses+e.nImpls:] }
+
+func (e *entry) setKeys(classes, impls, sends []uint32) {
+	e.keys = make([]uint32, 0, len(classes)+len(impls)+len(sends))
+	e.keys = append(append(append(e.keys, classes...), impls...), sends...)
+	e.nClasses, e.nImpls = uint32(len(classes)), uint32(len(impls))
 }
 
 // loc is a Location without pointers: the URI is a file id, the class and
-// category are interned, the selector or class name is the map's key.
+// category are interned, the selector or class name is the name it is
+// kept under.
 type loc struct {
 	file                 uint32
 	start, end           int32
@@ -105,47 +124,22 @@ type loc struct {
 	classSide, extension bool
 }
 
-// interner hands out small ids for the few distinct class and category
-// names; id 0 is "".
-type interner struct {
-	ids  map[string]uint32
-	strs []string
-}
-
-func (in *interner) id(s string) uint32 {
-	if s == "" {
-		return 0
-	}
-	if id, ok := in.ids[s]; ok {
-		return id
-	}
-	if in.strs == nil {
-		in.strs = []string{""}
-	}
-	id := uint32(len(in.strs))
-	in.ids[s] = id
-	in.strs = append(in.strs, s)
-	return id
-}
-
 type symbolKey struct {
-	name, lower string
-	class       bool // a key of classes, else of impls
-	// letters has a bit for each ASCII letter, digit and ':' of lower, or
-	// every bit when name is not ASCII: a query character it lacks cannot
-	// be matched.
+	name  uint32 // its number in the index's names
+	class bool   // a class name, else a selector of methods
+	// letters has a bit for each ASCII letter, digit and ':' of its
+	// lower-case form, or every bit when it is not ASCII: a query
+	// character it lacks cannot be matched.
 	letters uint64
 }
 
 // New returns an empty index.
 func New() *Index {
 	return &Index{
-		ids:     map[string]uint32{},
-		strs:    interner{ids: map[string]uint32{}, strs: []string{""}},
-		classes: map[string][]loc{},
-		impls:   map[string][]loc{},
-		sends:   map[string][]loc{},
-		parsed:  parseCache{max: parseCacheSize},
+		ids:    map[string]uint32{},
+		strs:   nameTable{ids: map[string]uint32{"": 0}, names: []string{""}},
+		names:  nameTable{ids: map[string]uint32{}},
+		parsed: parseCache{max: parseCacheSize},
 	}
 }
 
@@ -248,7 +242,7 @@ func (ix *Index) newFileIDLocked() uint32 {
 		ix.free = ix.free[:n-1]
 		return id
 	}
-	ix.files = append(ix.files, nil)
+	ix.files = append(ix.files, entry{})
 	return uint32(len(ix.files) - 1)
 }
 
@@ -258,13 +252,13 @@ func (ix *Index) update(uri, name, src string, ls *locations) {
 	ix.touchLocked(uri)
 	goneClasses, goneImpls := ix.dropLocked(uri)
 	id := ix.newFileIDLocked()
-	e := &entry{uri: uri, name: name, src: src}
+	classes, newClasses := ix.addAll(&ix.classes, id, ls.classes)
+	impls, newImpls := ix.addAll(&ix.impls, id, ls.impls)
+	sends, _ := ix.addAll(&ix.sends, id, ls.sends)
+	e := entry{uri: uri, name: name, src: src, version: ix.stamp.Load()}
+	e.setKeys(classes, impls, sends)
 	ix.files[id] = e
 	ix.ids[uri] = id
-	var newClasses, newImpls []string
-	e.classes, newClasses = ix.addAll(ix.classes, id, ls.classes)
-	e.impls, newImpls = ix.addAll(ix.impls, id, ls.impls)
-	e.sends, _ = ix.addAll(ix.sends, id, ls.sends)
 	// An edit usually leaves the set of names as it was: the sorted lists
 	// stay valid unless a name came or went.
 	ix.namesChangedLocked(!sameNames(goneClasses, newClasses), !sameNames(goneImpls, newImpls))
@@ -287,11 +281,11 @@ func (ix *Index) namesChangedLocked(classes, selectors bool) {
 }
 
 // sameNames reports whether a and b hold the same names, each once.
-func sameNames(a, b []string) bool {
+func sameNames(a, b []uint32) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	set := make(map[string]bool, len(a))
+	set := make(map[uint32]bool, len(a))
 	for _, n := range a {
 		set[n] = true
 	}
@@ -303,9 +297,9 @@ func sameNames(a, b []string) bool {
 	return true
 }
 
-// addAll stores ls under file id and returns their distinct keys and the
-// keys that were not in m before.
-func (ix *Index) addAll(m map[string][]loc, id uint32, ls []keyed) (keys, created []string) {
+// addAll stores ls under file id and returns the numbers of their distinct
+// names and of the names that had no locations in p before.
+func (ix *Index) addAll(p *postings, id uint32, ls []keyed) (keys, created []uint32) {
 	// A file's locations mostly share one class and a few categories.
 	var lastClass, lastCategory string
 	var class, category uint32
@@ -318,16 +312,21 @@ func (ix *Index) addAll(m map[string][]loc, id uint32, ls []keyed) (keys, create
 		}
 		l := loc{file: id, start: int32(k.r.Start), end: int32(k.r.End), nameStart: int32(k.name.Start), nameEnd: int32(k.name.End),
 			class: class, category: category, kind: k.kind, classSide: k.classSide, extension: k.extension}
-		old, ok := m[k.key]
-		if !ok {
-			// Interning the key too lets every file share one copy of it.
-			k.key = ix.strs.strs[ix.strs.id(k.key)]
-			created = append(created, k.key)
+		name := ix.names.id(k.key)
+		if p.gathering {
+			if p.gather(name, l) {
+				keys = append(keys, name)
+			}
+			continue
+		}
+		old := p.get(name)
+		if len(old) == 0 {
+			created = append(created, name)
 		}
 		if len(old) == 0 || old[len(old)-1].file != id {
-			keys = append(keys, k.key)
+			keys = append(keys, name)
 		}
-		m[k.key] = append(old, l)
+		p.add(name, l)
 	}
 	return keys, created
 }
@@ -341,23 +340,12 @@ func (ix *Index) Remove(uri string) {
 	ix.parsed.drop(uri)
 }
 
-// drop removes file id's locations under keys and returns the keys left
-// with none, which it deletes.
-func drop(m map[string][]loc, keys []string, id uint32) (emptied []string) {
-	for _, k := range keys {
-		ls := m[k]
-		kept := ls[:0]
-		for _, l := range ls {
-			if l.file != id {
-				kept = append(kept, l)
-			}
-		}
-		if len(kept) == 0 {
-			delete(m, k)
-			emptied = append(emptied, k)
-		} else {
-			clear(ls[len(kept):])
-			m[k] = kept
+// dropFile removes file id's locations under names from p and returns the
+// names left with none.
+func dropFile(p *postings, names []uint32, id uint32) (emptied []uint32) {
+	for _, n := range names {
+		if p.dropFile(n, id) == 0 {
+			emptied = append(emptied, n)
 		}
 	}
 	return emptied
@@ -370,16 +358,16 @@ func (ix *Index) removeLocked(uri string) {
 
 // dropLocked forgets uri and returns the class names and selectors that
 // no other file has, leaving the sorted lists to the caller.
-func (ix *Index) dropLocked(uri string) (goneClasses, goneImpls []string) {
+func (ix *Index) dropLocked(uri string) (goneClasses, goneImpls []uint32) {
 	id, ok := ix.ids[uri]
 	if !ok {
 		return nil, nil
 	}
-	e := ix.files[id]
-	goneClasses = drop(ix.classes, e.classes, id)
-	goneImpls = drop(ix.impls, e.impls, id)
-	drop(ix.sends, e.sends, id)
-	ix.files[id] = nil
+	e := &ix.files[id]
+	goneClasses = dropFile(&ix.classes, e.classKeys(), id)
+	goneImpls = dropFile(&ix.impls, e.implKeys(), id)
+	dropFile(&ix.sends, e.sendKeys(), id)
+	ix.files[id] = entry{}
 	ix.free = append(ix.free, id)
 	delete(ix.ids, uri)
 	return goneClasses, goneImpls
@@ -393,18 +381,18 @@ func (ix *Index) File(uri string) *smalltalk.File {
 	}
 	ix.mu.RLock()
 	id, ok := ix.ids[uri]
-	var e *entry
+	var e entry
 	if ok {
 		e = ix.files[id]
 	}
 	ix.mu.RUnlock()
-	if e == nil {
+	if !ok {
 		return nil
 	}
 	f := smalltalk.Parse(e.name, []byte(e.src))
 	// Only cache it if the file did not change meanwhile.
 	ix.mu.RLock()
-	current := ix.ids[uri] == id && ix.files[id] == e
+	current := ix.ids[uri] == id && ix.files[id].version == e.version
 	if current {
 		ix.parsed.put(uri, f)
 	}
@@ -429,21 +417,24 @@ func (ix *Index) Len() int {
 	return len(ix.ids)
 }
 
-// location expands l, stored under key.
+// location expands l, kept under the name key.
 func (ix *Index) location(key string, l loc) Location {
 	out := Location{URI: ix.files[l.file].uri, Kind: l.kind,
 		Range:     smalltalk.Range{Start: int(l.start), End: int(l.end)},
 		NameRange: smalltalk.Range{Start: int(l.nameStart), End: int(l.nameEnd)},
-		Class:     ix.strs.strs[l.class], ClassSide: l.classSide, Category: ix.strs.strs[l.category], Extension: l.extension}
+		Class:     ix.strs.names[l.class], ClassSide: l.classSide, Category: ix.strs.names[l.category], Extension: l.extension}
 	if l.kind != ClassLoc {
 		out.Selector = key
 	}
 	return out
 }
 
-func (ix *Index) collect(m map[string][]loc, key string) []Location {
+func (ix *Index) collect(p *postings, key string) []Location {
 	ix.mu.RLock()
-	ls := m[key]
+	var ls []loc
+	if name, ok := ix.names.lookup(key); ok {
+		ls = p.get(name)
+	}
 	out := make([]Location, 0, len(ls))
 	for _, l := range ls {
 		out = append(out, ix.location(key, l))
@@ -465,22 +456,27 @@ func sortLocations(ls []Location) {
 // ClassDefinition returns where class (or trait) name is defined,
 // definitions before extensions, sorted by URI.
 func (ix *Index) ClassDefinition(name string) []Location {
-	out := ix.collect(ix.classes, name)
+	out := ix.collect(&ix.classes, name)
 	sort.SliceStable(out, func(i, j int) bool { return !out[i].Extension && out[j].Extension })
 	return out
 }
 
 // Implementors returns the methods whose selector is selector.
-func (ix *Index) Implementors(selector string) []Location { return ix.collect(ix.impls, selector) }
+func (ix *Index) Implementors(selector string) []Location { return ix.collect(&ix.impls, selector) }
 
 // FirstImplementor returns the class of Implementors(selector)[0], or "",
 // without building the list.
 func (ix *Index) FirstImplementor(selector string) string {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	name, ok := ix.names.lookup(selector)
+	if !ok {
+		return ""
+	}
+	ls := ix.impls.get(name)
 	var best *loc
-	for i := range ix.impls[selector] {
-		l := &ix.impls[selector][i]
+	for i := range ls {
+		l := &ls[i]
 		if best == nil {
 			best = l
 			continue
@@ -493,33 +489,36 @@ func (ix *Index) FirstImplementor(selector string) string {
 	if best == nil {
 		return ""
 	}
-	return ix.strs.strs[best.class]
+	return ix.strs.names[best.class]
 }
 
 // Senders returns the sends of selector.
-func (ix *Index) Senders(selector string) []Location { return ix.collect(ix.sends, selector) }
+func (ix *Index) Senders(selector string) []Location { return ix.collect(&ix.sends, selector) }
 
 // Classes returns the names of all defined classes, sorted. The slice is
 // shared: callers must not change it.
-func (ix *Index) Classes() []string { return ix.sortedKeys(ix.classes, &ix.classNames) }
+func (ix *Index) Classes() []string { return ix.sortedKeys(&ix.classes, &ix.classNames) }
 
 // Selectors returns every implemented selector, sorted. The slice is
 // shared: callers must not change it.
-func (ix *Index) Selectors() []string { return ix.sortedKeys(ix.impls, &ix.selectors) }
+func (ix *Index) Selectors() []string { return ix.sortedKeys(&ix.impls, &ix.selectors) }
 
-// sortedKeys returns *cache, making it from m's keys if a change dropped
-// it. The keys are sorted outside the lock, so that no request waits for
-// it; the list is kept only if the names did not change meanwhile.
-func (ix *Index) sortedKeys(m map[string][]loc, cache *[]string) []string {
+// sortedKeys returns *cache, making it from the names with locations in p
+// if a change dropped it. The names are sorted outside the lock, so that
+// no request waits for it; the list is kept only if the names did not
+// change meanwhile.
+func (ix *Index) sortedKeys(p *postings, cache *[]string) []string {
 	ix.mu.RLock()
 	if out := *cache; out != nil {
 		ix.mu.RUnlock()
 		return out
 	}
 	stamp := ix.namesStamp
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	keys := make([]string, 0, len(p.runs))
+	for n, r := range p.runs {
+		if r.n > 0 {
+			keys = append(keys, ix.names.names[n])
+		}
 	}
 	ix.mu.RUnlock()
 	sort.Strings(keys)
@@ -531,8 +530,9 @@ func (ix *Index) sortedKeys(m map[string][]loc, cache *[]string) []string {
 	return keys
 }
 
-// symbolKeys returns the keys of classes and impls, shorter names first,
-// ready for Symbols' search; made as sortedKeys makes its lists.
+// symbolKeys returns the class names and selectors of methods, shorter
+// names first, ready for Symbols' search; made as sortedKeys makes its
+// lists.
 func (ix *Index) symbolKeys() *symbolTable {
 	ix.mu.RLock()
 	if out := ix.byLength; out != nil {
@@ -540,28 +540,30 @@ func (ix *Index) symbolKeys() *symbolTable {
 		return out
 	}
 	stamp := ix.namesStamp
-	keys := make([]symbolKey, 0, len(ix.classes)+len(ix.impls))
-	for k := range ix.classes {
-		keys = append(keys, symbolKey{name: k, class: true})
+	names := ix.names.names
+	keys := make([]symbolKey, 0, len(ix.classes.runs)+len(ix.impls.runs))
+	for n, r := range ix.classes.runs {
+		if r.n > 0 {
+			keys = append(keys, symbolKey{name: uint32(n), class: true})
+		}
 	}
-	for k := range ix.impls {
-		keys = append(keys, symbolKey{name: k})
+	for n, r := range ix.impls.runs {
+		if r.n > 0 {
+			keys = append(keys, symbolKey{name: uint32(n)})
+		}
 	}
 	ix.mu.RUnlock()
-	for i := range keys {
-		keys[i].lower = strings.ToLower(keys[i].name)
-	}
 	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if len(a.name) != len(b.name) {
-			return len(a.name) < len(b.name)
+		a, b := names[keys[i].name], names[keys[j].name]
+		if len(a) != len(b) {
+			return len(a) < len(b)
 		}
-		if a.name != b.name {
-			return a.name < b.name
+		if a != b {
+			return a < b
 		}
-		return a.class && !b.class
+		return keys[i].class && !keys[j].class
 	})
-	t := newSymbolTable(keys)
+	t := newSymbolTable(names, keys)
 	ix.mu.Lock()
 	if ix.namesStamp == stamp && ix.byLength == nil {
 		ix.byLength = t
@@ -694,8 +696,6 @@ type Symbol struct {
 // URI). An empty query matches everything. limit <= 0 means no limit.
 func (ix *Index) Symbols(query string, limit int) []Symbol {
 	t := ix.symbolKeys()
-	var buckets [NoMatch][]int32
-	t.match(query, &buckets)
 	var out []Symbol
 	if limit > 0 {
 		// A key's locations may take out past limit before it is cut.
@@ -705,36 +705,26 @@ func (ix *Index) Symbols(query string, limit int) []Symbol {
 	defer ix.mu.RUnlock()
 	count := func(k *symbolKey) int {
 		if k.class {
-			return len(ix.classes[k.name])
+			return ix.classes.count(k.name)
 		}
-		return len(ix.impls[k.name])
+		return ix.impls.count(k.name)
 	}
-	if query != "" && !t.slow(query) {
-		// The subsequence matches are looked for only as far as the
-		// better ones leave room for.
-		room := limit
-		for _, b := range buckets[:MatchFuzzy] {
-			for _, i := range b {
-				room -= count(&t.keys[i])
-			}
-		}
-		if limit <= 0 || room > 0 {
-			buckets[MatchFuzzy] = t.fuzzy(query, buckets, room, limit <= 0, count)
-		}
-	}
+	var buckets [NoMatch][]int32
+	t.match(query, limit, count, &buckets)
 	for q, bucket := range buckets {
 		for _, i := range bucket {
 			if limit > 0 && len(out) >= limit {
 				return out[:limit]
 			}
 			k := &t.keys[i]
-			m := ix.impls
+			p := &ix.impls
 			if k.class {
-				m = ix.classes
+				p = &ix.classes
 			}
+			name := t.names[k.name]
 			first := len(out)
-			for _, l := range m[k.name] {
-				out = append(out, Symbol{k.name, ix.location(k.name, l), q})
+			for _, l := range p.get(k.name) {
+				out = append(out, Symbol{name, ix.location(name, l), q})
 			}
 			same := out[first:]
 			sort.Slice(same, func(i, j int) bool {
@@ -774,10 +764,13 @@ func (ix *Index) Listing() string {
 	for uri, id := range ix.ids {
 		lines = append(lines, fmt.Sprintf("file %s %d", uri, len(ix.files[id].src)))
 	}
-	for what, m := range map[string]map[string][]loc{"class": ix.classes, "method": ix.impls, "send": ix.sends} {
-		for key, ls := range m {
-			for _, l := range ls {
-				lines = append(lines, fmt.Sprintf("%s %s %+v", what, key, ix.location(key, l)))
+	for _, kind := range []struct {
+		what string
+		p    *postings
+	}{{"class", &ix.classes}, {"method", &ix.impls}, {"send", &ix.sends}} {
+		for n, key := range ix.names.names {
+			for _, l := range kind.p.get(uint32(n)) {
+				lines = append(lines, fmt.Sprintf("%s %s %+v", kind.what, key, ix.location(key, l)))
 			}
 		}
 	}

@@ -47,6 +47,10 @@ func (ix *Index) LoadDir(ctx context.Context, root string) (int, error) {
 		ix.mu.Lock()
 		if ix.loading--; ix.loading == 0 {
 			ix.touched = nil
+			// The runs moved as they grew: lay them out again, end to end.
+			ix.classes.compact(0)
+			ix.impls.compact(0)
+			ix.sends.compact(0)
 		}
 		ix.mu.Unlock()
 	}()
@@ -59,7 +63,7 @@ func (ix *Index) LoadDir(ctx context.Context, root string) (int, error) {
 		go func() {
 			defer wg.Done()
 			r := new(reader)
-			shard, inShard := New(), 0
+			shard, inShard := newShard(), 0
 			for s := range work {
 				readAt := ix.stamp.Load()
 				src, err := ReadSource(s.Target)
@@ -74,7 +78,7 @@ func (ix *Index) LoadDir(ctx context.Context, root string) (int, error) {
 				n.Add(1)
 				if inShard++; inShard == shardFiles {
 					ix.absorb(shard)
-					shard, inShard = New(), 0
+					shard, inShard = newShard(), 0
 				}
 			}
 			ix.absorb(shard)
@@ -94,6 +98,14 @@ func (ix *Index) LoadDir(ctx context.Context, root string) (int, error) {
 	return int(n.Load()), firstErr
 }
 
+// newShard is an index for one LoadDir worker's files, to absorb.
+func newShard() *Index {
+	shard := New()
+	shard.names.borrowed, shard.strs.borrowed = true, true
+	shard.classes.gathering, shard.impls.gathering, shard.sends.gathering = true, true, true
+	return shard
+}
+
 // absorb moves the files of shard, an index no one else uses, into ix,
 // except those changed in ix since the shard read them.
 func (ix *Index) absorb(shard *Index) {
@@ -102,11 +114,14 @@ func (ix *Index) absorb(shard *Index) {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	// The shard's names as ix numbers them, the new ones added together.
+	names := ix.names.idsOf(shard.names.names)
 	const skipped = ^uint32(0)
 	ids := make([]uint32, len(shard.files))
-	for i, e := range shard.files {
+	for i := range shard.files {
 		ids[i] = skipped
-		if e == nil {
+		e := &shard.files[i]
+		if e.uri == "" {
 			continue
 		}
 		if t, ok := ix.touched[e.uri]; ok && t > e.readAt {
@@ -114,42 +129,30 @@ func (ix *Index) absorb(shard *Index) {
 		}
 		ix.dropLocked(e.uri)
 		id := ix.newFileIDLocked()
-		ix.files[id] = e
+		for j, k := range e.keys {
+			e.keys[j] = names[k]
+		}
+		e.version = ix.stamp.Load()
+		ix.files[id] = *e
 		ix.ids[e.uri] = id
 		ids[i] = id
 	}
-	// The shard's interned names, as ix numbers them, made when first met.
-	strs := make([]uint32, len(shard.strs.strs))
-	for i := range strs {
-		strs[i] = skipped
-	}
-	strs[0] = 0
-	str := func(i uint32) uint32 {
-		if strs[i] == skipped {
-			strs[i] = ix.strs.id(shard.strs.strs[i])
-		}
-		return strs[i]
-	}
-	for _, pair := range [...][2]map[string][]loc{{ix.classes, shard.classes}, {ix.impls, shard.impls}, {ix.sends, shard.sends}} {
-		into := pair[0]
-		for key, ls := range pair[1] {
-			kept := ls[:0]
-			for _, l := range ls {
+	strs := ix.strs.idsOf(shard.strs.names)
+	for _, pair := range [...][2]*postings{{&ix.classes, &shard.classes}, {&ix.impls, &shard.impls}, {&ix.sends, &shard.sends}} {
+		into, from := pair[0], pair[1]
+		locs, starts := from.grouped(len(shard.names.names))
+		for n := range shard.names.names {
+			group := locs[starts[n]:starts[n+1]]
+			kept := group[:0]
+			for _, l := range group {
 				if ids[l.file] == skipped {
 					continue
 				}
 				l.file = ids[l.file]
-				l.class, l.category = str(l.class), str(l.category)
+				l.class, l.category = strs[l.class], strs[l.category]
 				kept = append(kept, l)
 			}
-			if len(kept) == 0 {
-				continue
-			}
-			if old, ok := into[key]; ok {
-				into[key] = append(old, kept...)
-			} else {
-				into[key] = kept
-			}
+			into.add(names[n], kept...)
 		}
 	}
 	ix.namesChangedLocked(true, true)

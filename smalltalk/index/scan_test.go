@@ -153,7 +153,7 @@ func TestLoadDirKeepsAChangeMadeWhileItRuns(t *testing.T) {
 	ix.mu.Unlock()
 	// A walk's shard read two files; one of them changes in the index
 	// after it was read, and the other is removed.
-	shard := New()
+	shard := newShard()
 	readAt := ix.stamp.Load()
 	for _, name := range []string{"foo.st", "bar.st"} {
 		var ls locations

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -8,31 +9,59 @@ import (
 // symbolTable is what Symbols searches: the keys in symbol order and
 // their lower-case forms laid end to end, each followed by a NUL, so that
 // one strings.Index pass over the text finds every key that contains the
-// query (which is what the exact, prefix and substring qualities need)
-// instead of a comparison per key.
+// query (which is what the substring quality needs) instead of a
+// comparison per key; and the keys in the order of their lower-case
+// forms, where the keys that start with the query (exact, prefix and
+// case-insensitive prefix matches) are one run found by binary search.
 type symbolTable struct {
+	names  []string // the index's names by number, as they were
 	keys   []symbolKey
 	text   string
 	starts []int32 // where each key's lower-case form starts in text
+	// byLower are the indexes of keys in the order of their lower-case
+	// forms.
+	byLower []int32
 }
 
-func newSymbolTable(keys []symbolKey) *symbolTable {
-	t := &symbolTable{keys: keys, starts: make([]int32, len(keys))}
+func newSymbolTable(names []string, keys []symbolKey) *symbolTable {
+	t := &symbolTable{names: names, keys: keys, starts: make([]int32, len(keys)), byLower: make([]int32, len(keys))}
+	lower := make([]string, len(keys))
 	n := 0
-	for _, k := range keys {
-		n += len(k.lower) + 1
+	for i, k := range keys {
+		lower[i] = strings.ToLower(names[k.name])
+		n += len(lower[i]) + 1
 	}
 	var b strings.Builder
 	b.Grow(n)
 	for i := range keys {
 		k := &keys[i]
 		t.starts[i] = int32(b.Len())
-		b.WriteString(k.lower)
+		b.WriteString(lower[i])
 		b.WriteByte(0)
-		k.letters = lettersOf(k.name, k.lower)
+		k.letters = lettersOf(names[k.name], lower[i])
+		t.byLower[i] = int32(i)
 	}
 	t.text = b.String()
+	sort.Slice(t.byLower, func(i, j int) bool {
+		a, b := t.byLower[i], t.byLower[j]
+		if la, lb := lower[a], lower[b]; la != lb {
+			return la < lb
+		}
+		return a < b
+	})
 	return t
+}
+
+// name is the name of key i.
+func (t *symbolTable) name(i int32) string { return t.names[t.keys[i].name] }
+
+// lower is the lower-case form of key i.
+func (t *symbolTable) lower(i int32) string {
+	end := len(t.text)
+	if int(i)+1 < len(t.starts) {
+		end = int(t.starts[i+1])
+	}
+	return t.text[t.starts[i] : end-1]
 }
 
 // letterBit is the bit of c in a symbolKey's letters, or 0 for a
@@ -66,10 +95,12 @@ func lettersOf(name, lower string) uint64 {
 // keys: such a query is matched key by key.
 func (t *symbolTable) slow(query string) bool { return strings.IndexByte(query, 0) >= 0 }
 
-// match puts the index of every key matching query better than
-// MatchFuzzy into buckets by quality, in symbol order. An empty query
-// puts every key in MatchSubstring, as MatchQuality's callers expect.
-func (t *symbolTable) match(query string, buckets *[NoMatch][]int32) {
+// match puts the index of every key matching query into buckets by
+// quality, in symbol order, as far as limit locations (count gives a
+// key's) need: every exact and prefix match, then substring and
+// subsequence matches only until they fill limit. An empty query puts
+// every key in MatchSubstring, as MatchQuality's callers expect.
+func (t *symbolTable) match(query string, limit int, count func(*symbolKey) int, buckets *[NoMatch][]int32) {
 	if query == "" {
 		all := make([]int32, len(t.keys))
 		for i := range all {
@@ -78,44 +109,59 @@ func (t *symbolTable) match(query string, buckets *[NoMatch][]int32) {
 		buckets[MatchSubstring] = all
 		return
 	}
-	lq := strings.ToLower(query)
 	if t.slow(query) {
 		for i := range t.keys {
-			k := &t.keys[i]
-			q := MatchQuality(k.name, query)
+			q := MatchQuality(t.name(int32(i)), query)
 			if q != NoMatch {
 				buckets[q] = append(buckets[q], int32(i))
 			}
 		}
 		return
 	}
-	for from := 0; from < len(t.text); {
-		at := strings.Index(t.text[from:], lq)
-		if at < 0 {
+	lq := strings.ToLower(query)
+	from := sort.Search(len(t.byLower), func(j int) bool { return t.lower(t.byLower[j]) >= lq })
+	for _, i := range t.byLower[from:] {
+		if !strings.HasPrefix(t.lower(i), lq) {
 			break
 		}
-		at += from
+		q := MatchFoldPrefix
+		switch name := t.name(i); {
+		case name == query:
+			q = MatchExact
+		case strings.HasPrefix(name, query):
+			q = MatchPrefix
+		}
+		buckets[q] = append(buckets[q], i)
+	}
+	room := limit
+	for q := range buckets[:MatchSubstring] {
+		slices.Sort(buckets[q])
+		for _, i := range buckets[q] {
+			room -= count(&t.keys[i])
+		}
+	}
+	unlimited := limit <= 0
+	for at := 0; unlimited || room > 0; {
+		found := strings.Index(t.text[at:], lq)
+		if found < 0 {
+			break
+		}
+		at += found
 		// The key holding the match: the last one starting at or before it.
-		i := sort.Search(len(t.starts), func(i int) bool { return int(t.starts[i]) > at }) - 1
-		k := &t.keys[i]
-		q := MatchSubstring
-		if at == int(t.starts[i]) {
-			switch {
-			case k.name == query:
-				q = MatchExact
-			case strings.HasPrefix(k.name, query):
-				q = MatchPrefix
-			default:
-				q = MatchFoldPrefix
-			}
+		i := int32(sort.Search(len(t.starts), func(i int) bool { return int(t.starts[i]) > at }) - 1)
+		// A match at a key's start is a prefix match, which the first
+		// match in a key is if any is: go on with the next key.
+		if at != int(t.starts[i]) {
+			buckets[MatchSubstring] = append(buckets[MatchSubstring], i)
+			room -= count(&t.keys[i])
 		}
-		buckets[q] = append(buckets[q], int32(i))
-		// The first match in a key is its best: go on with the next key.
-		if i+1 < len(t.starts) {
-			from = int(t.starts[i+1])
-		} else {
+		if int(i)+1 >= len(t.starts) {
 			break
 		}
+		at = int(t.starts[i+1])
+	}
+	if unlimited || room > 0 {
+		buckets[MatchFuzzy] = t.fuzzy(query, *buckets, room, unlimited, count)
 	}
 }
 
@@ -140,7 +186,7 @@ func (t *symbolTable) fuzzy(query string, better [NoMatch][]int32, room int, unl
 			break
 		}
 		k := &t.keys[i]
-		if k.letters&need != need || matched[i/64]&(1<<(i%64)) != 0 || !subsequence(k.name, query) {
+		if k.letters&need != need || matched[i/64]&(1<<(i%64)) != 0 || !subsequence(t.names[k.name], query) {
 			continue
 		}
 		out = append(out, int32(i))

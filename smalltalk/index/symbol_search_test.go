@@ -21,7 +21,7 @@ func symbolsKeyByKey(ix *Index, query string, limit int) []Symbol {
 	for _, k := range t.keys {
 		q := MatchSubstring
 		if query != "" {
-			q = MatchQuality(k.name, query)
+			q = MatchQuality(t.names[k.name], query)
 		}
 		if q != NoMatch {
 			buckets[q] = append(buckets[q], k)
@@ -35,13 +35,14 @@ func symbolsKeyByKey(ix *Index, query string, limit int) []Symbol {
 			if limit > 0 && len(out) >= limit {
 				return out[:limit]
 			}
-			m := ix.impls
+			p := &ix.impls
 			if k.class {
-				m = ix.classes
+				p = &ix.classes
 			}
+			name := t.names[k.name]
 			first := len(out)
-			for _, l := range m[k.name] {
-				out = append(out, Symbol{k.name, ix.location(k.name, l), q})
+			for _, l := range p.get(k.name) {
+				out = append(out, Symbol{name, ix.location(name, l), q})
 			}
 			same := out[first:]
 			sort.Slice(same, func(i, j int) bool {
@@ -70,11 +71,12 @@ func TestSymbolsFindWhatMatchQualityRanks(t *testing.T) {
 	}
 	// Names that lower-case to other lengths or to ASCII, and a NUL.
 	ix.Update("file:///odd.st", smalltalk.Parse("odd.st", []byte("Class { #name : #'\u212Aelvin' }\n\n\u212Aelvin >> \u00e9t\u00e9 [ ^ 1 ]\n\u212Aelvin >> a\u0130b [ ^ 2 ]\n")))
-	keys := ix.symbolKeys().keys
+	table := ix.symbolKeys()
+	keys := table.keys
 	r := rand.New(rand.NewPCG(5, 6))
 	queries := []string{"", "a", "A", "new", "printOn", "printOn:", "at:put:", "OCM", "GC", "gen", "Gen", "zzqx", "k", "K", "\u212A", "\u00e9", "\u00c9T", "i\u0307", "\x00", "a\x00b", ":", "+", "="}
 	for i := 0; i < 300; i++ {
-		name := keys[r.IntN(len(keys))].name
+		name := table.names[keys[r.IntN(len(keys))].name]
 		a := r.IntN(len(name))
 		b := a + 1 + r.IntN(len(name)-a)
 		q := name[a:b]
