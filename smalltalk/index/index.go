@@ -128,8 +128,9 @@ type symbolKey struct {
 	name  uint32 // its number in the index's names
 	class bool   // a class name, else a selector of methods
 	// letters has a bit for each ASCII letter, digit and ':' of its
-	// lower-case form, or every bit when it is not ASCII: a query
-	// character it lacks cannot be matched.
+	// lower-case form and for each upper-case letter of the name, or
+	// every bit when it is not ASCII: a query character it lacks cannot
+	// be matched.
 	letters uint64
 }
 

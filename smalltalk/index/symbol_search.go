@@ -88,7 +88,20 @@ func lettersOf(name, lower string) uint64 {
 	for i := 0; i < len(lower); i++ {
 		m |= letterBit(lower[i])
 	}
+	for i := 0; i < len(name); i++ {
+		m |= upperBit(name[i])
+	}
 	return m
+}
+
+// upperBit is the bit of an upper-case ASCII letter in a symbolKey's
+// letters, after those of letterBit, or 0: an upper-case letter of a
+// query matches only itself in a subsequence.
+func upperBit(c byte) uint64 {
+	if 'A' <= c && c <= 'Z' {
+		return 1 << (37 + c - 'A')
+	}
+	return 0
 }
 
 // slow reports whether query holds a NUL, which the text uses between
@@ -140,57 +153,65 @@ func (t *symbolTable) match(query string, limit int, count func(*symbolKey) int,
 			room -= count(&t.keys[i])
 		}
 	}
+	// One pass in symbol order: the keys that contain the query further
+	// in are substring matches, the others may be subsequence ones. It
+	// stops once the substring matches fill the limit; until then it
+	// keeps the subsequence matches that might still fit, which Symbols
+	// cuts with the rest.
+	needSub, needFuzzy := t.needs(query, lq)
+	asciiQuery := isASCII(query)
 	unlimited := limit <= 0
-	for at := 0; unlimited || room > 0; {
-		found := strings.Index(t.text[at:], lq)
-		if found < 0 {
-			break
+	fuzzy := 0 // the locations of the subsequence matches kept
+	for i := range t.keys {
+		if !unlimited && room <= 0 {
+			return
 		}
-		at += found
-		// The key holding the match: the last one starting at or before it.
-		i := int32(sort.Search(len(t.starts), func(i int) bool { return int(t.starts[i]) > at }) - 1)
-		// A match at a key's start is a prefix match, which the first
-		// match in a key is if any is: go on with the next key.
-		if at != int(t.starts[i]) {
-			buckets[MatchSubstring] = append(buckets[MatchSubstring], i)
-			room -= count(&t.keys[i])
+		k := &t.keys[i]
+		if k.letters&needSub == needSub {
+			if lower := t.lower(int32(i)); strings.Contains(lower, lq) {
+				if !strings.HasPrefix(lower, lq) {
+					buckets[MatchSubstring] = append(buckets[MatchSubstring], int32(i))
+					room -= count(k)
+				}
+				continue
+			}
 		}
-		if int(i)+1 >= len(t.starts) {
-			break
+		// The room the substring matches leave only shrinks: what fits
+		// in the room left now is enough.
+		if (unlimited || fuzzy < room) && k.letters&needFuzzy == needFuzzy && t.subsequence(k, query, asciiQuery) {
+			buckets[MatchFuzzy] = append(buckets[MatchFuzzy], int32(i))
+			fuzzy += count(k)
 		}
-		at = int(t.starts[i+1])
-	}
-	if unlimited || room > 0 {
-		buckets[MatchFuzzy] = t.fuzzy(query, *buckets, room, unlimited, count)
 	}
 }
 
-// fuzzy returns, in symbol order, the keys that match query only as a
-// subsequence (MatchFuzzy), until they hold room locations (all of them
-// with unlimited).
-func (t *symbolTable) fuzzy(query string, better [NoMatch][]int32, room int, unlimited bool, count func(*symbolKey) int) []int32 {
-	matched := make([]uint64, (len(t.keys)+63)/64)
-	for _, b := range better {
-		for _, i := range b {
-			matched[i/64] |= 1 << (i % 64)
-		}
-	}
-	lq := strings.ToLower(query)
-	var need uint64
+// needs are the letters a key must have to contain query (whose lower
+// case is lq) and to match it as a subsequence (its upper-case letters as
+// they are).
+func (t *symbolTable) needs(query, lq string) (sub, fuzzy uint64) {
 	for i := 0; i < len(lq); i++ {
-		need |= letterBit(lq[i])
+		sub |= letterBit(lq[i])
 	}
-	var out []int32
-	for i := range t.keys {
-		if !unlimited && room <= 0 {
-			break
-		}
-		k := &t.keys[i]
-		if k.letters&need != need || matched[i/64]&(1<<(i%64)) != 0 || !subsequence(t.names[k.name], query) {
-			continue
-		}
-		out = append(out, int32(i))
-		room -= count(k)
+	fuzzy = sub
+	for i := 0; i < len(query); i++ {
+		fuzzy |= upperBit(query[i])
 	}
-	return out
+	return sub, fuzzy
+}
+
+// subsequence is subsequence(k's name, query), without looking for
+// multi-byte characters in an ASCII name (whose letters are not all set).
+func (t *symbolTable) subsequence(k *symbolKey, query string, asciiQuery bool) bool {
+	name := t.names[k.name]
+	if !asciiQuery || k.letters == ^uint64(0) {
+		return subsequence(name, query)
+	}
+	i := 0
+	for j := 0; j < len(name) && i < len(query); j++ {
+		c, q := name[j], query[i]
+		if c == q || !('A' <= q && q <= 'Z') && lowerASCII(c) == q {
+			i++
+		}
+	}
+	return i == len(query)
 }
