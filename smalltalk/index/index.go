@@ -4,9 +4,11 @@
 package index
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -77,6 +79,11 @@ type Index struct {
 	// namesStamp counts the changes to the set of names, so that a list
 	// built outside the lock is kept only if no name came or went meanwhile.
 	namesStamp uint64
+	// order ranks the files by URI, the order of Symbols' locations under
+	// one name, if filesStamp (which counts files added and removed) is
+	// still what it was made at.
+	order      *fileOrder
+	filesStamp uint64
 
 	parsed parseCache
 
@@ -238,6 +245,7 @@ func (r *reader) read(name string, src []byte) {
 // newFileIDLocked hands out a file id, reusing one a removed file freed so
 // that ix.files does not grow with every rename. ix.mu must be held.
 func (ix *Index) newFileIDLocked() uint32 {
+	ix.filesStamp++
 	if n := len(ix.free); n > 0 {
 		id := ix.free[n-1]
 		ix.free = ix.free[:n-1]
@@ -371,6 +379,7 @@ func (ix *Index) dropLocked(uri string) (goneClasses, goneImpls []uint32) {
 	ix.files[id] = entry{}
 	ix.free = append(ix.free, id)
 	delete(ix.ids, uri)
+	ix.filesStamp++
 	return goneClasses, goneImpls
 }
 
@@ -573,6 +582,42 @@ func (ix *Index) symbolKeys() *symbolTable {
 	return t
 }
 
+// fileOrder ranks file ids by their URIs.
+type fileOrder struct {
+	stamp uint64
+	rank  []uint32 // by file id
+}
+
+// fileOrder returns the files' ranks by URI, made outside the lock as
+// sortedKeys makes its lists; callers check its stamp under the lock.
+func (ix *Index) fileOrder() *fileOrder {
+	ix.mu.RLock()
+	if o := ix.order; o != nil && o.stamp == ix.filesStamp {
+		ix.mu.RUnlock()
+		return o
+	}
+	o := &fileOrder{stamp: ix.filesStamp, rank: make([]uint32, len(ix.files))}
+	ids := make([]uint32, 0, len(ix.ids))
+	uris := make([]string, len(ix.files))
+	for id := range ix.files {
+		if uri := ix.files[id].uri; uri != "" {
+			ids = append(ids, uint32(id))
+			uris[id] = uri
+		}
+	}
+	ix.mu.RUnlock()
+	slices.SortFunc(ids, func(a, b uint32) int { return strings.Compare(uris[a], uris[b]) })
+	for r, id := range ids {
+		o.rank[id] = uint32(r)
+	}
+	ix.mu.Lock()
+	if ix.filesStamp == o.stamp {
+		ix.order = o
+	}
+	ix.mu.Unlock()
+	return o
+}
+
 // Warm makes the sorted names and the symbol table that Classes,
 // Selectors and Symbols read, so that the first of them after a load does
 // not wait for them.
@@ -580,6 +625,7 @@ func (ix *Index) Warm() {
 	ix.Classes()
 	ix.Selectors()
 	ix.symbolKeys()
+	ix.fileOrder()
 }
 
 // Match qualities, best first.
@@ -697,10 +743,10 @@ type Symbol struct {
 // URI). An empty query matches everything. limit <= 0 means no limit.
 func (ix *Index) Symbols(query string, limit int) []Symbol {
 	t := ix.symbolKeys()
+	order := ix.fileOrder()
 	var out []Symbol
 	if limit > 0 {
-		// A key's locations may take out past limit before it is cut.
-		out = make([]Symbol, 0, limit+limit/4)
+		out = make([]Symbol, 0, limit)
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -712,10 +758,22 @@ func (ix *Index) Symbols(query string, limit int) []Symbol {
 	}
 	var buckets [NoMatch][]int32
 	t.match(query, limit, count, &buckets)
+	// A name's locations by URI, then offset: by the files' ranks, unless
+	// files came or went since they were made.
+	byURI := func(a, b loc) int {
+		if a.file != b.file {
+			if order.stamp == ix.filesStamp {
+				return cmp.Compare(order.rank[a.file], order.rank[b.file])
+			}
+			return strings.Compare(ix.files[a.file].uri, ix.files[b.file].uri)
+		}
+		return cmp.Compare(a.start, b.start)
+	}
+	var sorted []loc
 	for q, bucket := range buckets {
 		for _, i := range bucket {
 			if limit > 0 && len(out) >= limit {
-				return out[:limit]
+				return out
 			}
 			k := &t.keys[i]
 			p := &ix.impls
@@ -723,25 +781,18 @@ func (ix *Index) Symbols(query string, limit int) []Symbol {
 				p = &ix.classes
 			}
 			name := t.names[k.name]
-			first := len(out)
-			for _, l := range p.get(k.name) {
+			sorted = append(sorted[:0], p.get(k.name)...)
+			slices.SortFunc(sorted, byURI)
+			if limit > 0 && len(sorted) > limit-len(out) {
+				sorted = sorted[:limit-len(out)]
+			}
+			for _, l := range sorted {
 				out = append(out, Symbol{name, ix.location(name, l), q})
 			}
-			same := out[first:]
-			sort.Slice(same, func(i, j int) bool {
-				a, b := same[i].Location, same[j].Location
-				if a.URI != b.URI {
-					return a.URI < b.URI
-				}
-				return a.Range.Start < b.Range.Start
-			})
 		}
 	}
 	if len(out) == 0 {
 		return nil
-	}
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
 	}
 	return out
 }
