@@ -282,11 +282,11 @@ func (c *completer) fromImage(ctx context.Context, doc *document, m *smalltalk.M
 func (c *completer) fromIndex(doc *document, m *smalltalk.Method, selectorPos bool) {
 	ix := c.s.workspace.index
 	if selectorPos {
-		for _, sel := range ix.Selectors() {
+		for sel := range ix.SelectorsWithFoldPrefix(c.prefix) {
 			if len(c.items) >= maxCompletions {
 				return // add takes no more
 			}
-			if c.matches(sel) && !c.seen[sel] {
+			if !c.seen[sel] {
 				detail := ix.FirstImplementor(sel)
 				c.add(sel, protocol.CompletionItemKindMethod, detail, "3", completionData{Kind: "selector", Name: sel, ClassName: detail})
 			}

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"iter"
 	"slices"
 	"sort"
 	"strings"
@@ -19,8 +20,10 @@ type symbolTable struct {
 	text   string
 	starts []int32 // where each key's lower-case form starts in text
 	// byLower are the indexes of keys in the order of their lower-case
-	// forms.
-	byLower []int32
+	// forms; selectors those of the selectors, in the order of their names
+	// (Selectors'), and rank where each key is in selectors (-1 for a class
+	// name).
+	byLower, selectors, rank []int32
 }
 
 func newSymbolTable(names []string, keys []symbolKey) *symbolTable {
@@ -42,6 +45,17 @@ func newSymbolTable(names []string, keys []symbolKey) *symbolTable {
 		t.byLower[i] = int32(i)
 	}
 	t.text = b.String()
+	t.rank = make([]int32, len(keys))
+	for i, k := range keys {
+		t.rank[i] = -1
+		if !k.class {
+			t.selectors = append(t.selectors, int32(i))
+		}
+	}
+	slices.SortFunc(t.selectors, func(a, b int32) int { return strings.Compare(t.name(a), t.name(b)) })
+	for r, i := range t.selectors {
+		t.rank[i] = int32(r)
+	}
 	sort.Slice(t.byLower, func(i, j int) bool {
 		a, b := t.byLower[i], t.byLower[j]
 		if la, lb := lower[a], lower[b]; la != lb {
@@ -132,11 +146,7 @@ func (t *symbolTable) match(query string, limit int, count func(*symbolKey) int,
 		return
 	}
 	lq := strings.ToLower(query)
-	from := sort.Search(len(t.byLower), func(j int) bool { return t.lower(t.byLower[j]) >= lq })
-	for _, i := range t.byLower[from:] {
-		if !strings.HasPrefix(t.lower(i), lq) {
-			break
-		}
+	for _, i := range t.foldPrefixed(lq) {
 		q := MatchFoldPrefix
 		switch name := t.name(i); {
 		case name == query:
@@ -214,4 +224,44 @@ func (t *symbolTable) subsequence(k *symbolKey, query string, asciiQuery bool) b
 		}
 	}
 	return i == len(query)
+}
+
+// SelectorsWithFoldPrefix yields, in the order of Selectors, the
+// selectors that HasFoldPrefix(selector, prefix) holds for: found by
+// binary search among the lower-case forms, not by a test of each.
+func (ix *Index) SelectorsWithFoldPrefix(prefix string) iter.Seq[string] {
+	t := ix.symbolKeys()
+	return func(yield func(string) bool) {
+		if prefix == "" {
+			for _, i := range t.selectors {
+				if !yield(t.name(i)) {
+					return
+				}
+			}
+			return
+		}
+		var ranks []int32
+		for _, i := range t.foldPrefixed(strings.ToLower(prefix)) {
+			if r := t.rank[i]; r >= 0 {
+				ranks = append(ranks, r)
+			}
+		}
+		slices.Sort(ranks)
+		for _, r := range ranks {
+			if !yield(t.name(t.selectors[r])) {
+				return
+			}
+		}
+	}
+}
+
+// foldPrefixed returns the keys whose lower-case forms start with lq, in
+// that order.
+func (t *symbolTable) foldPrefixed(lq string) []int32 {
+	from := sort.Search(len(t.byLower), func(j int) bool { return t.lower(t.byLower[j]) >= lq })
+	to := from
+	for to < len(t.byLower) && strings.HasPrefix(t.lower(t.byLower[to]), lq) {
+		to++
+	}
+	return t.byLower[from:to]
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -95,6 +96,15 @@ func TestSymbolsFindWhatMatchQualityRanks(t *testing.T) {
 		queries = append(queries, q)
 	}
 	for _, q := range queries {
+		var want []string
+		for _, sel := range ix.Selectors() {
+			if HasFoldPrefix(sel, q) {
+				want = append(want, sel)
+			}
+		}
+		if got := slices.Collect(ix.SelectorsWithFoldPrefix(q)); !slices.Equal(got, want) {
+			t.Fatalf("SelectorsWithFoldPrefix(%q): %d selectors, want %d", q, len(got), len(want))
+		}
 		for _, limit := range []int{0, 1, 7, 200} {
 			want, got := symbolsKeyByKey(ix, q, limit), ix.Symbols(q, limit)
 			if !reflect.DeepEqual(got, want) {
