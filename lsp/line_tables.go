@@ -2,8 +2,11 @@ package lsp
 
 import "sync"
 
-// maxLineTables bounds lineTableCache: a few megabytes of line offsets.
-const maxLineTables = 4096
+// maxLineTables bounds lineTableCache: enough for a workspace the size of
+// Pharo's (9,375 files, about 7 MB of line offsets for all of them), so
+// that searches over it do not make tables again each time the cache
+// fills and starts over.
+const maxLineTables = 16384
 
 // lineTableCache keeps the line tables of indexed files that are not open,
 // so that a references answer over hundreds of files does not count their
