@@ -140,10 +140,33 @@ func indexKey(u uri.URI) string {
 
 // editorURI turns an index key back into a URI as the editor writes it.
 func editorURI(key string) uri.URI {
+	if plainFileURI(key) {
+		// What the rest makes of it, without parsing: a search answers
+		// with hundreds of them.
+		return uri.URI(key)
+	}
 	if u, err := url.Parse(key); err == nil && u.Scheme == "file" {
 		return uri.File(filepath.FromSlash(u.Path))
 	}
 	return uri.URI(key)
+}
+
+// plainFileURI reports whether key is a file URI of a path with slashes
+// for separators whose characters need no escaping in a URI: one that
+// uri.File makes again as it was.
+func plainFileURI(key string) bool {
+	path, ok := strings.CutPrefix(key, "file:///")
+	if !ok || filepath.Separator != '/' || strings.HasPrefix(path, "/") {
+		return false
+	}
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '/', c == '.', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // isGenerated reports whether u is one of the generated documents.
