@@ -833,6 +833,45 @@ async function scenarios(currentEndpoint, restartImage) {
     await waitFor('no breakpoint in the gutter', async () => (await editor().locator('.codicon-debug-breakpoint').count()) === 0, 5000);
   });
 
+  await scenario('an edit above a breakpoint moves it: VS Code sends the moved line on save, and Continue stops there in the new method', async () => {
+    const file = 'src/Demo/Counter.class.st';
+    const onDisk = () => fs.readFileSync(path.join(dirs.workspace, file), 'utf8');
+    const lineOf = (text) => onDisk().split('\n').findIndex((l) => l.includes(text)) + 1;
+    await openFile(file, 'Tonel');
+    await goTo(file, 'count := self count + 2');
+    await page.keyboard.press('F9');
+    await waitFor('a breakpoint in the gutter', async () => (await editor().locator('.codicon-debug-breakpoint').count()) === 1, 5000);
+    const before = lineOf('count := self count + 2');
+    await startDebugging('Debug Counter increment twice');
+    await waitFor('Counter>>increment on top of the Call Stack', async () => ((await callStackRows())[0] || '').includes('Counter>>increment'), 30000);
+    // A statement on a new line just above the breakpoint's: the
+    // breakpoint moves down with its line in the editor. Should VS Code not
+    // send the moved line, the adapter would keep the old one, which now
+    // holds the new statement, and stop there.
+    await waitFor('the Counter.class.st tab', async () => plain(await activeTab()).includes('Counter.class.st'));
+    await goTo(file, 'count := self count + 2');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('count := self count.');
+    await page.keyboard.press('Control+S');
+    await waitFor('Counter.class.st saved with the new statement', async () => lineOf('count := self count.') === before);
+    await sleep(5000);
+    const moved = lineOf('count := self count + 2');
+    if (moved !== before + 1) throw new Error(`the breakpoint's statement is on line ${moved}, want ${before + 1}`);
+    await page.keyboard.press('F5');
+    await waitFor('Counter>>increment on top again, called from the DoIt\'s line 3', async () => {
+      const rows = await callStackRows();
+      return (rows[0] || '').includes('Counter>>increment') && rows.some((t) => t.includes('DoIt') && /\D3:\d+\s*$/.test(t));
+    }, 30000);
+    await waitFor(`the cursor on line ${moved}, the moved breakpoint's`, async () =>
+      plain(await page.locator('[id="status.editor.selection"]').textContent()).includes(`Ln ${moved},`));
+    await stopDebugging();
+    await goTo(file, 'count := self count + 2');
+    await page.keyboard.press('F9');
+    await waitFor('no breakpoint in the gutter', async () => (await editor().locator('.codicon-debug-breakpoint').count()) === 0, 5000);
+  });
+
   await scenario('"Debug it" over a failed evaluation starts the debugger on it', async () => {
     await openFile('vscode.st', 'Smalltalk');
     await clickLensWhenShown('1 / 0', 'Evaluate');
