@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-dap"
 
@@ -180,4 +182,49 @@ func TestMovedBreakpointsSentOnSaveAreVerifiedOnceCompiled(t *testing.T) {
 	}
 	c.ok(c.send("configurationDone", nil))
 	c.expectStopAt(file, 11, "0")
+}
+
+// countingCaller counts the debug_list calls, the follower's look at the
+// image's breakpoints.
+type countingCaller struct {
+	backendCaller
+	lists *atomic.Int64
+}
+
+func (c countingCaller) Call(ctx context.Context, command string, params, result any) error {
+	if command == stuiproto.CmdDebugList {
+		c.lists.Add(1)
+	}
+	return c.backendCaller.Call(ctx, command, params, result)
+}
+
+// With no breakpoints the adapter asks the image nothing: the follower
+// waits without a timer; with one it looks, and it stops again once the
+// file's breakpoints are cleared.
+func TestNoBreakpointsNoLooking(t *testing.T) {
+	b, dir, file := newCounterWorkspace(t)
+	lists := &atomic.Int64{}
+	c := startWith(t, countingCaller{backendCaller{b}, lists})
+	c.launch(map[string]any{"expression": "self halt", "cwd": dir})
+	c.event("stopped")
+	quiet := func(what string) {
+		t.Helper()
+		before := lists.Load()
+		time.Sleep(4 * followTick)
+		if n := lists.Load() - before; n != 0 {
+			t.Fatalf("%s: %d debug_list calls", what, n)
+		}
+	}
+	quiet("without breakpoints")
+	c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{{"line": 11}}}))
+	before := lists.Load()
+	for deadline := time.Now().Add(5 * time.Second); lists.Load() == before; time.Sleep(followTick / 5) {
+		if time.Now().After(deadline) {
+			t.Fatal("the follower did not look after setBreakpoints")
+		}
+	}
+	c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{}}))
+	// A look begun before the clear may still be on its way.
+	time.Sleep(4 * followTick)
+	quiet("after the breakpoints were cleared")
 }
