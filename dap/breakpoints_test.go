@@ -228,3 +228,36 @@ func TestNoBreakpointsNoLooking(t *testing.T) {
 	time.Sleep(4 * followTick)
 	quiet("after the breakpoints were cleared")
 }
+
+// A save that moves a method down (an edit in the method above it) moves
+// its frames too: the frame of a stop in it is at the file's new line,
+// not where the method was when the debug session started.
+func TestFramesFollowAMethodMovedByASave(t *testing.T) {
+	b := stuitest.NewBackend()
+	head := "Class {\n\t#name : #Counter,\n\t#superclass : #Object,\n\t#instVars : [ 'count' ],\n\t#category : #Demo\n}\n\n"
+	increment := "{ #category : #operations }\nCounter >> increment [\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count\n]\n"
+	b.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo", InstanceVars: []string{"count"},
+		Methods: []stuitest.MethodFixture{
+			{Category: "operations", Source: "reset\n\tcount := 0"},
+			{Category: "operations", Source: "increment\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count"}}})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "Counter.class.st")
+	os.WriteFile(file, []byte(head+"{ #category : #operations }\nCounter >> reset [\n\tcount := 0\n]\n\n"+increment), 0o644)
+	c := start(t, b)
+	c.ok(c.send("initialize", map[string]any{"adapterID": "stui"}))
+	c.ok(c.send("launch", map[string]any{"expression": "Counter new increment", "cwd": dir}))
+	c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{{"line": 15}}}))
+	// reset gets a line more, and is compiled; increment moves down a line,
+	// its breakpoint with it, which the editor sends.
+	os.WriteFile(file, []byte(head+"{ #category : #operations }\nCounter >> reset [\n\tcount := 0.\n\t^ self\n]\n\n"+increment), 0o644)
+	if err := (backendCaller{b}).Call(context.Background(), stuiproto.CmdCompileMethod,
+		stuiproto.CompileMethodParams{ClassName: "Counter", Source: "reset\n\tcount := 0.\n\t^ self"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	moved := c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{{"line": 16}}})).(*dap.SetBreakpointsResponse)
+	if bp := moved.Body.Breakpoints[0]; !bp.Verified || bp.Line != 16 {
+		t.Fatalf("moved breakpoint %+v", bp)
+	}
+	c.ok(c.send("configurationDone", nil))
+	c.expectStopAt(file, 16, "nil")
+}

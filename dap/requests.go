@@ -177,6 +177,7 @@ func (s *server) connect(endpoint, cwd string) error {
 	s.st.launched = true
 	s.following.Do(func() { s.goBackground("follow breakpoints", s.followBreakpoints) })
 	s.index = index.New()
+	s.indexed = map[string]fileStamp{}
 	if _, err := s.index.LoadDir(s.ctx, cwd); err != nil {
 		s.log.Info("some workspace files were not indexed", zap.Error(err))
 	}

@@ -2,6 +2,7 @@ package dap
 
 import (
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -33,7 +34,10 @@ func (s *server) sourceOfLocked(f stuiproto.DebugFrame) (*dap.Source, int, int) 
 }
 
 // methodFile finds a frame's method in the workspace's Tonel files: the file
-// and the line of the method's pattern (line 1 of its source).
+// and the line of the method's pattern (line 1 of its source). A file that
+// changed on disk since it was indexed is indexed again first: a save that
+// moved the method (an edit above it) must not leave its frames on the old
+// lines.
 func (s *server) methodFile(f stuiproto.DebugFrame) (string, int, bool) {
 	if s.index == nil {
 		return "", 0, false
@@ -42,19 +46,53 @@ func (s *server) methodFile(f stuiproto.DebugFrame) (string, int, bool) {
 	if c, ok := strings.CutSuffix(class, " class"); ok {
 		class, side = c, true
 	}
-	for _, loc := range s.index.Implementors(f.Selector) {
-		if loc.Class != class || loc.ClassSide != side {
-			continue
+	for range 2 {
+		reindexed := false
+		for _, loc := range s.index.Implementors(f.Selector) {
+			if loc.Class != class || loc.ClassSide != side {
+				continue
+			}
+			u, err := url.Parse(loc.URI)
+			if err != nil {
+				continue
+			}
+			path := filepath.FromSlash(u.Path)
+			if s.reindexIfChanged(loc.URI, path) {
+				reindexed = true
+				break
+			}
+			file := s.index.File(loc.URI)
+			if file == nil {
+				continue
+			}
+			if m := file.MethodAt(loc.Range.Start); m != nil {
+				line, _ := file.LineCol(m.PatternRange.Start)
+				return path, line, true
+			}
 		}
-		file := s.index.File(loc.URI)
-		u, err := url.Parse(loc.URI)
-		if file == nil || err != nil {
-			continue
-		}
-		if m := file.MethodAt(loc.Range.Start); m != nil {
-			line, _ := file.LineCol(m.PatternRange.Start)
-			return filepath.FromSlash(u.Path), line, true
+		if !reindexed {
+			break
 		}
 	}
 	return "", 0, false
+}
+
+// reindexIfChanged reads a workspace file again when its stamp changed since
+// the adapter last compared it with the index, and reports whether the
+// index's copy was out of date (and is now replaced).
+func (s *server) reindexIfChanged(uri, path string) bool {
+	stamp, err := stampOf(path)
+	if err != nil || s.indexed[path] == stamp {
+		return false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	s.indexed[path] = stamp
+	if src, ok := s.index.Source(uri); ok && src == string(data) {
+		return false
+	}
+	s.index.UpdateSource(uri, path, data)
+	return true
 }
