@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/stui-lsp/stui-lsp/smalltalk"
+	"github.com/stui-lsp/stui-lsp/smalltalk/index"
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
 )
 
@@ -133,6 +134,9 @@ func (s *server) syncFile(path string, fb *fileBreakpoints, present map[string]b
 		f = smalltalk.Parse(path, data)
 	}
 	fb.stamp = stamp
+	// A method the file gained since the workspace was indexed must be
+	// found there when a stop in it shows its frame.
+	s.reindexIfChanged(index.FileURI(path), path)
 	s.st.mu.Lock()
 	session := s.st.sessionID
 	s.st.mu.Unlock()

@@ -261,3 +261,28 @@ func TestFramesFollowAMethodMovedByASave(t *testing.T) {
 	c.ok(c.send("configurationDone", nil))
 	c.expectStopAt(file, 16, "nil")
 }
+
+// A method added to the file after the debug session started, saved and
+// compiled, then given a breakpoint: the stop in it shows the file, not
+// the image's copy of the source.
+func TestAStopInAMethodAddedSinceTheStartShowsTheFile(t *testing.T) {
+	b, dir, file := newCounterWorkspace(t)
+	c := start(t, b)
+	c.ok(c.send("initialize", map[string]any{"adapterID": "stui"}))
+	c.ok(c.send("launch", map[string]any{"expression": "Counter new increment; decrement", "cwd": dir}))
+	text := counterFile(incrementV1...) + "\n{ #category : #operations }\nCounter >> decrement [\n\tcount := count - 1.\n\t^ count\n]\n"
+	os.WriteFile(file, []byte(text), 0o644)
+	compile(t, b, "decrement\n\tcount := count - 1.\n\t^ count")
+	set := c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{{"line": 17}}})).(*dap.SetBreakpointsResponse)
+	if bp := set.Body.Breakpoints[0]; !bp.Verified || bp.Line != 17 {
+		t.Fatalf("breakpoint %+v", bp)
+	}
+	c.ok(c.send("configurationDone", nil))
+	if e := c.event("stopped").(*dap.StoppedEvent); e.Body.Reason != "breakpoint" {
+		t.Fatalf("stopped %+v", e.Body)
+	}
+	st := c.ok(c.send("stackTrace", map[string]any{"threadId": 1})).(*dap.StackTraceResponse)
+	if top := st.Body.StackFrames[0]; top.Name != "Counter>>decrement" || top.Source == nil || top.Source.Path != file || top.Line != 17 {
+		t.Fatalf("top frame %+v source %+v", top, top.Source)
+	}
+}

@@ -75,10 +75,10 @@ type server struct {
 	followCtx  context.Context
 	followStop context.CancelFunc
 	// index is the workspace's Tonel files, read at launch or attach;
-	// indexed is the stamp of each file when last compared with the index
-	// (guarded by st.mu, as the frames that use it are).
-	index   *index.Index
-	indexed map[string]fileStamp
+	// indexed is the stamp of each file when last compared with the index.
+	index     *index.Index
+	indexedMu sync.Mutex
+	indexed   map[string]fileStamp
 }
 
 // Serve runs the adapter on r and w until the client disconnects, r ends or

@@ -81,6 +81,11 @@ func (s *server) methodFile(f stuiproto.DebugFrame) (string, int, bool) {
 // the adapter last compared it with the index, and reports whether the
 // index's copy was out of date (and is now replaced).
 func (s *server) reindexIfChanged(uri, path string) bool {
+	s.indexedMu.Lock()
+	defer s.indexedMu.Unlock()
+	if s.index == nil {
+		return false
+	}
 	stamp, err := stampOf(path)
 	if err != nil || s.indexed[path] == stamp {
 		return false
