@@ -45,7 +45,10 @@ func (s *server) Completion(ctx context.Context, params *protocol.CompletionPara
 	f := doc.file()
 	m := f.MethodAt(off)
 
-	c := &completer{s: s, lines: lines, start: start, off: off, prefix: prefix, seen: map[string]bool{}, snippets: s.workspace.snippetSupport()}
+	c := &completer{s: s, lines: lines, start: start, off: off, prefix: prefix, seen: map[string]bool{}, snippets: s.workspace.snippetSupport(),
+		// Room for the most an answer holds: a CompletionItem is large,
+		// and growing the list to 200 by doubling copied it eight times.
+		items: make([]protocol.CompletionItem, 0, maxCompletions)}
 	if !selectorPos {
 		c.locals(f, off)
 	}
