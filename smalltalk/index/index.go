@@ -259,8 +259,14 @@ func (ix *Index) update(uri, name, src string, ls *locations) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.touchLocked(uri)
+	oldID, had := ix.ids[uri]
+	filesStamp := ix.filesStamp
 	goneClasses, goneImpls := ix.dropLocked(uri)
 	id := ix.newFileIDLocked()
+	if had && id == oldID {
+		// The same file under the same number: the files' order stands.
+		ix.filesStamp = filesStamp
+	}
 	classes, newClasses := ix.addAll(&ix.classes, id, ls.classes)
 	impls, newImpls := ix.addAll(&ix.impls, id, ls.impls)
 	sends, _ := ix.addAll(&ix.sends, id, ls.sends)
