@@ -32,7 +32,7 @@ type rankedSymbol struct {
 // when it looks like a selector), best matches first.
 func (s *server) Symbols(ctx context.Context, params *protocol.WorkspaceSymbolParams) (protocol.WorkspaceSymbolResult, error) {
 	query := strings.TrimSpace(params.Query)
-	var out []rankedSymbol
+	out := make([]rankedSymbol, 0, maxSymbols)
 	loc := s.newLocator()
 	seenClass := map[string]bool{}
 	seenMethod := map[methodKey]bool{}
