@@ -81,9 +81,7 @@ func debugChecks() []check {
 			return errorCase(ctx, r, stuiproto.CmdDebugSetBreakpoint, stuiproto.DebugSetBreakpointParams{ClassName: "Object", Selector: noSuchMethod}, stuiproto.ErrMethodNotFound)
 		})},
 		{"debug_remove_breakpoint", since12(withFixture(checkRemoveBreakpoint))},
-		{"debug_remove_breakpoint.ObjectNotFound", since12(func(ctx context.Context, r *runner) (string, error) {
-			return errorCase(ctx, r, stuiproto.CmdDebugRemoveBreakpoint, stuiproto.DebugRemoveBreakpointParams{BreakpointID: noSuchBreakpoint}, stuiproto.ErrObjectNotFound)
-		})},
+		{"debug_remove_breakpoint.ObjectNotFound", since12(withFixture(checkRemoveDroppedBreakpoint))},
 	}
 }
 
@@ -342,4 +340,34 @@ func checkRemoveBreakpoint(ctx context.Context, r *runner) (string, error) {
 		return "", fmt.Errorf("debug_list still lists %s", bp.BreakpointID)
 	}
 	return "removed, and no longer listed", nil
+}
+
+// checkRemoveDroppedBreakpoint: a breakpoint never set, and one that
+// compiling its method anew dropped (as Pharo drops them), are neither
+// listed nor removable; a debug adapter relies on that to set its
+// breakpoints again after a save.
+func checkRemoveDroppedBreakpoint(ctx context.Context, r *runner) (string, error) {
+	if _, err := errorCase(ctx, r, stuiproto.CmdDebugRemoveBreakpoint, stuiproto.DebugRemoveBreakpointParams{BreakpointID: noSuchBreakpoint}, stuiproto.ErrObjectNotFound); err != nil {
+		return "", fmt.Errorf("one never set: %v", err)
+	}
+	bp, err := r.setBreakpoint(ctx)
+	if err != nil {
+		return "", fmt.Errorf("setting one to drop: %v", err)
+	}
+	defer r.removeBreakpoint(ctx, bp.BreakpointID)
+	if _, err := call(ctx, r, stuiproto.CompileMethodCommand, stuiproto.CompileMethodParams{ClassName: FixtureClass, Category: "stui-conformance",
+		Source: countedSource + "\n\t\"compiled anew\""}); err != nil {
+		return "", fmt.Errorf("compiling conformanceCounted anew: %s", describe(err))
+	}
+	list, err := call(ctx, r, stuiproto.DebugListCommand, stuiproto.DebugListParams{})
+	if err != nil {
+		return "", fmt.Errorf("debug_list: %s", describe(err))
+	}
+	if slices.ContainsFunc(list.Breakpoints, func(b stuiproto.DebugBreakpoint) bool { return b.BreakpointID == bp.BreakpointID }) {
+		return "", fmt.Errorf("debug_list still lists %s after conformanceCounted was compiled anew", bp.BreakpointID)
+	}
+	if _, err := errorCase(ctx, r, stuiproto.CmdDebugRemoveBreakpoint, stuiproto.DebugRemoveBreakpointParams{BreakpointID: bp.BreakpointID}, stuiproto.ErrObjectNotFound); err != nil {
+		return "", fmt.Errorf("one its method's compile dropped: %v", err)
+	}
+	return "ObjectNotFound for one never set, and for one dropped (and no longer listed) when its method was compiled anew", nil
 }
