@@ -4,9 +4,11 @@ import (
 	"context"
 	"os"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/stui-lsp/stui-lsp/internal/corpus"
+	"github.com/stui-lsp/stui-lsp/smalltalk"
 )
 
 // benchCorpus is the tree BenchmarkLoadDir indexes: STUI_BENCH_CORPUS (for
@@ -65,5 +67,46 @@ func BenchmarkSymbols(b *testing.B) {
 	for b.Loop() {
 		ix.Symbols(queries[i%len(queries)], 200)
 		i++
+	}
+}
+
+// BenchmarkUpdateMethod: a character typed and deleted inside a method in
+// the middle of the tree's largest file (Morph's, in Pharo's src/), taken
+// by the index method by method as the server takes an edit.
+func BenchmarkUpdateMethod(b *testing.B) {
+	dir := benchCorpus(b)
+	ix := loadedBenchIndex(b)
+	sources, err := FindSources(context.Background(), dir, func(string, error) {})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var path string
+	var src []byte
+	for _, s := range sources {
+		if data, err := ReadSource(s.Target); err == nil && len(data) > len(src) {
+			path, src = s.Path, data
+		}
+	}
+	uri := FileURI(path)
+	cur := smalltalk.Parse(path, src)
+	ix.Update(uri, cur)
+	at := len(src) / 2
+	at += strings.Index(string(src[at:]), "\n\t") + 2
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		end, text := at, "x"
+		if i%2 == 1 {
+			end, text = at+1, ""
+		}
+		i++
+		b.StopTimer()
+		next, m := smalltalk.ReparseMethod(cur, at, end, text)
+		if m < 0 {
+			b.Fatal("the edit left its method")
+		}
+		b.StartTimer()
+		ix.UpdateMethod(uri, cur, next, m)
+		cur = next
 	}
 }

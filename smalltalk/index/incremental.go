@@ -69,21 +69,21 @@ const removedLoc = ^uint32(0)
 func (ix *Index) replaceMethod(p *postings, keys []uint32, id uint32, edited span, delta int32, ls []keyed) (kept, gone, created []uint32) {
 	kept = make([]uint32, 0, len(keys)+len(ls))
 	for _, k := range keys {
-		all := p.edit(k)
+		all, files := p.edit(k)
 		// Moving in place, and dropping only where the edited method has
 		// a location: the lists of common selectors are long.
 		mine, inEdited := false, false
-		for j := range all {
-			l := &all[j]
-			if l.file != id {
+		for j, f := range files {
+			if f != id {
 				continue
 			}
+			l := &all[j]
 			switch {
 			case l.start >= edited.end:
 				l.start, l.end, l.nameStart, l.nameEnd = l.start+delta, l.end+delta, l.nameStart+delta, l.nameEnd+delta
 				mine = true
 			case l.start >= edited.start:
-				l.file = removedLoc
+				l.file, files[j] = removedLoc, removedLoc
 				inEdited = true
 			default:
 				mine = true

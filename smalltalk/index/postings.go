@@ -86,6 +86,10 @@ func (t *nameTable) idsOf(names []string) []uint32 {
 type postings struct {
 	runs []run // by name number
 	locs []loc
+	// files are the locations' file ids again, side by side with locs: a
+	// method edited in a file finds the file's locations among a common
+	// selector's tens of thousands reading 4 bytes for each, not 32.
+	files []uint32
 	// dead counts the locations of locs that no run holds.
 	dead int
 
@@ -167,16 +171,20 @@ func (p *postings) add(id uint32, ls ...loc) {
 		case r.room > 0 && r.off+r.room == end:
 			// The last run grows in place.
 		default:
-			p.locs = extend(p.locs, int(r.n))
+			p.locs, p.files = extend(p.locs, int(r.n)), extend(p.files, int(r.n))
 			copy(p.locs[end:], p.locs[r.off:r.off+r.n])
+			copy(p.files[end:], p.files[r.off:r.off+r.n])
 			p.dead += int(r.room)
 			r.off = end
 			end += r.n
 		}
-		p.locs = extend(p.locs, int(r.off+room-end))
+		p.locs, p.files = extend(p.locs, int(r.off+room-end)), extend(p.files, int(r.off+room-end))
 		r.room = room
 	}
 	copy(p.locs[r.off+r.n:], ls)
+	for i, l := range ls {
+		p.files[int(r.off+r.n)+i] = l.file
+	}
 	r.n = need
 	if p.dead > 1024 && p.dead > len(p.locs)/3 {
 		p.compact(0)
@@ -191,23 +199,25 @@ func (p *postings) compact(slackEighths uint32) {
 		total += int(r.n + r.n*slackEighths/8)
 	}
 	locs := make([]loc, 0, total+total/8)
+	files := make([]uint32, 0, cap(locs))
 	for i := range p.runs {
 		r := &p.runs[i]
 		off := uint32(len(locs))
 		locs = append(locs, p.locs[r.off:r.off+r.n]...)
+		files = append(files, p.files[r.off:r.off+r.n]...)
 		room := r.n + r.n*slackEighths/8
-		locs = extend(locs, int(room-r.n))
+		locs, files = extend(locs, int(room-r.n)), extend(files, int(room-r.n))
 		r.off, r.room = off, room
 	}
-	p.locs, p.dead = locs, 0
+	p.locs, p.files, p.dead = locs, files, 0
 }
 
-// extend lengthens ls by n zero locations, doubling its capacity when it
+// extend lengthens ls by n zero elements, doubling its capacity when it
 // must grow (append grows a large slice by a quarter, which would copy
 // the arena of a large workspace some thirty times while it loads).
-func extend(ls []loc, n int) []loc {
+func extend[T any](ls []T, n int) []T {
 	if len(ls)+n > cap(ls) {
-		grown := make([]loc, len(ls), max(2*cap(ls), len(ls)+n, 64))
+		grown := make([]T, len(ls), max(2*cap(ls), len(ls)+n, 64))
 		copy(grown, ls)
 		ls = grown
 	}
@@ -223,17 +233,26 @@ func (p *postings) dropFile(id, file uint32) int {
 		return 0
 	}
 	r := &p.runs[id]
-	ls := p.locs[r.off : r.off+r.n]
-	kept := ls[:0]
-	for _, l := range ls {
-		if l.file != file {
-			kept = append(kept, l)
+	ls, fs := p.locs[r.off:r.off+r.n], p.files[r.off:r.off+r.n]
+	n := 0
+	for i, f := range fs {
+		if f != file {
+			ls[n], fs[n] = ls[i], f
+			n++
 		}
 	}
-	clear(ls[len(kept):])
-	r.n = uint32(len(kept))
-	return len(kept)
+	clear(ls[n:])
+	clear(fs[n:])
+	r.n = uint32(n)
+	return n
 }
 
-// edit returns id's locations for changing in place.
-func (p *postings) edit(id uint32) []loc { return p.get(id) }
+// edit returns id's locations and their file ids for changing in place;
+// a location's file must change in both.
+func (p *postings) edit(id uint32) ([]loc, []uint32) {
+	if int(id) >= len(p.runs) {
+		return nil, nil
+	}
+	r := p.runs[id]
+	return p.locs[r.off : r.off+r.n], p.files[r.off : r.off+r.n]
+}

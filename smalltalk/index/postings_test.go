@@ -46,6 +46,12 @@ func TestPostingsKeepWhatAListPerNameKeeps(t *testing.T) {
 				if got := p.get(n); !slices.Equal(got, want[n]) || p.count(n) != len(want[n]) {
 					t.Fatalf("step %d: name %d has %v, want %v", step, n, got, want[n])
 				}
+				ls, files := p.edit(n)
+				for i := range ls {
+					if files[i] != ls[i].file {
+						t.Fatalf("step %d: name %d's location %d is in file %d, its file id says %d", step, n, i, ls[i].file, files[i])
+					}
+				}
 			}
 		}
 	}
