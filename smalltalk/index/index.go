@@ -261,6 +261,7 @@ func (ix *Index) update(uri, name, src string, ls *locations) {
 	ix.touchLocked(uri)
 	oldID, had := ix.ids[uri]
 	filesStamp := ix.filesStamp
+	ordered := ix.order != nil && ix.order.stamp == filesStamp && ix.loading == 0
 	goneClasses, goneImpls := ix.dropLocked(uri)
 	id := ix.newFileIDLocked()
 	if had && id == oldID {
@@ -274,6 +275,12 @@ func (ix *Index) update(uri, name, src string, ls *locations) {
 	e.setKeys(classes, impls, sends)
 	ix.files[id] = e
 	ix.ids[uri] = id
+	if ordered && !had {
+		// A file new to the index (a document opened, a file created)
+		// takes its place in the order instead of making it all again.
+		ix.order = ix.order.withFile(id, uri, ix.files)
+		ix.order.stamp = ix.filesStamp
+	}
 	// An edit usually leaves the set of names as it was: the sorted lists
 	// stay valid unless a name came or went.
 	ix.namesChangedLocked(!sameNames(goneClasses, newClasses), !sameNames(goneImpls, newImpls))
@@ -588,10 +595,25 @@ func (ix *Index) symbolKeys() *symbolTable {
 	return t
 }
 
-// fileOrder ranks file ids by their URIs.
+// fileOrder ranks file ids by their URIs. It is not changed once made.
 type fileOrder struct {
-	stamp uint64
-	rank  []uint32 // by file id
+	stamp  uint64
+	rank   []uint32 // by file id
+	sorted []uint32 // file ids by URI
+}
+
+// withFile returns o with file id, at uri, in its place; files are the
+// index's, which o ranks all of but id.
+func (o *fileOrder) withFile(id uint32, uri string, files []entry) *fileOrder {
+	at := sort.Search(len(o.sorted), func(i int) bool { return files[o.sorted[i]].uri >= uri })
+	sorted := make([]uint32, 0, len(o.sorted)+1)
+	sorted = append(append(append(sorted, o.sorted[:at]...), id), o.sorted[at:]...)
+	rank := make([]uint32, max(len(o.rank), int(id)+1))
+	copy(rank, o.rank)
+	for r := at; r < len(sorted); r++ {
+		rank[sorted[r]] = uint32(r)
+	}
+	return &fileOrder{rank: rank, sorted: sorted}
 }
 
 // fileOrder returns the files' ranks by URI, made outside the lock as
@@ -616,6 +638,7 @@ func (ix *Index) fileOrder() *fileOrder {
 	for r, id := range ids {
 		o.rank[id] = uint32(r)
 	}
+	o.sorted = ids
 	ix.mu.Lock()
 	if ix.filesStamp == o.stamp {
 		ix.order = o

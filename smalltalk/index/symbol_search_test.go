@@ -114,6 +114,38 @@ func TestSymbolsFindWhatMatchQualityRanks(t *testing.T) {
 	}
 }
 
+// Files new to the index take their place in the files' order, which
+// orders a name's locations, and the answers stay those of the oracle.
+func TestSymbolsAfterNewFilesKeepTheURIOrder(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := corpus.Write(dir, corpus.Shape{Files: 120, Seed: 9}); err != nil {
+		t.Fatal(err)
+	}
+	ix := New()
+	if _, err := ix.LoadDir(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	ix.Warm()
+	queries := []string{"printOn:", "initialize", "new", "a", "Gen", "ex"}
+	for i, uri := range []string{"file:///0first.st", "file:///zzz/last.st", FileURI(dir + "/M.class.st"), FileURI(dir + "/Zz/Extra.class.st"), "file:///0first.st"} {
+		src := fmt.Sprintf("Class { #name : #Extra%d, #superclass : #Object }\n\nExtra%d >> printOn: aStream [ ^ self initialize; new ]\nExtra%d >> initialize [ ^ 1 ]\n", i, i, i)
+		ix.UpdateSource(uri, "x.class.st", []byte(src))
+		ix.mu.RLock()
+		current := ix.order != nil && ix.order.stamp == ix.filesStamp
+		ix.mu.RUnlock()
+		if !current {
+			t.Fatalf("after %s the files' order was made stale, not extended", uri)
+		}
+		for _, q := range queries {
+			for _, limit := range []int{0, 3, 200} {
+				if want, got := symbolsKeyByKey(ix, q, limit), ix.Symbols(q, limit); !reflect.DeepEqual(got, want) {
+					t.Fatalf("after %s, Symbols(%q, %d): %d results, want %d\n%s", uri, q, limit, len(got), len(want), symbolDiff(want, got))
+				}
+			}
+		}
+	}
+}
+
 func symbolDiff(want, got []Symbol) string {
 	for i := 0; i < len(want) || i < len(got); i++ {
 		var a, b string
