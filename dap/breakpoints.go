@@ -28,6 +28,9 @@ type fileBreakpoints struct {
 	// none), and reported[i] what the client was last told of it.
 	set      []imageBreakpoint
 	reported []dap.Breakpoint
+	// anchors[i] is where lines[i] was in the file when it was last read,
+	// to move the line with the text when the file changes.
+	anchors []anchor
 	// stamp is the file as it was last read; follow says when to look at
 	// the file and the image again (breakpoints_follow.go).
 	stamp  fileStamp
@@ -41,8 +44,10 @@ type imageBreakpoint struct {
 	id                  string
 	className, selector string
 	classSide           bool
-	line                int
-	source              string
+	// line is the line within the method it was asked for, at the one of
+	// the statement the image put it on.
+	line, at int
+	source   string
 }
 
 func (b imageBreakpoint) isFor(m *smalltalk.Method, line int) bool {
@@ -137,6 +142,13 @@ func (s *server) syncFile(path string, fb *fileBreakpoints, present map[string]b
 	// A method the file gained since the workspace was indexed must be
 	// found there when a stop in it shows its frame.
 	s.reindexIfChanged(index.FileURI(path), path)
+	if present != nil && f != nil {
+		for i, a := range fb.anchors {
+			if line := relocate(f, a); a.ok && line > 0 {
+				fb.lines[i] = line
+			}
+		}
+	}
 	s.st.mu.Lock()
 	session := s.st.sessionID
 	s.st.mu.Unlock()
@@ -151,7 +163,9 @@ func (s *server) syncFile(path string, fb *fileBreakpoints, present map[string]b
 		if meth != nil {
 			patternLine, _ = f.LineCol(meth.PatternRange.Start)
 			if present != nil && present[cur.id] && cur.isFor(meth, line-patternLine+1) && i < len(fb.reported) {
+				// Still in the image; the method may have moved in the file.
 				out[i] = fb.reported[i]
+				out[i].Line = patternLine + cur.at - 1
 				continue
 			}
 		}
@@ -177,13 +191,19 @@ func (s *server) syncFile(path string, fb *fileBreakpoints, present map[string]b
 				break
 			}
 			fb.set[i] = imageBreakpoint{id: res.BreakpointID, className: meth.ClassName, selector: meth.Selector,
-				classSide: meth.ClassSide, line: rel, source: meth.Source}
+				classSide: meth.ClassSide, line: rel, at: res.Line, source: meth.Source}
 			b.Verified = true
 			b.Line = patternLine + res.Line - 1
 		}
 		out[i] = b
 	}
 	fb.reported = out
+	fb.anchors = make([]anchor, len(out))
+	if f != nil {
+		for i, b := range out {
+			fb.anchors[i] = anchorAt(f, b.Line)
+		}
+	}
 	return out
 }
 

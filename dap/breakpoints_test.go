@@ -91,7 +91,9 @@ func (c *client) expectStopAt(file string, line int, count string) {
 // goes unverified (the image's method is not the file's yet, and saying
 // it is would be a lie), then, once the compile has dropped the image's
 // breakpoint, it is set again on the new method and verified; the code
-// stops there.
+// stops there. The edit added a line above the breakpoint's and the editor
+// sent nothing: the adapter moves the breakpoint with its line's text, as
+// the editor moved its mark.
 func TestABreakpointSurvivesASaveWrittenBeforeItsCompile(t *testing.T) {
 	b, dir, file := newCounterWorkspace(t)
 	c := start(t, b)
@@ -102,30 +104,59 @@ func TestABreakpointSurvivesASaveWrittenBeforeItsCompile(t *testing.T) {
 	if !bp.Verified || bp.Line != 11 {
 		t.Fatalf("breakpoint %+v", bp)
 	}
-	// The user adds a line inside the method, above the breakpoint, and
-	// saves: the editor moves the breakpoint to line 12 with the text, and
-	// sends nothing (an editor that does is the next test).
+	// "^ count", on line 11, moves to line 12.
 	if err := os.WriteFile(file, []byte(counterFile(incrementV2...)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// The adapter, told nothing, keeps line 11, which now holds the
-	// method's second statement.
 	c.breakpointEvent("unverified after the save", func(b dap.Breakpoint) bool {
-		return b.Id == bp.Id && !b.Verified && strings.Contains(b.Message, "Counter>>increment differs from the file: save (compile) the method first")
+		return b.Id == bp.Id && !b.Verified && b.Line == 12 && strings.Contains(b.Message, "Counter>>increment differs from the file: save (compile) the method first")
 	})
 	if l := imageBreakpoints(b); len(l) != 0 {
 		t.Fatalf("a breakpoint left on the image's old method: %+v", l)
 	}
 	compile(t, b, counterSource(incrementV2...))
 	again := c.breakpointEvent("verified after the compile", func(b dap.Breakpoint) bool { return b.Id == bp.Id && b.Verified })
-	if again.Line != 11 {
+	if again.Line != 12 {
 		t.Fatalf("breakpoint after the compile %+v", again)
 	}
-	if l := imageBreakpoints(b); len(l) != 1 || l[0].Selector != "increment" || l[0].Line != 3 {
+	if l := imageBreakpoints(b); len(l) != 1 || l[0].Selector != "increment" || l[0].Line != 4 {
 		t.Fatalf("image breakpoints %+v", l)
 	}
 	c.ok(c.send("configurationDone", nil))
-	c.expectStopAt(file, 11, "0")
+	c.expectStopAt(file, 12, "10")
+}
+
+// An edit above the method (the method before it gets a line) moves the
+// method down; the editor sends nothing, the image's breakpoint stays (the
+// method was not compiled), and the adapter tells the new line.
+func TestABreakpointMovesWithItsMethodWhenTheEditorSendsNothing(t *testing.T) {
+	b := stuitest.NewBackend()
+	head := "Class {\n\t#name : #Counter,\n\t#superclass : #Object,\n\t#instVars : [ 'count' ],\n\t#category : #Demo\n}\n\n"
+	increment := "{ #category : #operations }\nCounter >> increment [\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count\n]\n"
+	b.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo", InstanceVars: []string{"count"},
+		Methods: []stuitest.MethodFixture{
+			{Category: "operations", Source: "reset\n\tcount := 0"},
+			{Category: "operations", Source: "increment\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count"}}})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "Counter.class.st")
+	os.WriteFile(file, []byte(head+"{ #category : #operations }\nCounter >> reset [\n\tcount := 0\n]\n\n"+increment), 0o644)
+	c := start(t, b)
+	c.ok(c.send("initialize", map[string]any{"adapterID": "stui"}))
+	c.ok(c.send("launch", map[string]any{"expression": "Counter new increment", "cwd": dir}))
+	set := c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{{"line": 16}}})).(*dap.SetBreakpointsResponse)
+	bp := set.Body.Breakpoints[0]
+	before := imageBreakpoints(b)
+	os.WriteFile(file, []byte(head+"{ #category : #operations }\nCounter >> reset [\n\tcount := 0.\n\t^ self\n]\n\n"+increment), 0o644)
+	compile(t, b, "reset\n\tcount := 0.\n\t^ self")
+	moved := c.breakpointEvent("moved with its method", func(b dap.Breakpoint) bool { return b.Id == bp.Id && b.Line == 17 })
+	if !moved.Verified {
+		t.Fatalf("moved breakpoint %+v", moved)
+	}
+	if after := imageBreakpoints(b); len(after) != 1 || after[0].BreakpointID != before[0].BreakpointID {
+		t.Fatalf("image breakpoints %+v, were %+v: the one in the method not compiled should stay", after, before)
+	}
+	c.ok(c.send("configurationDone", nil))
+	c.expectStopAt(file, 17, "1")
 }
 
 // The compile reaches the image before the file is written (or the

@@ -833,7 +833,7 @@ async function scenarios(currentEndpoint, restartImage) {
     await waitFor('no breakpoint in the gutter', async () => (await editor().locator('.codicon-debug-breakpoint').count()) === 0, 5000);
   });
 
-  await scenario('an edit above a breakpoint moves it: VS Code sends the moved line on save, and Continue stops there in the new method', async () => {
+  await scenario('an edit above a breakpoint moves it: saved, Continue stops at its new line in the new method', async () => {
     const file = 'src/Demo/Counter.class.st';
     const onDisk = () => fs.readFileSync(path.join(dirs.workspace, file), 'utf8');
     const lineOf = (text) => onDisk().split('\n').findIndex((l) => l.includes(text)) + 1;
@@ -845,9 +845,9 @@ async function scenarios(currentEndpoint, restartImage) {
     await startDebugging('Debug Counter increment twice');
     await waitFor('Counter>>increment on top of the Call Stack', async () => ((await callStackRows())[0] || '').includes('Counter>>increment'), 30000);
     // A statement on a new line just above the breakpoint's: the
-    // breakpoint moves down with its line in the editor. Should VS Code not
-    // send the moved line, the adapter would keep the old one, which now
-    // holds the new statement, and stop there.
+    // breakpoint moves down with its line in the editor, which sends the
+    // moved line on the save (the adapter moves it with its text too); a
+    // breakpoint left on the old line would stop at the new statement.
     await waitFor('the Counter.class.st tab', async () => plain(await activeTab()).includes('Counter.class.st'));
     await goTo(file, 'count := self count + 2');
     await page.keyboard.press('ArrowUp');
