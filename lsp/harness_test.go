@@ -63,10 +63,6 @@ func (f *fakeImage) Call(ctx context.Context, command string, params, result any
 	if h == nil {
 		return &stuiproto.RemoteError{Command: command, Type: stuiproto.ErrUnsupportedOperation, Message: "no handler"}
 	}
-	// Asked, as the client reports once the request is on its way.
-	if sent := stuiproto.SentHook(ctx); sent != nil {
-		sent()
-	}
 	res, err := h(ctx, raw)
 	if err != nil {
 		return err

@@ -46,21 +46,12 @@ func (s *server) handler() jsonrpc2.Handler {
 		}
 		// Every call is released with Async exactly once: the cancellation
 		// wrapper keeps a context derived from the request, which must not be
-		// recycled under it. Everything but initialize, shutdown and hover is
-		// released at once, so a hover never waits behind a 30-second
-		// evaluation; initialize and shutdown finish first, so the
-		// notifications after them see their effect. A hover is released
-		// once it has asked the image (or when it ends, if it never does):
-		// releasing starts the next reader goroutine and wakes a core for
-		// it, which before the request leaves is time on the hover's path.
-		switch method {
-		case protocol.MethodInitialize, protocol.MethodShutdown:
+		// recycled under it. Everything but initialize and shutdown is released
+		// at once, so a hover never waits behind a 30-second evaluation; those
+		// two finish first, so the notifications after them see their effect.
+		if method == protocol.MethodInitialize || method == protocol.MethodShutdown {
 			defer release(ctx)
-		case protocol.MethodTextDocumentHover:
-			once := releaseOnce(ctx)
-			defer once()
-			ctx = stuiproto.WithSentHook(ctx, once)
-		default:
+		} else {
 			release(ctx)
 		}
 		if err := s.lifecycle.acceptsCall(method); err != nil {
@@ -135,21 +126,6 @@ func requestContext(ctx context.Context) context.Context {
 	return context.WithValue(jsonrpc2.DetachContext(ctx), pooledRequestKey{}, ctx)
 }
 
-// releaseOnce returns a function that releases the request the first time
-// it is called and does nothing after. It must run on the handler's own
-// goroutine: for a request read inline, jsonrpc2 hands its read loop over
-// from there (detach drops it from the contexts of work that outlives the
-// request).
-func releaseOnce(ctx context.Context) func() {
-	released := false
-	return func() {
-		if !released {
-			released = true
-			release(ctx)
-		}
-	}
-}
-
 // release lets the read loop go on while this request is handled
 // (jsonrpc2.Async on the pooled request context).
 func release(ctx context.Context) {
@@ -167,8 +143,8 @@ func idString(req *jsonrpc2.Request) fmt.Stringer { return idStringer{req.ID()} 
 // detach returns a context for work that outlives the request it started in.
 // A request's context is recycled when its handler returns, so anything kept
 // longer must step up to the connection's context, minus its cancellation.
-// It also drops the STUI request id an evaluation may have put there (the
-// later work is a request of its own) and a hover's release hook.
+// It also drops the STUI request id an evaluation may have put there: the
+// later work is a request of its own.
 func detach(ctx context.Context) context.Context {
-	return stuiproto.WithSentHook(stuiproto.WithRequestID(context.WithoutCancel(jsonrpc2.DetachContext(ctx)), ""), nil)
+	return stuiproto.WithRequestID(context.WithoutCancel(jsonrpc2.DetachContext(ctx)), "")
 }

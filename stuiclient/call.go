@@ -16,8 +16,7 @@ import (
 // deadline is ctx's, or else the client's default timeout, or the command's
 // own wait when the table gives a longer one (an evaluation waits for its
 // timeout_ms plus stuiproto.EvaluateMargin). The request id is generated
-// unless ctx carries one from stuiproto.WithRequestID. A hook set with
-// stuiproto.WithSentHook runs once the request is sent or queued.
+// unless ctx carries one from stuiproto.WithRequestID.
 func (c *Client) Call(ctx context.Context, command string, params, result any) error {
 	if _, ok := ctx.Deadline(); !ok {
 		timeout := c.o.timeout
@@ -66,9 +65,6 @@ func (c *Client) Call(ctx context.Context, command string, params, result any) e
 		c.wake()
 	}
 
-	if sent := stuiproto.SentHook(ctx); sent != nil {
-		sent()
-	}
 	start := time.Now()
 	var r reply
 	select {
