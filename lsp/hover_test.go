@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -154,5 +155,42 @@ func TestHoverSaysWhyTheImageDidNotHelp(t *testing.T) {
 	got := e.hover(u, at["c"])
 	if !strings.Contains(got, "image error: malformed reply") || strings.Contains(got, "not connected") {
 		t.Errorf("hover on a malformed reply: %q", got)
+	}
+}
+
+func TestAHoverWaitingForTheImageDoesNotHoldUpTheRequestsBehindIt(t *testing.T) {
+	img := newFakeImage()
+	asked := make(chan struct{})
+	answer := make(chan struct{})
+	reply := sync.OnceFunc(func() { close(answer) })
+	defer reply()
+	img.on(stuiproto.CmdBrowseClass, func(context.Context, json.RawMessage) (any, error) {
+		close(asked)
+		<-answer
+		return stuiproto.BrowseClassResult{ClassInfo: stuiproto.ClassInfo{Name: "Counter", Comment: "the image's counter"}}, nil
+	})
+	e := startEditor(t, editorOptions{image: img})
+	text, at := markers(strings.Replace(counterTonel, "\tcount := count + step.", "\tcount := ⟦iv⟧count + step.", 1))
+	text2, at2 := markers("⟦c⟧Counter new increment")
+	u := e.open("Counter.class.st", text)
+	u2 := e.open("use.st", text2)
+	first := make(chan string, 1)
+	go func() { first <- e.hover(u2, at2["c"]) }()
+	<-asked
+	// The first hover waits for the image; a hover that the files answer
+	// is read and answered meanwhile.
+	second := make(chan string, 1)
+	go func() { second <- e.hover(u, at["iv"]) }()
+	select {
+	case got := <-second:
+		if !strings.Contains(got, "instance variable of Counter") {
+			t.Errorf("the second hover: %q", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second hover waited for the first one's image call")
+	}
+	reply()
+	if got := <-first; !strings.Contains(got, "the image's counter") {
+		t.Errorf("the first hover: %q", got)
 	}
 }
