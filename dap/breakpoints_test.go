@@ -2,6 +2,7 @@ package dap
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -315,5 +316,34 @@ func TestAStopInAMethodAddedSinceTheStartShowsTheFile(t *testing.T) {
 	st := c.ok(c.send("stackTrace", map[string]any{"threadId": 1})).(*dap.StackTraceResponse)
 	if top := st.Body.StackFrames[0]; top.Name != "Counter>>decrement" || top.Source == nil || top.Source.Path != file || top.Line != 17 {
 		t.Fatalf("top frame %+v source %+v", top, top.Source)
+	}
+}
+
+// terminate takes the breakpoints out of the image before it answers (dape
+// kills the adapter on that reply, with no disconnect), and so does a
+// client that closes the stream without one.
+func TestTerminateAndAClosedStreamTakeTheBreakpointsOut(t *testing.T) {
+	for _, end := range []string{"terminate", "close"} {
+		t.Run(end, func(t *testing.T) {
+			b, dir, file := newCounterWorkspace(t)
+			c := start(t, b)
+			c.launch(map[string]any{"expression": "self halt", "cwd": dir})
+			c.event("stopped")
+			c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{{"line": 11}}}))
+			if l := imageBreakpoints(b); len(l) != 1 {
+				t.Fatalf("image breakpoints %+v", l)
+			}
+			if end == "terminate" {
+				c.ok(c.send("terminate", nil))
+			} else {
+				c.w.(io.Closer).Close()
+				if err := <-c.done; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if l := imageBreakpoints(b); len(l) != 0 {
+				t.Fatalf("after %s, image breakpoints %+v", end, l)
+			}
+		})
 	}
 }

@@ -762,8 +762,14 @@ func (s *server) end() {
 	}
 }
 
+// terminate ends the process and takes the breakpoints out of the image
+// before it answers: dape, for one, kills the adapter on the reply, with no
+// disconnect, and a breakpoint left in the image stops whatever runs the
+// method until the image session closes.
 func (s *server) terminate(m *dap.TerminateRequest) error {
 	s.end()
+	s.followStop()
+	s.removeAllBreakpoints()
 	s.send(&dap.TerminateResponse{Response: response(m.Request)})
 	s.finish()
 	return nil

@@ -116,7 +116,11 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opts Options) error {
 				continue
 			}
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				// Gone without a disconnect: its breakpoints must not stay
+				// in the image.
 				s.log.Info("the client closed the stream")
+				s.followStop()
+				s.removeAllBreakpoints()
 				return nil
 			}
 			return err

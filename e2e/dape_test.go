@@ -61,3 +61,50 @@ func TestDapeDrivesTheAdapter(t *testing.T) {
 		t.Errorf("processes left suspended after dape-kill: %+v", list.Sessions)
 	}
 }
+
+// TestDapeBreakpointsStopAndFollowASave: the real dape sets a breakpoint
+// in a workspace Tonel file (dape-breakpoint-toggle) that stops the
+// playground's statement in the method at that line; then a line added
+// above the method, saved (dape sends nothing for an edit), moves the
+// method down: the adapter tells the breakpoint's new line, and the next
+// stop is shown there (e2e/testdata/dape-breakpoints/stui-dape-breakpoints-test.el).
+// Afterwards the image has no breakpoint and no suspended process left.
+func TestDapeBreakpointsStopAndFollowASave(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Emacs and dape in the Debian testing root; not in -short mode")
+	}
+	f := newForky(t)
+	if dapes, _ := filepath.Glob(filepath.Join(f.root, "usr/share/emacs/site-lisp/elpa/dape-*")); len(dapes) == 0 {
+		msg := fmt.Sprintf("dape is not installed in the Debian testing root at %s: run scripts/install-forky-editors.sh (as root)", f.root)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
+	dir := f.path("e2e/testdata/dape-breakpoints")
+	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l stui-dape-breakpoints-test.el",
+		"STUI_ENDPOINT="+endpoint,
+		"STUI_EDITORS="+f.path("editors"),
+		"STUI_COUNTER="+filepath.Join(dir, "Counter.class.st"),
+		"STUI_PLAYGROUND="+filepath.Join(dir, "playground.st"))
+	if err != nil || !strings.Contains(out, "dape breakpoints ok") {
+		t.Fatalf("emacs with dape: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+
+	client, err := stuiclient.New(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var list stuiproto.DebugListResult
+	if err := stuiproto.Call(ctx, client, stuiproto.DebugListCommand, stuiproto.DebugListParams{}, &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Sessions) != 0 || len(list.Breakpoints) != 0 {
+		t.Fatalf("left in the image: processes %+v, breakpoints %+v", list.Sessions, list.Breakpoints)
+	}
+}
