@@ -57,6 +57,7 @@ func runBench(cmd string, args []string, stdin io.Reader, stdout, stderr io.Writ
 	fs.IntVar(&cfg.LSPGOMAXPROCS, "lsp-gomaxprocs", 0, "run the language servers with this GOMAXPROCS")
 	fs.StringVar(&cfg.Workspace, "workspace", "", "open this folder as an editor would, with no image, and measure indexing, memory, searches, edits and check (see docs/performance.md)")
 	fs.IntVar(&cfg.Corpus, "corpus", 0, "with no --workspace: generate a workspace of this many Tonel files shaped like Pharo's src/ (9375 for its full size) and measure it as --workspace does")
+	fs.StringVar(&cfg.Versus, "versus", "", "measure this stui-lsp binary side by side with the one under test: hovers and evaluations of the two alternate in short blocks on one backend (see docs/performance.md)")
 	verbose := fs.Bool("v", false, "report progress on stderr")
 	if code, done := parseFlags(fs, args); done {
 		return code

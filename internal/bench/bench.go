@@ -49,6 +49,9 @@ type Config struct {
 	// Corpus, when positive and Workspace is empty, generates a workspace
 	// of that many files shaped like Pharo's (internal/corpus) to measure.
 	Corpus int
+	// Versus, when set, is another stui-lsp binary to measure side by side
+	// with Exe (see VersusReport), instead of the full run.
+	Versus string
 	// Progress receives one line per phase; nil is silent.
 	Progress io.Writer
 }
@@ -181,6 +184,7 @@ type Report struct {
 	HoverRelayRatio float64 `json:"hover_relay_ratio"`
 
 	*WorkspaceReport
+	*VersusReport
 
 	Seconds float64 `json:"seconds"`
 	// LoadAvg is /proc/loadavg at the start and the end: other work on the
@@ -245,6 +249,13 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 			fn   func(context.Context) error
 		}{"throughput", b.throughput})
 	}
+	if cfg.Versus != "" {
+		steps = steps[:0]
+		steps = append(steps, struct {
+			name string
+			fn   func(context.Context) error
+		}{"versus", b.versus})
+	}
 	for _, s := range steps {
 		logf("%s...", s.name)
 		t := time.Now()
@@ -262,6 +273,10 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 	}
 	if rep.WorkspaceReport != nil {
 		rep.printWorkspace(stdout)
+		return nil
+	}
+	if rep.VersusReport != nil {
+		rep.printVersus(stdout)
 		return nil
 	}
 	rep.print(stdout)
