@@ -42,7 +42,8 @@ func (ix *Index) updateMethod(uri string, old, f *smalltalk.File, method int) bo
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	id, ok := ix.ids[uri]
-	if !ok || ix.files[id].src != string(old.Src) {
+	// While a load runs, the file's locations may still be pending.
+	if !ok || ix.loading > 0 || ix.files[id].src != string(old.Src) {
 		return false
 	}
 	e := &ix.files[id]

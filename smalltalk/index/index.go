@@ -93,6 +93,13 @@ type Index struct {
 	stamp   atomic.Uint64
 	loading int
 	touched map[string]uint64
+	// absorbed is, by file id, the version of each file a load's shard
+	// brought, whose locations wait in the postings' pending lists until
+	// the load ends.
+	absorbed []uint64
+	// loadFiles is how many files the loads under way have to read, and
+	// loadedFiles how many of them shards brought so far.
+	loadFiles, loadedFiles int
 }
 
 type entry struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -42,15 +43,14 @@ func (ix *Index) LoadDir(ctx context.Context, root string) (int, error) {
 		ix.touched = map[string]uint64{}
 	}
 	ix.loading++
+	ix.loadFiles += len(sources)
 	ix.mu.Unlock()
 	defer func() {
 		ix.mu.Lock()
 		if ix.loading--; ix.loading == 0 {
 			ix.touched = nil
-			// The runs moved as they grew: lay them out again, end to end.
-			ix.classes.compact(0)
-			ix.impls.compact(0)
-			ix.sends.compact(0)
+			ix.layoutLocked()
+			ix.loadFiles, ix.loadedFiles = 0, 0
 		}
 		ix.mu.Unlock()
 	}()
@@ -132,29 +132,56 @@ func (ix *Index) absorb(shard *Index) {
 		for j, k := range e.keys {
 			e.keys[j] = names[k]
 		}
-		e.version = ix.stamp.Load()
+		// A version of its own, which a later change replaces, so that
+		// its pending locations are laid out only if it is still this.
+		e.version = ix.stamp.Add(1)
 		ix.files[id] = *e
 		ix.ids[e.uri] = id
 		ids[i] = id
+		if int(id) >= len(ix.absorbed) {
+			ix.absorbed = append(ix.absorbed, make([]uint64, int(id)+1-len(ix.absorbed))...)
+		}
+		ix.absorbed[id] = e.version
 	}
 	strs := ix.strs.idsOf(shard.strs.names)
+	// The locations wait, numbered as ix numbers files and names, until
+	// the load ends (layoutLocked).
+	ix.loadedFiles += len(shard.ids)
 	for _, pair := range [...][2]*postings{{&ix.classes, &shard.classes}, {&ix.impls, &shard.impls}, {&ix.sends, &shard.sends}} {
 		into, from := pair[0], pair[1]
-		locs, starts := from.grouped(len(shard.names.names))
-		for n := range shard.names.names {
-			group := locs[starts[n]:starts[n+1]]
-			kept := group[:0]
-			for _, l := range group {
-				if ids[l.file] == skipped {
-					continue
-				}
-				l.file = ids[l.file]
-				l.class, l.category = strs[l.class], strs[l.category]
-				kept = append(kept, l)
+		if need := len(into.pending) + len(from.pending); need > cap(into.pending) {
+			// Room for the whole load at the rate of the files so far,
+			// rather than doubling up to twice what it needs.
+			if ix.loadedFiles > 0 && ix.loadFiles > ix.loadedFiles {
+				need += need / ix.loadedFiles * (ix.loadFiles - ix.loadedFiles) * 9 / 8
 			}
-			into.add(names[n], kept...)
+			into.pending = slices.Grow(into.pending, need-len(into.pending))
+			into.pendingNames = slices.Grow(into.pendingNames, need-len(into.pendingNames))
+		}
+		for i, l := range from.pending {
+			if ids[l.file] == skipped {
+				continue
+			}
+			l.file = ids[l.file]
+			l.class, l.category = strs[l.class], strs[l.category]
+			into.pending = append(into.pending, l)
+			into.pendingNames = append(into.pendingNames, names[from.pendingNames[i]])
 		}
 	}
+	ix.namesChangedLocked(true, true)
+}
+
+// layoutLocked puts the locations of the shards absorbed during the load
+// into their runs, except those of files changed or removed since (their
+// entry is another), and lays the runs out end to end.
+func (ix *Index) layoutLocked() {
+	keep := func(file uint32) bool {
+		return int(file) < len(ix.absorbed) && ix.files[file].version == ix.absorbed[file]
+	}
+	ix.classes.layout(len(ix.names.names), keep)
+	ix.impls.layout(len(ix.names.names), keep)
+	ix.sends.layout(len(ix.names.names), keep)
+	ix.absorbed = nil
 	ix.namesChangedLocked(true, true)
 }
 

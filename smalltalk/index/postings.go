@@ -94,14 +94,47 @@ type postings struct {
 	dead int
 
 	// A LoadDir shard's locations are only gathered, in the order they
-	// come with the number of each one's name, and laid out in runs when
-	// the shard is absorbed: one move per name and shard instead of one
-	// each time a run outgrows its room. lastFile is, by name number, one
-	// more than the file of its last location.
+	// come with the number of each one's name, and so are those of the
+	// shards an index absorbs while LoadDir runs: they are laid out in
+	// runs once, when the load ends (layout), instead of moving each run
+	// every time it outgrows its room. lastFile is, by name number, one
+	// more than the file of a shard's last location under it.
 	gathering    bool
 	pending      []loc
 	pendingNames []uint32
 	lastFile     []uint32
+}
+
+// layout lays the runs out again, end to end, each with its locations and
+// then its pending ones whose file keep holds for, in new arrays with an
+// eighth more room at the end; names is how many names there are.
+func (p *postings) layout(names int, keep func(file uint32) bool) {
+	if len(p.runs) < names {
+		p.runs = append(p.runs, make([]run, names-len(p.runs))...)
+	}
+	pending, starts := p.grouped(names)
+	total := 0
+	for n := range p.runs {
+		total += int(p.runs[n].n) + starts[n+1] - starts[n]
+	}
+	locs := make([]loc, 0, total+total/8)
+	files := make([]uint32, 0, cap(locs))
+	for n := range p.runs {
+		r := &p.runs[n]
+		off := len(locs)
+		locs = append(locs, p.locs[r.off:r.off+r.n]...)
+		files = append(files, p.files[r.off:r.off+r.n]...)
+		for _, l := range pending[starts[n]:starts[n+1]] {
+			if keep(l.file) {
+				locs = append(locs, l)
+				files = append(files, l.file)
+			}
+		}
+		r.off, r.n = uint32(off), uint32(len(locs)-off)
+		r.room = r.n
+	}
+	p.locs, p.files, p.dead = locs, files, 0
+	p.pending, p.pendingNames = nil, nil
 }
 
 // gather adds l under name to a shard's pending locations and reports

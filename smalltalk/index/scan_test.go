@@ -151,11 +151,13 @@ func TestLoadDirKeepsAChangeMadeWhileItRuns(t *testing.T) {
 	ix.mu.Lock()
 	ix.loading, ix.touched = 1, map[string]uint64{}
 	ix.mu.Unlock()
-	// A walk's shard read two files; one of them changes in the index
-	// after it was read, and the other is removed.
+	// A walk's shard read four files; one of them changes in the index
+	// after it was read, and another is removed. Of the two the shard
+	// brings, one changes after the shard was absorbed, while its
+	// locations wait for the load's end.
 	shard := newShard()
 	readAt := ix.stamp.Load()
-	for _, name := range []string{"foo.st", "bar.st"} {
+	for _, name := range []string{"foo.st", "bar.st", "kept.st", "later.st"} {
 		var ls locations
 		ls.fromFile(smalltalk.Parse(name, []byte(fooSrc)))
 		shard.update("file:///"+name, name, fooSrc, &ls)
@@ -164,8 +166,15 @@ func TestLoadDirKeepsAChangeMadeWhileItRuns(t *testing.T) {
 	ix.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(barSrc)))
 	ix.Remove("file:///bar.st")
 	ix.absorb(shard)
+	ix.Update("file:///later.st", smalltalk.Parse("later.st", []byte(barSrc)))
+	ix.mu.Lock()
+	ix.loading--
+	ix.layoutLocked()
+	ix.mu.Unlock()
 	want := New()
 	want.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(barSrc)))
+	want.Update("file:///kept.st", smalltalk.Parse("kept.st", []byte(fooSrc)))
+	want.Update("file:///later.st", smalltalk.Parse("later.st", []byte(barSrc)))
 	if got := ix.Listing(); got != want.Listing() {
 		t.Errorf("the walk's older read replaced a newer change:\n%s", firstDifference(want.Listing(), got))
 	}
