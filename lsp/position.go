@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"sort"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -108,6 +109,20 @@ func (ix *lineIndex) unitsBefore(off int, enc positionEncoding) int {
 func longLine(start, off int) bool { return off-start > 4*unitMarkEvery }
 
 func newLineIndex(text string) *lineIndex {
+	if strings.IndexByte(text, '\r') < 0 {
+		// Only '\n' ends lines: found by the byte search, in a table sized
+		// by counting them first (a search answers with hundreds of files
+		// whose tables are made for the first time).
+		ix := &lineIndex{text: text, lines: make([]int, 1, strings.Count(text, "\n")+1), ascii: isASCIIText(text)}
+		for i := 0; ; {
+			j := strings.IndexByte(text[i:], '\n')
+			if j < 0 {
+				return ix
+			}
+			i += j + 1
+			ix.lines = append(ix.lines, i)
+		}
+	}
 	ix := &lineIndex{text: text, lines: make([]int, 1, 64), ascii: true}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
@@ -125,6 +140,16 @@ func newLineIndex(text string) *lineIndex {
 		}
 	}
 	return ix
+}
+
+// isASCIIText reports whether text has no multi-byte characters, without
+// a branch a byte.
+func isASCIIText(text string) bool {
+	var or byte
+	for i := 0; i < len(text); i++ {
+		or |= text[i]
+	}
+	return or < utf8.RuneSelf
 }
 
 // lineEnd returns the byte offset where line's content ends (before its line

@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -93,4 +95,28 @@ func FuzzPosition(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The line table of a text without '\r' (made by byte search) holds the
+// same line starts and ASCII flag as the byte-by-byte reading makes.
+func TestLineTableWithoutCarriageReturnsMatchesTheByteByByteOne(t *testing.T) {
+	for _, text := range []string{"", "a", "\n", "\n\n", "ab\ncd", "ab\ncd\n", "caf\u00e9\nx", "x\n\U0001F600\n", "\r\n", "a\rb\nc"} {
+		for _, extra := range []string{"", strings.Repeat("line of text\n", 50)} {
+			text := text + extra
+			got := newLineIndex(text)
+			want := []int{0}
+			ascii := true
+			for i := 0; i < len(text); i++ {
+				if text[i] >= 0x80 {
+					ascii = false
+				}
+				if text[i] == '\n' || text[i] == '\r' && (i+1 == len(text) || text[i+1] != '\n') {
+					want = append(want, i+1)
+				}
+			}
+			if !slices.Equal(got.lines, want) || got.ascii != ascii {
+				t.Errorf("newLineIndex(%q): lines %v ascii %v, want %v %v", text, got.lines, got.ascii, want, ascii)
+			}
+		}
+	}
 }
