@@ -1,6 +1,11 @@
 package lsp
 
-import "sync"
+import (
+	"context"
+	"sync"
+
+	"github.com/stui-lsp/stui-lsp/smalltalk/index"
+)
 
 // maxLineTables bounds lineTableCache: enough for a workspace the size of
 // Pharo's (9,375 files, about 7 MB of line offsets for all of them), so
@@ -33,4 +38,18 @@ func (c *lineTableCache) get(key, src string) *lineIndex {
 	c.tables[key] = li
 	c.mu.Unlock()
 	return li
+}
+
+// warm makes the tables of the indexed files, up to maxLineTables, so
+// that the first search answering from a file does not wait for its
+// table.
+func (c *lineTableCache) warm(ctx context.Context, ix *index.Index) {
+	for i, key := range ix.URIsUnder("") {
+		if i >= maxLineTables || ctx.Err() != nil {
+			return
+		}
+		if src, ok := ix.Source(key); ok {
+			c.get(key, src)
+		}
+	}
 }

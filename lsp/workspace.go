@@ -278,8 +278,12 @@ func (s *server) indexWorkspace(ctx context.Context) {
 	// cover the whole workspace.
 	s.logToClient(ctx, protocol.MessageTypeInfo, fmt.Sprintf("stui: indexed workspace, %d Smalltalk files in %d ms", total, time.Since(start).Milliseconds()))
 	// The sorted names that symbols and completion search are made now,
-	// not by the first of those requests.
-	s.goBackground(ctx, "warm the index", func(context.Context) { s.workspace.index.Warm() })
+	// not by the first of those requests, and so are the files' line
+	// tables, which the places a search answers with are counted in.
+	s.goBackground(ctx, "warm the index", func(ctx context.Context) {
+		s.workspace.index.Warm()
+		s.lineTables.warm(ctx, s.workspace.index)
+	})
 }
 
 // DidChangeWatchedFiles keeps the index in step with files changed outside
