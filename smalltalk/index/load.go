@@ -127,6 +127,13 @@ func (ix *Index) absorb(shard *Index) {
 		if t, ok := ix.touched[e.uri]; ok && t > e.readAt {
 			continue
 		}
+		// The shard's locations are laid out only when the load ends: a
+		// file already indexed with this text keeps its entry, so that
+		// it stays findable meanwhile (a document opened as the load
+		// began, the unchanged files of a workspace read again).
+		if old, ok := ix.ids[e.uri]; ok && ix.files[old].src == e.src {
+			continue
+		}
 		ix.dropLocked(e.uri)
 		id := ix.newFileIDLocked()
 		for j, k := range e.keys {

@@ -179,3 +179,41 @@ func TestLoadDirKeepsAChangeMadeWhileItRuns(t *testing.T) {
 		t.Errorf("the walk's older read replaced a newer change:\n%s", firstDifference(want.Listing(), got))
 	}
 }
+
+// A load lays out the locations of the files it reads only when it ends.
+// A file the index already has with the same text (a document the editor
+// opened as the load began, every unchanged file when a lost inotify
+// queue makes the server read the workspace again) must stay findable
+// meanwhile: the load keeps the entry it has rather than replacing it
+// with one whose locations are not laid out yet.
+func TestAFileIndexedBeforeALoadStaysFindableWhileTheLoadReadsItAgain(t *testing.T) {
+	ix := New()
+	ix.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(fooSrc)))
+	ix.Update("file:///changed.st", smalltalk.Parse("changed.st", []byte(fooSrc)))
+	ix.mu.Lock()
+	ix.loading, ix.touched = 1, map[string]uint64{}
+	ix.mu.Unlock()
+	shard := newShard()
+	readAt := ix.stamp.Load()
+	for name, src := range map[string]string{"foo.st": fooSrc, "changed.st": barSrc, "new.st": barSrc} {
+		var ls locations
+		ls.fromFile(smalltalk.Parse(name, []byte(src)))
+		shard.update("file:///"+name, name, src, &ls)
+		shard.files[shard.ids["file:///"+name]].readAt = readAt
+	}
+	ix.absorb(shard)
+	if got := ix.ClassDefinition("Foo"); len(got) != 1 || got[0].URI != "file:///foo.st" {
+		t.Errorf("while the load runs, Foo's definition = %+v, want foo.st's", got)
+	}
+	ix.mu.Lock()
+	ix.loading--
+	ix.layoutLocked()
+	ix.mu.Unlock()
+	want := New()
+	want.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(fooSrc)))
+	want.Update("file:///changed.st", smalltalk.Parse("changed.st", []byte(barSrc)))
+	want.Update("file:///new.st", smalltalk.Parse("new.st", []byte(barSrc)))
+	if got := ix.Listing(); got != want.Listing() {
+		t.Errorf("after the load:\n%s", firstDifference(want.Listing(), got))
+	}
+}
