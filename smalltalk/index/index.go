@@ -744,14 +744,7 @@ func isASCII(s string) bool {
 // name; upper-case query letters must match exactly, others ignore case.
 func subsequence(name, query string) bool {
 	if isASCII(name) && isASCII(query) {
-		i := 0
-		for j := 0; j < len(name) && i < len(query); j++ {
-			c, q := name[j], query[i]
-			if c == q || !('A' <= q && q <= 'Z') && lowerASCII(c) == q {
-				i++
-			}
-		}
-		return i == len(query)
+		return subsequenceASCII(name, query)
 	}
 	q := []rune(query)
 	i := 0
@@ -764,6 +757,18 @@ func subsequence(name, query string) bool {
 		}
 	}
 	return i == len(q)
+}
+
+// subsequenceASCII is subsequence for an ASCII name and query.
+func subsequenceASCII(name, query string) bool {
+	i := 0
+	for j := 0; j < len(name) && i < len(query); j++ {
+		c, q := name[j], query[i]
+		if c == q || !('A' <= q && q <= 'Z') && lowerASCII(c) == q {
+			i++
+		}
+	}
+	return i == len(query)
 }
 
 // Symbol is a workspace symbol search result.

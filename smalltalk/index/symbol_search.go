@@ -216,14 +216,7 @@ func (t *symbolTable) subsequence(k *symbolKey, query string, asciiQuery bool) b
 	if !asciiQuery || k.letters == ^uint64(0) {
 		return subsequence(name, query)
 	}
-	i := 0
-	for j := 0; j < len(name) && i < len(query); j++ {
-		c, q := name[j], query[i]
-		if c == q || !('A' <= q && q <= 'Z') && lowerASCII(c) == q {
-			i++
-		}
-	}
-	return i == len(query)
+	return subsequenceASCII(name, query)
 }
 
 // SelectorsWithFoldPrefix yields, in the order of Selectors, the
