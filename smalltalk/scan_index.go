@@ -6,8 +6,9 @@ package smalltalk
 // a syntax tree: indexing a tree the size of Pharo's spends most of a full
 // parse allocating nodes that are thrown away at once.
 //
-// It follows the parser's grammar rule for rule but records nothing the
-// index does not keep, and it gives up on any input where the parser would
+// It reads methods with the Checker's reader (treeless.go), which follows
+// the parser's grammar rule for rule, and records nothing the index does
+// not keep; it gives up on any input where the parser would
 // report a syntax error, or where it is not sure to read what the parser
 // reads: there the caller parses the file (Parse) and indexes that. Giving
 // up is always safe, which keeps the two paths equal on broken input
@@ -24,12 +25,11 @@ type IndexScanner struct {
 	// methods one after the other (ScannedMethod.Sends counts them).
 	Sends []ScannedSend
 
-	src      []byte
-	sc       Scanner
-	tok      Token
-	ahead    Token
-	hasAhead bool
-	depth    int
+	src []byte
+	// r reads the grammar; it calls the hooks below as it goes.
+	r treelessReader
+	// m is the method being read.
+	m ScannedMethod
 	// quiet is more than zero inside pragmas, whose arguments' sends the
 	// index does not record (Method.Sends walks the body only).
 	quiet int
@@ -80,6 +80,7 @@ const scanMaxNesting = MaxNesting / 2
 func (s *IndexScanner) Scan(src []byte) bool {
 	s.Classes, s.Methods, s.Sends = s.Classes[:0], s.Methods[:0], s.Sends[:0]
 	s.src = src
+	s.r.src, s.r.maxDepth, s.r.rec = src, scanMaxNesting, s
 	if s.strs == nil || len(s.strs) > 1<<16 {
 		s.strs = make(map[string]string, 1024)
 	}
@@ -101,14 +102,9 @@ func (s *IndexScanner) Scan(src []byte) bool {
 		})
 	}
 	// The loop of parseTonel, giving up where it reports an error.
-	for pos := s.meta.pos; ; {
-		pos = skipSpace(src, pos)
-		if pos >= len(src) {
+	for pos, more := s.meta.pos, true; ; {
+		if pos, more = skipToMethod(src, pos); !more {
 			return true
-		}
-		if src[pos] == '"' {
-			pos = commentEnd(src, pos)
-			continue
 		}
 		start := pos
 		category := ""
@@ -246,493 +242,75 @@ func (s *IndexScanner) internBytes(b []byte) string {
 
 func (s *IndexScanner) text(r Range) []byte { return s.src[r.Start:r.End] }
 
-// reset points the scanner at src[start:] and reads the first token.
-func (s *IndexScanner) reset(start int) {
-	s.sc.Reset(s.src, start, len(s.src))
-	s.hasAhead = false
-	s.depth = 0
-	s.quiet = 0
-	s.parts = s.parts[:0]
-	s.tok = s.sc.Next()
-}
-
-func (s *IndexScanner) next() {
-	if s.hasAhead {
-		s.tok = s.ahead
-		s.hasAhead = false
-		return
-	}
-	s.tok = s.sc.Next()
-}
-
-func (s *IndexScanner) peek() Token {
-	if !s.hasAhead {
-		s.ahead = s.sc.Next()
-		s.hasAhead = true
-	}
-	return s.ahead
-}
-
-// consumeFirstChar is the parser's: it splits "||" into "|" and "|".
-func (s *IndexScanner) consumeFirstChar() {
-	if s.tok.Len() <= 1 {
-		s.next()
-		return
-	}
-	s.hasAhead = false
-	s.sc.SetPos(s.tok.Start + 1)
-	s.tok = s.sc.Next()
-}
-
-func (s *IndexScanner) isBinary(str string) bool {
-	return s.tok.Kind == Binary && string(s.text(s.tok.Range)) == str
-}
-
-func (s *IndexScanner) atBar() bool { return s.tok.Kind == Binary && s.src[s.tok.Start] == '|' }
-
-func (s *IndexScanner) atIdent() bool {
-	return s.tok.Kind == Identifier || s.tok.Kind == Assign && s.src[s.tok.Start] == '_'
-}
-
-// method reads "Foo [class] >> pattern [ body ]" at pos, as
-// parseTonelMethod does; start is where its metadata began. The body is
-// read in the same pass that finds its closing bracket.
+// method reads "Foo [class] >> pattern [ body ]" at pos with the shared
+// reader, recording it; start is where its metadata began.
 func (s *IndexScanner) method(start, pos int, category string) (int, bool) {
-	s.reset(pos)
-	if s.tok.Kind != Identifier {
-		return 0, false
-	}
-	m := ScannedMethod{ClassName: s.internBytes(s.text(s.tok.Range)), Category: category}
-	s.next()
-	if w := string(s.text(s.tok.Range)); s.tok.Kind == Identifier && (w == "class" || w == "classSide") {
-		m.ClassSide = true
-		s.next()
-	}
-	if !s.isBinary(">>") {
-		return 0, false
-	}
-	s.next()
-	if !s.pattern(&m) || s.tok.Kind != LBracket {
-		return 0, false
-	}
+	s.m = ScannedMethod{Category: category}
 	first := len(s.Sends)
-	s.next()
-	if !s.sequence(RBracket, true) || s.tok.Kind != RBracket || len(s.sc.Errors) > 0 {
+	after, ok := s.r.method(pos)
+	if !ok {
 		return 0, false
 	}
-	after := s.tok.End
-	m.Range = Range{start, after}
-	m.Sends = len(s.Sends) - first
-	s.Methods = append(s.Methods, m)
+	s.m.Range = Range{start, after}
+	s.m.Sends = len(s.Sends) - first
+	s.Methods = append(s.Methods, s.m)
 	return after, true
 }
 
-// pattern reads a method pattern as parsePattern does.
-func (s *IndexScanner) pattern(m *ScannedMethod) bool {
-	switch s.tok.Kind {
-	case Identifier:
-		m.SelectorRange = s.tok.Range
-		m.Selector = s.internBytes(s.text(s.tok.Range))
-		s.next()
-	case Binary:
-		m.SelectorRange = s.tok.Range
-		m.Selector = s.internBytes(s.text(s.tok.Range))
-		s.next()
-		if s.tok.Kind != Identifier {
-			return false
-		}
-		s.next()
-	case Keyword:
-		m.SelectorRange = s.tok.Range
-		s.buf = s.buf[:0]
-		for s.tok.Kind == Keyword {
-			s.buf = append(s.buf, s.text(s.tok.Range)...)
-			s.next()
-			if s.tok.Kind != Identifier {
-				return false
-			}
-			s.next()
-		}
-		m.Selector = s.internBytes(s.buf)
-	default:
-		return false
-	}
-	return true
+// The reader's hooks (treelessReader.rec), in the order it calls them.
+
+// beginMethod starts the record of a method of the class named name.
+func (s *IndexScanner) beginMethod(name []byte) {
+	s.m.ClassName = s.internBytes(name)
+	s.quiet = 0
+	s.parts = s.parts[:0]
 }
 
-// closeInner consumes a ']' that closes a block or byte array inside a
-// method body. findBodyEnd ends a method early at such a bracket when it
-// stands in the first column before what looks like the next method;
-// the scanner gives up there rather than follow it.
-func (s *IndexScanner) closeInner() bool {
-	t := s.tok
-	if (t.Start == 0 || s.src[t.Start-1] == '\n') && followedByMethodStart(s.src, t.End) {
-		return false
-	}
-	s.next()
-	return true
+// selector records a unary or binary method pattern.
+func (s *IndexScanner) selector(r Range) {
+	s.m.SelectorRange = r
+	s.m.Selector = s.internBytes(s.text(r))
 }
 
-// sequence reads temporaries and statements up to closer (not consumed),
-// as parseSequence does; in a method, pragmas around the temporaries.
-func (s *IndexScanner) sequence(closer TokenKind, method bool) bool {
-	if method && !s.pragmas() {
-		return false
+// part records the next keyword part of a keyword pattern or message.
+func (s *IndexScanner) part(r Range) { s.parts = append(s.parts, r) }
+
+// joinParts returns the selector of the parts from base on, and drops
+// them.
+func (s *IndexScanner) joinParts(base int) string {
+	s.buf = s.buf[:0]
+	for _, p := range s.parts[base:] {
+		s.buf = append(s.buf, s.text(p)...)
 	}
-	if _, ok := s.temps(); !ok {
-		return false
-	}
-	if method {
-		if !s.pragmas() {
-			return false
-		}
-		n, ok := s.temps()
-		if !ok {
-			return false
-		}
-		if n > 0 && !s.pragmas() {
-			return false
-		}
-	}
-	return s.statements(closer)
+	s.parts = s.parts[:base]
+	return s.internBytes(s.buf)
 }
 
-// temps reads | a b | if present and returns how many names it holds.
-func (s *IndexScanner) temps() (int, bool) {
-	if !s.atBar() {
-		return 0, true
-	}
-	s.consumeFirstChar()
-	n := 0
-	for s.atIdent() {
-		n++
-		s.next()
-	}
-	if !s.atBar() {
-		return 0, false
-	}
-	s.consumeFirstChar()
-	return n, true
-}
-
-// statements reads statements separated by '.' up to closer.
-func (s *IndexScanner) statements(closer TokenKind) bool {
-	for {
-		k := s.tok.Kind
-		if k == Period {
-			s.next()
-			continue
-		}
-		if k == closer {
-			return true
-		}
-		if k == EOF || isCloser(k) {
-			// The construct being read is not closed where the parser
-			// would close it: it reports an error there.
-			return false
-		}
-		present, ok := s.statement()
-		if !ok || !present {
-			return false
-		}
-		k = s.tok.Kind
-		if k != Period && k != EOF && !isCloser(k) {
-			return false
-		}
+// send records a unary or binary message whose selector is at r.
+func (s *IndexScanner) send(r Range) {
+	if s.quiet == 0 {
+		s.Sends = append(s.Sends, ScannedSend{Selector: s.internBytes(s.text(r)), Range: r, FirstPart: r})
 	}
 }
 
-func (s *IndexScanner) statement() (present, ok bool) {
-	if s.tok.Kind == Caret {
-		s.next()
-		present, ok := s.expression()
-		return true, ok && present
-	}
-	return s.expression()
-}
-
-// expression reads an assignment, a cascade or a message expression. It
-// reports present false, consuming nothing, when none starts here.
-func (s *IndexScanner) expression() (present, ok bool) {
-	if s.tok.Kind == Identifier && s.peek().Kind == Assign {
-		if s.depth >= scanMaxNesting {
-			return true, false
-		}
-		s.depth++
-		s.next()
-		s.next()
-		present, ok := s.expression()
-		s.depth--
-		return true, ok && present
-	}
-	present, ok = s.primary()
-	if !present || !ok {
-		return present, ok
-	}
-	sent, ok := s.messages()
-	if !ok {
-		return true, false
-	}
-	if s.tok.Kind != Semicolon {
-		return true, true
-	}
-	if !sent {
-		return true, false
-	}
-	for s.tok.Kind == Semicolon {
-		s.next()
-		sent, ok := s.messages()
-		if !ok || !sent {
-			return true, false
-		}
-	}
-	return true, true
-}
-
-// send records a message whose selector is still to be set when it is a
-// keyword message, and returns its index.
-func (s *IndexScanner) send(selector string, r Range) int {
+// keywordSend records a keyword message whose first part is at r, and
+// returns its index for endKeywordSend (-1 in a pragma).
+func (s *IndexScanner) keywordSend(r Range) int {
 	if s.quiet > 0 {
 		return -1
 	}
-	s.Sends = append(s.Sends, ScannedSend{Selector: selector, Range: r, FirstPart: r})
+	s.Sends = append(s.Sends, ScannedSend{Range: r, FirstPart: r})
 	return len(s.Sends) - 1
 }
 
-// messages reads the unary, binary and keyword messages sent to the
-// operand just read, and reports whether there were any.
-func (s *IndexScanner) messages() (sent, ok bool) {
-	sent = s.unaries()
-	b, ok := s.binaries()
-	if !ok {
-		return false, false
+// endKeywordSend completes the keyword message at, whose parts are
+// those from base on.
+func (s *IndexScanner) endKeywordSend(at, base int) {
+	if at < 0 {
+		s.parts = s.parts[:base]
+		return
 	}
-	sent = sent || b
-	if s.tok.Kind != Keyword {
-		return sent, true
-	}
-	at := s.send("", s.tok.Range)
-	base := len(s.parts)
-	for s.tok.Kind == Keyword {
-		s.parts = append(s.parts, s.tok.Range)
-		s.next()
-		present, ok := s.primary()
-		if !ok || !present {
-			return false, false
-		}
-		s.unaries()
-		if _, ok := s.binaries(); !ok {
-			return false, false
-		}
-	}
-	if at >= 0 {
-		s.buf = s.buf[:0]
-		for _, p := range s.parts[base:] {
-			s.buf = append(s.buf, s.text(p)...)
-		}
-		snd := &s.Sends[at]
-		snd.Selector = s.internBytes(s.buf)
-		snd.Range.End = s.parts[len(s.parts)-1].End
-	}
-	s.parts = s.parts[:base]
-	return true, true
-}
-
-func (s *IndexScanner) unaries() bool {
-	sent := false
-	for s.tok.Kind == Identifier {
-		if s.peek().Kind == Assign {
-			return sent
-		}
-		s.send(s.internBytes(s.text(s.tok.Range)), s.tok.Range)
-		s.next()
-		sent = true
-	}
-	return sent
-}
-
-func (s *IndexScanner) binaries() (sent, ok bool) {
-	for s.tok.Kind == Binary {
-		s.send(s.internBytes(s.text(s.tok.Range)), s.tok.Range)
-		s.next()
-		present, ok := s.primary()
-		if !ok || !present {
-			return false, false
-		}
-		s.unaries()
-		sent = true
-	}
-	return sent, true
-}
-
-// negativeNumber consumes '-' immediately followed by a number.
-func (s *IndexScanner) negativeNumber() bool {
-	if s.isBinary("-") {
-		if n := s.peek(); n.Kind == Number && n.Start == s.tok.End {
-			s.next()
-			s.next()
-			return true
-		}
-	}
-	return false
-}
-
-// primary reads a variable, literal, block, parenthesised expression or
-// brace array, as parsePrimary does.
-func (s *IndexScanner) primary() (present, ok bool) {
-	switch s.tok.Kind {
-	case Identifier, Number, String, Character, Symbol:
-		s.next()
-		return true, true
-	case LiteralArray, ByteArray, LBracket, LParen, LBrace:
-		if s.depth >= scanMaxNesting {
-			return true, false
-		}
-		s.depth++
-		defer func() { s.depth-- }()
-		switch s.tok.Kind {
-		case LiteralArray:
-			return true, s.literalArray()
-		case ByteArray:
-			return true, s.byteArray()
-		case LBracket:
-			return true, s.block()
-		case LParen:
-			return true, s.paren()
-		}
-		return true, s.brace()
-	case Binary:
-		if s.negativeNumber() {
-			return true, true
-		}
-	case Assign:
-		if s.src[s.tok.Start] == '_' {
-			s.next()
-			return true, true
-		}
-	}
-	return false, true
-}
-
-// literalArray reads #( ... ) or, inside one, a nested ( ... ). Its
-// elements send nothing, so only where it ends matters.
-func (s *IndexScanner) literalArray() bool {
-	s.next()
-	for {
-		switch s.tok.Kind {
-		case RParen:
-			s.next()
-			return true
-		case Number, String, Character, Symbol, Keyword, Identifier, Binary,
-			Period, Semicolon, Colon, Caret, Assign:
-			// A negative number is two tokens read as one element.
-			s.next()
-		case LiteralArray, LParen:
-			if s.depth >= scanMaxNesting {
-				return false
-			}
-			s.depth++
-			ok := s.literalArray()
-			s.depth--
-			if !ok {
-				return false
-			}
-		case ByteArray:
-			if !s.byteArray() {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-}
-
-// byteArray reads #[ ... ]. The parser's complaint about an element
-// above 255 changes nothing it reads, so it is not checked here.
-func (s *IndexScanner) byteArray() bool {
-	s.next()
-	for s.tok.Kind == Number {
-		s.next()
-	}
-	return s.tok.Kind == RBracket && s.closeInner()
-}
-
-func (s *IndexScanner) block() bool {
-	s.next()
-	if s.tok.Kind == Colon {
-		for s.tok.Kind == Colon {
-			s.next()
-			if !s.atIdent() {
-				return false
-			}
-			s.next()
-		}
-		switch {
-		case s.atBar():
-			s.consumeFirstChar()
-		case s.tok.Kind == RBracket:
-		default:
-			return false
-		}
-	}
-	if !s.sequence(RBracket, false) || s.tok.Kind != RBracket {
-		return false
-	}
-	return s.closeInner()
-}
-
-func (s *IndexScanner) paren() bool {
-	s.next()
-	present, ok := s.expression()
-	if !ok || !present || s.tok.Kind != RParen {
-		return false
-	}
-	s.next()
-	return true
-}
-
-func (s *IndexScanner) brace() bool {
-	s.next()
-	if !s.statements(RBrace) || s.tok.Kind != RBrace {
-		return false
-	}
-	s.next()
-	return true
-}
-
-// pragmas reads any pragmas at the current position, as parsePragmas
-// does, recording none of the sends in their arguments.
-func (s *IndexScanner) pragmas() bool {
-	s.quiet++
-	defer func() { s.quiet-- }()
-	for s.isBinary("<") {
-		s.next()
-		switch s.tok.Kind {
-		case Identifier:
-			s.next()
-		case Keyword:
-			for s.tok.Kind == Keyword {
-				s.next()
-				present, ok := s.primary()
-				if !ok || !present {
-					return false
-				}
-			}
-		case Binary:
-			if s.src[s.tok.Start] == '>' {
-				return false
-			}
-			s.next()
-			if _, ok := s.primary(); !ok {
-				return false
-			}
-		default:
-			return false
-		}
-		if s.tok.Kind != Binary || s.src[s.tok.Start] != '>' {
-			return false
-		}
-		s.consumeFirstChar()
-	}
-	return true
+	snd := &s.Sends[at]
+	snd.Range.End = s.parts[len(s.parts)-1].End
+	snd.Selector = s.joinParts(base)
 }
