@@ -24,17 +24,7 @@ import (
 // (terminate, then dape stops the adapter), and the image has no process left
 // suspended.
 func TestDapeDrivesTheAdapter(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs Emacs and dape in the Debian testing root; not in -short mode")
-	}
-	f := newForky(t)
-	if dapes, _ := filepath.Glob(filepath.Join(f.root, "usr/share/emacs/site-lisp/elpa/dape-*")); len(dapes) == 0 {
-		msg := fmt.Sprintf("dape is not installed in the Debian testing root at %s: run scripts/install-forky-editors.sh (as root)", f.root)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	f := dapeForky(t)
 	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
 	dir := f.path("e2e/testdata/dape")
 	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l stui-dape-test.el",
@@ -46,17 +36,7 @@ func TestDapeDrivesTheAdapter(t *testing.T) {
 	}
 	t.Logf("%s", out)
 
-	client, err := stuiclient.New(endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var list stuiproto.DebugListResult
-	if err := stuiproto.Call(ctx, client, stuiproto.DebugListCommand, stuiproto.DebugListParams{}, &list); err != nil {
-		t.Fatal(err)
-	}
+	list := imageDebugList(t, endpoint)
 	if len(list.Sessions) != 0 {
 		t.Errorf("processes left suspended after dape-kill: %+v", list.Sessions)
 	}
@@ -70,17 +50,7 @@ func TestDapeDrivesTheAdapter(t *testing.T) {
 // stop is shown there (e2e/testdata/dape-breakpoints/stui-dape-breakpoints-test.el).
 // Afterwards the image has no breakpoint and no suspended process left.
 func TestDapeBreakpointsStopAndFollowASave(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs Emacs and dape in the Debian testing root; not in -short mode")
-	}
-	f := newForky(t)
-	if dapes, _ := filepath.Glob(filepath.Join(f.root, "usr/share/emacs/site-lisp/elpa/dape-*")); len(dapes) == 0 {
-		msg := fmt.Sprintf("dape is not installed in the Debian testing root at %s: run scripts/install-forky-editors.sh (as root)", f.root)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	f := dapeForky(t)
 	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
 	dir := f.path("e2e/testdata/dape-breakpoints")
 	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l stui-dape-breakpoints-test.el",
@@ -93,6 +63,34 @@ func TestDapeBreakpointsStopAndFollowASave(t *testing.T) {
 	}
 	t.Logf("%s", out)
 
+	list := imageDebugList(t, endpoint)
+	if len(list.Sessions) != 0 || len(list.Breakpoints) != 0 {
+		t.Fatalf("left in the image: processes %+v, breakpoints %+v", list.Sessions, list.Breakpoints)
+	}
+}
+
+// dapeForky is the Debian testing root with dape installed; without it the
+// test skips, except in CI, which installs it.
+func dapeForky(t *testing.T) *forky {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs Emacs and dape in the Debian testing root; not in -short mode")
+	}
+	f := newForky(t)
+	if dapes, _ := filepath.Glob(filepath.Join(f.root, "usr/share/emacs/site-lisp/elpa/dape-*")); len(dapes) == 0 {
+		msg := fmt.Sprintf("dape is not installed in the Debian testing root at %s: run scripts/install-forky-editors.sh (as root)", f.root)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return f
+}
+
+// imageDebugList asks the image at endpoint for its suspended processes
+// and breakpoints: what a debug session left behind.
+func imageDebugList(t *testing.T, endpoint string) stuiproto.DebugListResult {
+	t.Helper()
 	client, err := stuiclient.New(endpoint)
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +102,5 @@ func TestDapeBreakpointsStopAndFollowASave(t *testing.T) {
 	if err := stuiproto.Call(ctx, client, stuiproto.DebugListCommand, stuiproto.DebugListParams{}, &list); err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Sessions) != 0 || len(list.Breakpoints) != 0 {
-		t.Fatalf("left in the image: processes %+v, breakpoints %+v", list.Sessions, list.Breakpoints)
-	}
+	return list
 }
