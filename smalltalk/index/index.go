@@ -160,10 +160,31 @@ func New() *Index {
 
 // Update replaces what the index knows about uri with the content of f.
 func (ix *Index) Update(uri string, f *smalltalk.File) {
+	if ix.unchanged(uri, f.Name, f.Src) {
+		ix.parsed.put(uri, f)
+		return
+	}
 	var ls locations
 	ls.fromFile(f)
 	ix.update(uri, f.Name, string(f.Src), &ls)
 	ix.parsed.put(uri, f)
+}
+
+// unchanged reports whether uri is indexed from exactly src under name,
+// as when an editor opens a file as it is on disk, so that Update need not
+// index it again. The touch is recorded all the same: a load running
+// meanwhile must not bring back an older read of the file. While a load
+// runs the answer is no, since the entry may be one whose locations wait
+// for the load's end, and Update makes them findable at once.
+func (ix *Index) unchanged(uri, name string, src []byte) bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	id, ok := ix.ids[uri]
+	if !ok || ix.loading > 0 || ix.files[id].name != name || ix.files[id].src != string(src) {
+		return false
+	}
+	ix.touchLocked(uri)
+	return true
 }
 
 // UpdateSource replaces what the index knows about uri with what src, the

@@ -217,3 +217,45 @@ func TestAFileIndexedBeforeALoadStaysFindableWhileTheLoadReadsItAgain(t *testing
 		t.Errorf("after the load:\n%s", firstDifference(want.Listing(), got))
 	}
 }
+
+// An editor opening a file as it is on disk sends the text the index has:
+// Update leaves the entry as it is, except while a load runs, when the
+// entry may be one whose locations wait for the load's end and Update
+// makes them findable at once.
+func TestUpdateWithTheIndexedTextLeavesTheEntryUnlessALoadRuns(t *testing.T) {
+	ix := New()
+	ix.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(fooSrc)))
+	version := ix.files[ix.ids["file:///foo.st"]].version
+	ix.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(fooSrc)))
+	if got := ix.files[ix.ids["file:///foo.st"]].version; got != version {
+		t.Errorf("the same text indexed again: version %d, was %d", got, version)
+	}
+	ix.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(barSrc)))
+	if got := ix.files[ix.ids["file:///foo.st"]].version; got == version {
+		t.Errorf("another text left the entry as it was")
+	}
+
+	ix = New()
+	ix.mu.Lock()
+	ix.loading, ix.touched = 1, map[string]uint64{}
+	ix.mu.Unlock()
+	shard := newShard()
+	var ls locations
+	ls.fromFile(smalltalk.Parse("foo.st", []byte(fooSrc)))
+	shard.update("file:///foo.st", "foo.st", fooSrc, &ls)
+	shard.files[shard.ids["file:///foo.st"]].readAt = ix.stamp.Load()
+	ix.absorb(shard)
+	ix.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(fooSrc)))
+	if got := ix.ClassDefinition("Foo"); len(got) != 1 {
+		t.Errorf("a document opened after the load read it, while the load runs: Foo's definition = %+v", got)
+	}
+	ix.mu.Lock()
+	ix.loading--
+	ix.layoutLocked()
+	ix.mu.Unlock()
+	want := New()
+	want.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(fooSrc)))
+	if got := ix.Listing(); got != want.Listing() {
+		t.Errorf("after the load:\n%s", firstDifference(want.Listing(), got))
+	}
+}
