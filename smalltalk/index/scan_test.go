@@ -148,29 +148,17 @@ func checkTreeIndexEqualsParsed(t *testing.T, dir string) {
 
 func TestLoadDirKeepsAChangeMadeWhileItRuns(t *testing.T) {
 	ix := New()
-	ix.mu.Lock()
-	ix.loading, ix.touched = 1, map[string]uint64{}
-	ix.mu.Unlock()
+	beginLoad(ix)
 	// A walk's shard read four files; one of them changes in the index
 	// after it was read, and another is removed. Of the two the shard
 	// brings, one changes after the shard was absorbed, while its
 	// locations wait for the load's end.
-	shard := newShard()
-	readAt := ix.stamp.Load()
-	for _, name := range []string{"foo.st", "bar.st", "kept.st", "later.st"} {
-		var ls locations
-		ls.fromFile(smalltalk.Parse(name, []byte(fooSrc)))
-		shard.update("file:///"+name, name, fooSrc, &ls)
-		shard.files[shard.ids["file:///"+name]].readAt = readAt
-	}
+	shard := shardOf(ix, map[string]string{"foo.st": fooSrc, "bar.st": fooSrc, "kept.st": fooSrc, "later.st": fooSrc})
 	ix.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(barSrc)))
 	ix.Remove("file:///bar.st")
 	ix.absorb(shard)
 	ix.Update("file:///later.st", smalltalk.Parse("later.st", []byte(barSrc)))
-	ix.mu.Lock()
-	ix.loading--
-	ix.layoutLocked()
-	ix.mu.Unlock()
+	endLoad(ix)
 	want := New()
 	want.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(barSrc)))
 	want.Update("file:///kept.st", smalltalk.Parse("kept.st", []byte(fooSrc)))
@@ -190,25 +178,13 @@ func TestAFileIndexedBeforeALoadStaysFindableWhileTheLoadReadsItAgain(t *testing
 	ix := New()
 	ix.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(fooSrc)))
 	ix.Update("file:///changed.st", smalltalk.Parse("changed.st", []byte(fooSrc)))
-	ix.mu.Lock()
-	ix.loading, ix.touched = 1, map[string]uint64{}
-	ix.mu.Unlock()
-	shard := newShard()
-	readAt := ix.stamp.Load()
-	for name, src := range map[string]string{"foo.st": fooSrc, "changed.st": barSrc, "new.st": barSrc} {
-		var ls locations
-		ls.fromFile(smalltalk.Parse(name, []byte(src)))
-		shard.update("file:///"+name, name, src, &ls)
-		shard.files[shard.ids["file:///"+name]].readAt = readAt
-	}
+	beginLoad(ix)
+	shard := shardOf(ix, map[string]string{"foo.st": fooSrc, "changed.st": barSrc, "new.st": barSrc})
 	ix.absorb(shard)
 	if got := ix.ClassDefinition("Foo"); len(got) != 1 || got[0].URI != "file:///foo.st" {
 		t.Errorf("while the load runs, Foo's definition = %+v, want foo.st's", got)
 	}
-	ix.mu.Lock()
-	ix.loading--
-	ix.layoutLocked()
-	ix.mu.Unlock()
+	endLoad(ix)
 	want := New()
 	want.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(fooSrc)))
 	want.Update("file:///changed.st", smalltalk.Parse("changed.st", []byte(barSrc)))
@@ -236,26 +212,46 @@ func TestUpdateWithTheIndexedTextLeavesTheEntryUnlessALoadRuns(t *testing.T) {
 	}
 
 	ix = New()
-	ix.mu.Lock()
-	ix.loading, ix.touched = 1, map[string]uint64{}
-	ix.mu.Unlock()
-	shard := newShard()
-	var ls locations
-	ls.fromFile(smalltalk.Parse("foo.st", []byte(fooSrc)))
-	shard.update("file:///foo.st", "foo.st", fooSrc, &ls)
-	shard.files[shard.ids["file:///foo.st"]].readAt = ix.stamp.Load()
+	beginLoad(ix)
+	shard := shardOf(ix, map[string]string{"foo.st": fooSrc})
 	ix.absorb(shard)
 	ix.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(fooSrc)))
 	if got := ix.ClassDefinition("Foo"); len(got) != 1 {
 		t.Errorf("a document opened after the load read it, while the load runs: Foo's definition = %+v", got)
 	}
-	ix.mu.Lock()
-	ix.loading--
-	ix.layoutLocked()
-	ix.mu.Unlock()
+	endLoad(ix)
 	want := New()
 	want.Update("file:///foo.st", smalltalk.Parse("foo.st", []byte(fooSrc)))
 	if got := ix.Listing(); got != want.Listing() {
 		t.Errorf("after the load:\n%s", firstDifference(want.Listing(), got))
 	}
+}
+
+// beginLoad and endLoad bracket a load as LoadDir does, for a test that
+// absorbs shards by hand.
+func beginLoad(ix *Index) {
+	ix.mu.Lock()
+	ix.loading, ix.touched = 1, map[string]uint64{}
+	ix.mu.Unlock()
+}
+
+func endLoad(ix *Index) {
+	ix.mu.Lock()
+	ix.loading--
+	ix.layoutLocked()
+	ix.mu.Unlock()
+}
+
+// shardOf is a LoadDir worker's shard that read the files named (under
+// file:///NAME) with the texts given, now.
+func shardOf(ix *Index, files map[string]string) *Index {
+	shard := newShard()
+	readAt := ix.stamp.Load()
+	for name, src := range files {
+		var ls locations
+		ls.fromFile(smalltalk.Parse(name, []byte(src)))
+		shard.update("file:///"+name, name, src, &ls)
+		shard.files[shard.ids["file:///"+name]].readAt = readAt
+	}
+	return shard
 }
