@@ -131,16 +131,7 @@ func TestABreakpointSurvivesASaveWrittenBeforeItsCompile(t *testing.T) {
 // method down; the editor sends nothing, the image's breakpoint stays (the
 // method was not compiled), and the adapter tells the new line.
 func TestABreakpointMovesWithItsMethodWhenTheEditorSendsNothing(t *testing.T) {
-	b := stuitest.NewBackend()
-	head := "Class {\n\t#name : #Counter,\n\t#superclass : #Object,\n\t#instVars : [ 'count' ],\n\t#category : #Demo\n}\n\n"
-	increment := "{ #category : #operations }\nCounter >> increment [\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count\n]\n"
-	b.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo", InstanceVars: []string{"count"},
-		Methods: []stuitest.MethodFixture{
-			{Category: "operations", Source: "reset\n\tcount := 0"},
-			{Category: "operations", Source: "increment\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count"}}})
-	dir := t.TempDir()
-	file := filepath.Join(dir, "Counter.class.st")
-	os.WriteFile(file, []byte(head+"{ #category : #operations }\nCounter >> reset [\n\tcount := 0\n]\n\n"+increment), 0o644)
+	b, dir, file, head, increment := resetAndIncrement(t)
 	c := start(t, b)
 	c.ok(c.send("initialize", map[string]any{"adapterID": "stui"}))
 	c.ok(c.send("launch", map[string]any{"expression": "Counter new increment", "cwd": dir}))
@@ -265,16 +256,7 @@ func TestNoBreakpointsNoLooking(t *testing.T) {
 // its frames too: the frame of a stop in it is at the file's new line,
 // not where the method was when the debug session started.
 func TestFramesFollowAMethodMovedByASave(t *testing.T) {
-	b := stuitest.NewBackend()
-	head := "Class {\n\t#name : #Counter,\n\t#superclass : #Object,\n\t#instVars : [ 'count' ],\n\t#category : #Demo\n}\n\n"
-	increment := "{ #category : #operations }\nCounter >> increment [\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count\n]\n"
-	b.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo", InstanceVars: []string{"count"},
-		Methods: []stuitest.MethodFixture{
-			{Category: "operations", Source: "reset\n\tcount := 0"},
-			{Category: "operations", Source: "increment\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count"}}})
-	dir := t.TempDir()
-	file := filepath.Join(dir, "Counter.class.st")
-	os.WriteFile(file, []byte(head+"{ #category : #operations }\nCounter >> reset [\n\tcount := 0\n]\n\n"+increment), 0o644)
+	b, dir, file, head, increment := resetAndIncrement(t)
 	c := start(t, b)
 	c.ok(c.send("initialize", map[string]any{"adapterID": "stui"}))
 	c.ok(c.send("launch", map[string]any{"expression": "Counter new increment", "cwd": dir}))
@@ -346,4 +328,25 @@ func TestTerminateAndAClosedStreamTakeTheBreakpointsOut(t *testing.T) {
 			}
 		})
 	}
+}
+
+// resetAndIncrement is a backend whose Counter has reset and increment,
+// and a workspace file (dir/Counter.class.st) with the same two methods,
+// reset first; head and increment are the file's parts before and after
+// reset, for a test that rewrites reset.
+func resetAndIncrement(t *testing.T) (b *stuitest.Backend, dir, file, head, increment string) {
+	t.Helper()
+	b = stuitest.NewBackend()
+	head = "Class {\n\t#name : #Counter,\n\t#superclass : #Object,\n\t#instVars : [ 'count' ],\n\t#category : #Demo\n}\n\n"
+	increment = "{ #category : #operations }\nCounter >> increment [\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count\n]\n"
+	b.AddClass(stuitest.ClassFixture{Name: "Counter", Superclass: "Object", Package: "Demo", InstanceVars: []string{"count"},
+		Methods: []stuitest.MethodFixture{
+			{Category: "operations", Source: "reset\n\tcount := 0"},
+			{Category: "operations", Source: "increment\n\tcount := (count ifNil: [ 0 ]) + 1.\n\t^ count"}}})
+	dir = t.TempDir()
+	file = filepath.Join(dir, "Counter.class.st")
+	if err := os.WriteFile(file, []byte(head+"{ #category : #operations }\nCounter >> reset [\n\tcount := 0\n]\n\n"+increment), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return b, dir, file, head, increment
 }
