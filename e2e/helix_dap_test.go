@@ -1,0 +1,176 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCurrentEditorsHelixDebugs drives Helix 25.07's debugger (in the
+// Debian testing root, in tmux) with editors/helix/languages.toml installed
+// as its README says, against the real `stui-lsp dap` that Helix starts and
+// stui-testimage: space G l and each of the three templates, their prompts
+// answered as a user would, then Helix's debug keys (sticky under space G)
+// to list variables, step, continue and end the session. What happened is
+// read from the screen, from the DAP traffic Helix logs (hx -v) and from
+// the image, which must have no process left suspended after each session.
+func TestCurrentEditorsHelixDebugs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Helix in the Debian testing root; not in -short mode")
+	}
+	f := newForky(t)
+	f.require(t, "usr/bin/hx", "usr/bin/tmux")
+	ws := f.workspace(t, "ws")
+	f.installHelixConfig(t)
+	copyFile(t, f.hostPath("e2e/testdata/helix-dap/debug.st"), f.hostPath("ws/debug.st"), 0o644)
+	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
+	hx := f.startTmux(t, ws, "hx -v debug.st", "STUI_ENDPOINT="+endpoint)
+	h := &helix{tmuxSession: hx, t: t, f: f, file: f.hostPath("ws/debug.st")}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("helix.log (end):\n%s", tail(h.log(), 8000))
+		}
+	})
+	h.waitLog(`"method":"initialized"`, "Helix started stui-lsp and initialized it")
+	noneSuspended := func(when string) {
+		t.Helper()
+		if list := imageDebugList(t, endpoint); len(list.Sessions) != 0 {
+			t.Fatalf("%s: processes left suspended in the image: %+v", when, list.Sessions)
+		}
+	}
+
+	// The statement template: this file, line 2 (1 / 0.).
+	mark := len(h.log())
+	h.launchTemplate("statement", "file", "debug.st", "line", "2")
+	h.waitLogSince(mark, `"command":"launch","arguments":{"cwd":"`+ws+`","line":2,"program":"`+ws+`/debug.st"}`,
+		"Helix started the adapter and launched the statement at line 2 of the file")
+	h.wait("the launched statement stopped on its error, in the status line", "stopped because of exception ZeroDivide")
+	if list := imageDebugList(t, endpoint); len(list.Sessions) != 1 {
+		t.Fatalf("the image has %d suspended processes, want the launched one: %+v", len(list.Sessions), list.Sessions)
+	}
+	h.keys("s", "f")
+	h.wait("Helix lists the stack (space G s f), the error's frame first", "SmallInteger>>/")
+	h.wait("the launched statement's frame is below it", "UndefinedObject>>DoIt")
+	h.leaveDebugMode()
+	mark = len(h.log())
+	h.keys("Space", "G", "c")
+	h.waitLogSince(mark, `"event":"terminated"`, "continue runs the statement to its end and the session terminates")
+	h.wait("Helix disconnected the adapter", "Terminated debugging session and disconnected debugger.")
+	noneSuspended("after the statement's session")
+
+	// The expression template: a step over the failed statement, the
+	// variables of the frame it stopped in, a step into a method (Helix
+	// opens its Tonel file) and out of it, continue to the end.
+	expression := "| t | t := 6 * 7. t / 0. Counter new increment. t + 1"
+	h.leaveDebugMode()
+	mark = len(h.log())
+	h.launchTemplate("expression", "expression", expression)
+	h.waitLogSince(mark, `"command":"launch","arguments":{"cwd":"`+ws+`","expression":"`+expression+`"}`,
+		"Helix launched the expression typed at its prompt")
+	h.waitLogSince(mark, `"reason":"exception","description":"ZeroDivide"`, "the expression stopped on its error")
+	mark = len(h.log())
+	h.keys("n")
+	h.waitLogSince(mark, `"reason":"step"`, "space G n steps over the failed statement")
+	h.keys("v")
+	h.wait("space G v shows the frame's variables", "t: SmallInteger = 42")
+	h.leaveDebugMode()
+	mark = len(h.log())
+	h.keys("Space", "G", "i")
+	h.waitLogSince(mark, `"stackFrames":[{"id":1,"name":"Counter\u003e\u003eincrement","source":{"name":"Counter.class.st","path":"`+ws+`/src/Demo/Counter.class.st"}`,
+		"space G i steps into Counter>>increment, in the workspace's Tonel file")
+	h.wait("Helix opens the method's file", "src/Demo/Counter.class.st")
+	mark = len(h.log())
+	h.keys("o")
+	h.waitLogSince(mark, `"stackFrames":[{"id":1,"name":"UndefinedObject\u003e\u003eDoIt"`, "space G o steps out, back to the expression")
+	mark = len(h.log())
+	h.keys("c")
+	h.waitLogSince(mark, `"output":"43`, "continue runs the rest: the expression's result")
+	h.waitLogSince(mark, `"event":"terminated"`, "and the session terminates")
+	noneSuspended("after the expression's session")
+
+	// The next error template: attach, then a process launched elsewhere
+	// stops on an error, and Helix shows it; space G t ends the session.
+	h.leaveDebugMode()
+	mark = len(h.log())
+	h.launchTemplate("next error")
+	h.waitLogSince(mark, `"command":"attach","arguments":{"cwd":"`+ws+`","waitForError":true}`, "Helix attached waiting for the next error")
+	h.waitLogSince(mark, `"success":true,"command":"attach"`, "the adapter answered the attach")
+	culprit := startDAP(t, buildCommand(t, "stui-lsp"), endpoint)
+	culprit.ok(culprit.send("initialize", map[string]any{"adapterID": "stui"}))
+	culprit.ok(culprit.send("launch", map[string]any{"expression": "Error signal: 'raised elsewhere'", "cwd": f.hostPath("ws")}))
+	culprit.ok(culprit.send("configurationDone", nil))
+	culprit.event("stopped")
+	h.wait("Helix shows the error of the process it attached to", "stopped because of exception raised elsewhere")
+	mark = len(h.log())
+	h.keys("t")
+	h.waitLogSince(mark, `"event":"terminated"`, "space G t ends the session")
+	culprit.event("terminated")
+	noneSuspended("after the attached session")
+}
+
+// require skips the test (fails it in CI, which installs them) when one of
+// the files is missing from the root.
+func (f *forky) require(t *testing.T, files ...string) {
+	t.Helper()
+	for _, file := range files {
+		if _, err := os.Stat(filepath.Join(f.root, file)); err != nil {
+			msg := fmt.Sprintf("/%s is missing from the Debian testing root at %s: run scripts/install-forky-editors.sh (as root)", file, f.root)
+			if os.Getenv("CI") == "true" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+	}
+}
+
+// launchTemplate starts the debugger with space G l, picks template and
+// answers its prompts (pairs of the prompt's name and the answer), leaving
+// Helix in its sticky debug mode.
+func (h *helix) launchTemplate(template string, prompts ...string) {
+	h.t.Helper()
+	h.keys("Space", "G", "l")
+	h.wait("space G l lists the debug templates", "next error")
+	h.text(template)
+	h.keys("Enter")
+	for i := 0; i+1 < len(prompts); i += 2 {
+		name, answer := prompts[i], prompts[i+1]
+		h.waitScreen2("Helix prompts for the template's "+name, func(screen string) bool {
+			return strings.TrimSpace(lastLine(screen)) == name+":"
+		})
+		h.text(answer)
+		h.keys("Enter")
+	}
+}
+
+// leaveDebugMode closes a popup or picker and leaves the sticky debug mode.
+func (h *helix) leaveDebugMode() {
+	h.escape()
+	h.escape()
+}
+
+func lastLine(screen string) string {
+	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+func (h *helix) log() string {
+	data, _ := os.ReadFile(h.f.hostPath("home/.cache/helix/helix.log"))
+	return string(data)
+}
+
+// waitLogSince waits for text in what Helix logged after the first mark bytes.
+func (h *helix) waitLogSince(mark int, text, what string) {
+	h.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if log := h.log(); len(log) > mark && strings.Contains(log[mark:], text) {
+			h.t.Logf("ok - %s", what)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	h.t.Fatalf("%s: %q not in helix.log\nscreen:\n%s", what, text, h.screen())
+}
