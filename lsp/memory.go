@@ -65,3 +65,88 @@ func gcPercentFor(live uint64) int {
 	}
 	return max(10, int(garbageHeadroom*100/live))
 }
+
+// idleRelease hands memory back to the system once the editor has been
+// quiet for a while after a burst of work. Between collections the server
+// keeps garbageHeadroom of garbage, and Go's scavenger returns only what
+// lies beyond the next collection's goal, so after a few hundred requests
+// on a large workspace the RSS stays some 60 MB above what the server
+// holds for as long as the editor is idle, which is most of the time. A
+// forced collection then costs a few milliseconds of one core, once per
+// burst, while nobody waits for an answer.
+type idleRelease struct {
+	quiet time.Duration // how long nothing must have arrived
+	worth uint64        // the least amount of memory worth a collection
+	// releasable is how much a collection could hand back now; release
+	// collects and hands it back.
+	releasable func() uint64
+	release    func()
+
+	seen    uint64    // messages handled at the last tick
+	since   time.Time // when seen last changed
+	pending bool      // work came since the last release
+}
+
+// Defaults of idleRelease for the server.
+const (
+	idleBeforeRelease  = 2 * time.Second
+	releaseWorthBytes  = 16 << 20
+	idleReleaseTicking = 500 * time.Millisecond
+)
+
+// tick looks at the number of messages handled so far (handled) at now, and
+// releases memory if the editor has sent nothing for quiet since the last
+// burst.
+func (r *idleRelease) tick(now time.Time, handled uint64) {
+	if handled != r.seen {
+		r.seen, r.since, r.pending = handled, now, true
+		return
+	}
+	if !r.pending || now.Sub(r.since) < r.quiet {
+		return
+	}
+	r.pending = false
+	if r.releasable() >= r.worth {
+		r.release()
+	}
+}
+
+// releaseWhenIdle runs idleRelease on the server's count of handled
+// messages until ctx ends.
+func (s *server) releaseWhenIdle(ctx context.Context) {
+	r := idleRelease{quiet: idleBeforeRelease, worth: releaseWorthBytes, releasable: releasableHeap, release: debug.FreeOSMemory}
+	t := time.NewTicker(idleReleaseTicking)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			r.tick(now, s.handled.Load())
+		}
+	}
+}
+
+// releasableHeap is what a collection and a scavenge could hand back now:
+// the heap's mapped memory (objects, dead or alive, free and unused space
+// not yet returned) beyond what was alive at the last collection.
+func releasableHeap() uint64 {
+	samples := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+		{Name: "/gc/heap/live:bytes"},
+	}
+	metrics.Read(samples)
+	var v [4]uint64
+	for i, s := range samples {
+		if s.Value.Kind() == metrics.KindUint64 {
+			v[i] = s.Value.Uint64()
+		}
+	}
+	held := v[0] + v[1] + v[2]
+	if held <= v[3] {
+		return 0
+	}
+	return held - v[3]
+}

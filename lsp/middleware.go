@@ -81,6 +81,7 @@ func (s *server) handler() jsonrpc2.Handler {
 	}
 	cancelling := protocol.CancelHandler(h)
 	return func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+		s.handled.Add(1)
 		result, err := cancelling(requestContext(ctx), req)
 		if err != nil && !req.IsCall() {
 			// protocol.CancelHandler answers a malformed $/cancelRequest

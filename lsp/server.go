@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -55,6 +56,9 @@ type server struct {
 	settings   settings
 
 	launched launchedImage
+
+	// handled counts the messages the editor has sent, for releaseWhenIdle.
+	handled atomic.Uint64
 }
 
 var _ protocol.Server = (*server)(nil)

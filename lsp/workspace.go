@@ -267,6 +267,7 @@ func (s *server) indexWorkspace(ctx context.Context) {
 		debug.FreeOSMemory()
 	}
 	s.goBackground(ctx, "bound the garbage", s.boundGarbage)
+	s.goBackground(ctx, "hand back memory when idle", s.releaseWhenIdle)
 	s.workspace.indexedOnce.Do(func() {
 		s.workspace.mu.Lock()
 		s.workspace.stamps = stamps
