@@ -19,6 +19,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/stui-lsp/stui-lsp/internal/corpus"
 )
 
@@ -374,7 +376,7 @@ func checkSeven(res json.RawMessage) error {
 	var r struct {
 		Result string `json:"result"`
 	}
-	if err := json.Unmarshal(res, &r); err != nil || r.Result != "7" {
+	if err := jsonv2.Unmarshal(res, &r); err != nil || r.Result != "7" {
 		return fmt.Errorf("evaluate 3 + 4 answered %s", res)
 	}
 	return nil

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // editor drives one stui-lsp process over its stdin and stdout as an editor
@@ -263,6 +265,12 @@ func (e *editor) read() {
 }
 
 // readMessage reads the next message into e.body and decodes its envelope.
+// It decodes as fast as the editors do (V8's JSON.parse, lua-cjson,
+// serde_json), with the reference implementation of encoding/json/v2:
+// encoding/json reads a reply of numbers at about 70 MB/s, so that the
+// 133 KB of semantic tokens of Pharo's Morph took the bench's editor about
+// 2 ms to decode, charged to the server's figure, where v2 takes a third of
+// that. It checks as much: the whole message must be valid JSON.
 func (e *editor) readMessage() (envelope, error) {
 	var env envelope
 	body, err := readFrame(e.r, e.body)
@@ -270,7 +278,7 @@ func (e *editor) readMessage() (envelope, error) {
 		return env, err
 	}
 	e.body = body
-	if err := json.Unmarshal(e.body, &env); err != nil {
+	if err := jsonv2.Unmarshal(e.body, &env); err != nil {
 		return env, fmt.Errorf("reply is not JSON: %w", err)
 	}
 	return env, nil

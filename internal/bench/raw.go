@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	zmq "github.com/pebbe/zmq4"
 
 	"github.com/stui-lsp/stui-lsp/stuiclient/stuiproto"
@@ -165,16 +166,20 @@ func rawEvaluateParams(session string) json.RawMessage {
 
 // checkRawEvaluation checks that the backend evaluated: a baseline that
 // measured errors would be no baseline.
+// It decodes with the decoder the bench's editor uses (see readMessage).
 func checkRawEvaluation(frames [][]byte) error {
-	rep, err := stuiproto.DecodeReply(frames[len(frames)-1])
-	if err != nil {
+	var rep stuiproto.Reply
+	if err := jsonv2.Unmarshal(frames[len(frames)-1], &rep); err != nil {
 		return fmt.Errorf("raw evaluate: %w", err)
 	}
 	if err := rep.Err(stuiproto.CmdEvaluate); err != nil {
 		return fmt.Errorf("raw evaluate: %w", err)
 	}
+	if rep.Status != stuiproto.StatusSuccess {
+		return fmt.Errorf("raw evaluate: a reply with status %q", rep.Status)
+	}
 	var res stuiproto.EvaluateResult
-	if err := json.Unmarshal(rep.Result, &res); err != nil || res.Result != "7" {
+	if err := jsonv2.Unmarshal(rep.Result, &res); err != nil || res.Result != "7" {
 		return fmt.Errorf("raw evaluate 3 + 4 answered %s", rep.Result)
 	}
 	return nil
