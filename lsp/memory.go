@@ -89,7 +89,7 @@ type idleRelease struct {
 
 // Defaults of idleRelease for the server.
 const (
-	idleBeforeRelease  = 2 * time.Second
+	idleBeforeRelease  = 3 * time.Second
 	releaseWorthBytes  = 16 << 20
 	idleReleaseTicking = 500 * time.Millisecond
 )
