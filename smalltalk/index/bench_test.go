@@ -1,11 +1,15 @@
 package index
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stui-lsp/stui-lsp/internal/corpus"
 	"github.com/stui-lsp/stui-lsp/smalltalk"
@@ -109,4 +113,120 @@ func BenchmarkUpdateMethod(b *testing.B) {
 		ix.UpdateMethod(uri, cur, next, m)
 		cur = next
 	}
+}
+
+// BenchmarkRenameThenQuery: what typing a method's selector does to the
+// requests that read the names. Each step renames a unary method of a
+// file of the tree's median size to a selector no other step used (as
+// each keystroke in a selector does), indexes the file again as the
+// server takes an edit outside a method's body (Update), then asks for
+// the completion of `prin` from the index (SelectorsWithFoldPrefix and
+// FirstImplementor, up to the server's 200 items) and for a
+// workspace/symbol (the queries of BenchmarkSymbols, 200 results), in
+// that order or the other (the first pays for what the edit left to do).
+// It reports the p50 and p99 of each of the three.
+func BenchmarkRenameThenQuery(b *testing.B) {
+	dir := benchCorpus(b)
+	ix := loadedBenchIndex(b)
+	ix.Warm()
+	path, src, sel := medianUnaryMethod(b, dir)
+	uri := FileURI(path)
+	classes := ix.Classes()
+	queries := []string{"printOn", "initialize", "at:put:", "OCM", "new"}
+	for i := 0; i < len(classes); i += len(classes) / 20 {
+		queries = append(queries, classes[i][:min(len(classes[i]), 3+i%6)])
+	}
+	step := 0
+	for _, completionFirst := range []bool{true, false} {
+		name := "symbol-first"
+		if completionFirst {
+			name = "completion-first"
+		}
+		b.Run(name, func(b *testing.B) {
+			var update, completion, symbol []time.Duration
+			complete := func() {
+				start := time.Now()
+				n := 0
+				for s := range ix.SelectorsWithFoldPrefix("prin") {
+					ix.FirstImplementor(s)
+					if n++; n == 200 {
+						break
+					}
+				}
+				completion = append(completion, time.Since(start))
+			}
+			search := func() {
+				start := time.Now()
+				ix.Symbols(queries[step%len(queries)], 200)
+				symbol = append(symbol, time.Since(start))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				renamed := fmt.Sprintf("%sstuiTyped%d%s", src[:sel.Start], step, src[sel.End:])
+				f := smalltalk.Parse(path, []byte(renamed))
+				b.StartTimer()
+				start := time.Now()
+				ix.Update(uri, f)
+				update = append(update, time.Since(start))
+				if completionFirst {
+					complete()
+					search()
+				} else {
+					search()
+					complete()
+				}
+				step++
+			}
+			reportPercentiles(b, "update", update)
+			reportPercentiles(b, "completion", completion)
+			reportPercentiles(b, "symbol", symbol)
+		})
+	}
+}
+
+// medianUnaryMethod finds, among the files of dir from the median size up,
+// the first with a unary method, and returns its path, source and that
+// method's selector range.
+func medianUnaryMethod(b *testing.B, dir string) (string, []byte, smalltalk.Range) {
+	sources, err := FindSources(context.Background(), dir, func(string, error) {})
+	if err != nil {
+		b.Fatal(err)
+	}
+	type file struct {
+		path string
+		src  []byte
+	}
+	var files []file
+	for _, s := range sources {
+		if data, err := ReadSource(s.Target); err == nil {
+			files = append(files, file{s.Path, data})
+		}
+	}
+	slices.SortFunc(files, func(x, y file) int {
+		return cmp.Or(cmp.Compare(len(x.src), len(y.src)), strings.Compare(x.path, y.path))
+	})
+	for _, c := range files[len(files)/2:] {
+		f := smalltalk.Parse(c.path, c.src)
+		for _, m := range f.Methods {
+			if isUnary(m.Selector) {
+				return c.path, c.src, m.SelectorRange
+			}
+		}
+	}
+	b.Fatal("no file of the tree has a unary method")
+	return "", nil, smalltalk.Range{}
+}
+
+// reportPercentiles reports the p50 and p99 of lat as what-p50-µs and
+// what-p99-µs.
+func reportPercentiles(b *testing.B, what string, lat []time.Duration) {
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), what+"-p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), what+"-p99-µs")
+}
+
+// isUnary reports whether selector is a unary one (an identifier).
+func isUnary(selector string) bool {
+	return selector != "" && !strings.ContainsAny(selector, ":+-*/\\~<>=@%|&?!,")
 }
