@@ -42,6 +42,9 @@ func runConformance(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.endpoint, cfg.source = resolveEndpoint(cfg.endpoint)
+	if noEndpoint("stui-lsp conformance", cfg, stderr) {
+		return 2
+	}
 
 	run := conformance.Config{Endpoint: cfg.endpoint, ClientVersion: version, CallTimeout: *timeout}
 	if cfg.curveServerKey != "" || cfg.curveSecretKey != "" {

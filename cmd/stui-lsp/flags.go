@@ -12,7 +12,7 @@ import (
 // subcommand that talks to the image takes them with the same meaning.
 func addClientFlags(fs *flag.FlagSet, cfg *config) {
 	fs.StringVar(&cfg.endpoint, "endpoint", "", "image endpoint (default: $STUI_ENDPOINT, else the per-user ipc socket)")
-	fs.StringVar(&cfg.tokenFile, "token-file", "", "shared-secret file (default: $STUI_TOKEN, else the per-user token file if present)")
+	fs.StringVar(&cfg.tokenFile, "token-file", "", "shared-secret file (default: the token itself in $STUI_TOKEN, else the per-user token file if present)")
 	fs.StringVar(&cfg.curveServerKey, "curve-server-key", "", "the image's CURVE public key file; with --curve-secret-key, encrypts and authenticates the connection")
 	fs.StringVar(&cfg.curveSecretKey, "curve-secret-key", "", "this client's CURVE secret key file (mode 0600), as made by stui-lsp keygen")
 }

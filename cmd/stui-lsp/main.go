@@ -102,6 +102,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "stui-lsp %s (STUI protocol %s)\n", version, stuiproto.Version)
 		return 0
 	case "ping":
+		if noEndpoint("stui-lsp ping", cfg, stderr) {
+			return 2
+		}
 		opts, err := clientOptions(cfg)
 		if err != nil {
 			fmt.Fprintln(stderr, "stui-lsp:", err)
@@ -111,6 +114,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "eval":
 		if fs.NArg() == 0 {
 			fmt.Fprintln(stderr, "stui-lsp eval: give the code to evaluate, e.g. stui-lsp eval '3 + 4'")
+			return 2
+		}
+		if noEndpoint("stui-lsp eval", cfg, stderr) {
 			return 2
 		}
 		opts, err := clientOptions(cfg)
@@ -164,6 +170,18 @@ func resolveEndpoint(flagValue string) (string, string) {
 		return env, "STUI_ENDPOINT"
 	}
 	return stuiclient.DefaultEndpointSource()
+}
+
+// noEndpoint reports, for a subcommand that must reach the image, that no
+// endpoint was given and there is no safe default, with the reason (the
+// per-user socket's directory is not private): a bare "endpoint \"\"" would
+// not tell the user what to do. It answers whether it reported.
+func noEndpoint(name string, cfg config, stderr io.Writer) bool {
+	if cfg.endpoint != "" {
+		return false
+	}
+	fmt.Fprintf(stderr, "%s: %s; pass --endpoint or set STUI_ENDPOINT\n", name, cfg.source)
+	return true
 }
 
 func serve(ctx context.Context, cfg config, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -46,6 +46,9 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.endpoint, cfg.source = resolveEndpoint(cfg.endpoint)
+	if noEndpoint("stui-lsp test", cfg, stderr) {
+		return 2
+	}
 	opts, err := clientOptions(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "stui-lsp test:", err)

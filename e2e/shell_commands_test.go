@@ -1,0 +1,122 @@
+package e2e
+
+// The subcommands for people and scripts as the README and docs/security.md
+// describe them, run from a shell: their exit statuses, what they print, and
+// what they refuse.
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// shellRun runs bin with args in a home of its own plus env, and answers its
+// exit status, stdout and stderr.
+func shellRun(t *testing.T, env []string, bin string, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	home := t.TempDir()
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
+		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"), "STUI_TOKEN=", "STUI_ENDPOINT=")
+	cmd.Env = append(cmd.Env, env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %v did not end: %s%s", bin, args, stdout.String(), stderr.String())
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+// When the per-user socket's directory is not private there is no default
+// endpoint (docs/security.md): every subcommand that must reach the image
+// stops with status 2 and says why and what to do, rather than dialling an
+// empty endpoint.
+func TestShellCommandsWithoutASafeDefaultEndpointSayWhy(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	runtimeDir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(runtimeDir, "stui"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(runtimeDir, "stui"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"XDG_RUNTIME_DIR=" + runtimeDir}
+	for _, args := range [][]string{{"ping"}, {"eval", "3 + 4"}, {"test", "TallyTest"}, {"conformance"}} {
+		code, stdout, stderr := shellRun(t, env, bin, args...)
+		if code != 2 {
+			t.Errorf("stui-lsp %s: exit %d, want 2\n%s%s", args[0], code, stdout, stderr)
+		}
+		for _, want := range []string{"has mode 0750", "--endpoint"} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("stui-lsp %s: stderr lacks %q:\n%s", args[0], want, stderr)
+			}
+		}
+	}
+	_, stdout, _ := shellRun(t, env, bin, "doctor")
+	if !strings.Contains(stdout, "no default endpoint") || !strings.Contains(stdout, "has mode 0750") {
+		t.Errorf("doctor does not show why there is no endpoint:\n%s", stdout)
+	}
+}
+
+// The README's list: eval prints the printString and exits non-zero on an
+// error; check reports file:line:col and exits 1 when there is a syntax
+// error; keygen makes a 0600 secret key and never overwrites it.
+func TestShellCommandsDoWhatTheReadmeSays(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
+
+	if code, stdout, stderr := shellRun(t, nil, bin, "eval", "--endpoint", endpoint, "3 + 4"); code != 0 || strings.TrimSpace(stdout) != "7" {
+		t.Errorf("eval '3 + 4': exit %d, printed %q (stderr %s), want 7 and 0", code, stdout, stderr)
+	}
+	if code, _, stderr := shellRun(t, nil, bin, "eval", "--endpoint", endpoint, "3 / 0"); code == 0 || !strings.Contains(stderr, "ZeroDivide") {
+		t.Errorf("eval '3 / 0': exit %d, stderr %q; want non-zero and the error", code, stderr)
+	}
+	if code, stdout, stderr := shellRun(t, nil, bin, "ping", "--endpoint", endpoint); code != 0 || !strings.Contains(stdout, "protocol") || !strings.Contains(stdout, "round trip") {
+		t.Errorf("ping: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.st"), filepath.Join(dir, "bad.st")
+	os.WriteFile(good, []byte("3 + 4.\n"), 0o600)
+	os.WriteFile(bad, []byte("x := (3 + .\n"), 0o600)
+	if code, stdout, stderr := shellRun(t, nil, bin, "check", good); code != 0 || stdout != "" {
+		t.Errorf("check of a good file: exit %d, printed %q (%s)", code, stdout, stderr)
+	}
+	code, stdout, stderr := shellRun(t, nil, bin, "check", dir)
+	if code != 1 || !strings.HasPrefix(stdout, bad+":1:") {
+		t.Errorf("check of a folder with a syntax error: exit %d, printed %q (%s); want 1 and %s:1:col: message", code, stdout, stderr, bad)
+	}
+	if !strings.Contains(stderr, "checked 2 files") {
+		t.Errorf("check's summary on stderr: %q", stderr)
+	}
+
+	prefix := filepath.Join(dir, "client")
+	if code, stdout, stderr := shellRun(t, nil, bin, "keygen", prefix); code != 0 || !strings.Contains(stdout, "public key") {
+		t.Fatalf("keygen: exit %d\n%s%s", code, stdout, stderr)
+	}
+	fi, err := os.Stat(prefix + ".key")
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("secret key %v, mode %v; want 0600", err, fi.Mode().Perm())
+	}
+	secret, _ := os.ReadFile(prefix + ".key")
+	if code, _, stderr := shellRun(t, nil, bin, "keygen", prefix); code == 0 || !strings.Contains(stderr, "not overwriting") {
+		t.Errorf("a second keygen on the same prefix: exit %d, %q", code, stderr)
+	}
+	if again, _ := os.ReadFile(prefix + ".key"); !bytes.Equal(again, secret) {
+		t.Error("keygen overwrote the secret key")
+	}
+}
