@@ -27,7 +27,7 @@ func TestDapeDrivesTheAdapter(t *testing.T) {
 	f := dapeForky(t)
 	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
 	dir := f.path("e2e/testdata/dape")
-	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l stui-dape-test.el",
+	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l stui-dape-harness.el -l stui-dape-test.el",
 		"STUI_ENDPOINT="+endpoint,
 		"STUI_EDITORS="+f.path("editors"),
 		"STUI_PLAYGROUND="+filepath.Join(dir, "playground.st"))
@@ -53,7 +53,7 @@ func TestDapeBreakpointsStopAndFollowASave(t *testing.T) {
 	f := dapeForky(t)
 	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
 	dir := f.path("e2e/testdata/dape-breakpoints")
-	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l stui-dape-breakpoints-test.el",
+	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l ../dape/stui-dape-harness.el -l stui-dape-breakpoints-test.el",
 		"STUI_ENDPOINT="+endpoint,
 		"STUI_EDITORS="+f.path("editors"),
 		"STUI_COUNTER="+filepath.Join(dir, "Counter.class.st"),
@@ -67,6 +67,95 @@ func TestDapeBreakpointsStopAndFollowASave(t *testing.T) {
 	if len(list.Sessions) != 0 || len(list.Breakpoints) != 0 {
 		t.Fatalf("left in the image: processes %+v, breakpoints %+v", list.Sessions, list.Breakpoints)
 	}
+}
+
+// TestDapeSteps: the real dape steps through a method the playground's
+// statement sends, stopped first by a breakpoint: dape-next, dape-step-in
+// into another method, dape-step-out back, each stop shown by dape at its
+// file and line with reason step; dape-continue runs to the end, whose
+// result dape is told before the session ends
+// (e2e/testdata/dape-breakpoints/stui-dape-steps-test.el). Afterwards the
+// image has no breakpoint and no suspended process left.
+func TestDapeSteps(t *testing.T) {
+	f := dapeForky(t)
+	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
+	dir := f.path("e2e/testdata/dape-breakpoints")
+	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l ../dape/stui-dape-harness.el -l stui-dape-steps-test.el",
+		"STUI_ENDPOINT="+endpoint,
+		"STUI_EDITORS="+f.path("editors"),
+		"STUI_COUNTER="+filepath.Join(dir, "Counter.class.st"),
+		"STUI_PLAYGROUND="+filepath.Join(dir, "steps.st"))
+	if err != nil || !strings.Contains(out, "dape steps ok") {
+		t.Fatalf("emacs with dape: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+
+	list := imageDebugList(t, endpoint)
+	if len(list.Sessions) != 0 || len(list.Breakpoints) != 0 {
+		t.Fatalf("left in the image: processes %+v, breakpoints %+v", list.Sessions, list.Breakpoints)
+	}
+}
+
+// TestDapeAttaches: the real dape attaches with stui-dape.el's
+// stui-attach configuration (waitForError) from a playground; code launched
+// separately, through another `stui-lsp dap` (go-dap's codec, as an editor
+// drives it), fails, and dape shows that process stopped on its error
+// (e2e/testdata/dape/stui-dape-attach-test.el); dape-continue resumes it,
+// the launching adapter sees it end, and the image has no process left.
+func TestDapeAttaches(t *testing.T) {
+	f := dapeForky(t)
+	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
+	dir := f.path("e2e/testdata/dape")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	emacs := f.command(ctx, "cd "+shellQuote(dir)+" && emacs --batch -l stui-dape-harness.el -l stui-dape-attach-test.el",
+		"STUI_ENDPOINT="+endpoint,
+		"STUI_EDITORS="+f.path("editors"),
+		"STUI_ATTACHED="+f.path("tmp/attached"),
+		"STUI_PLAYGROUND="+filepath.Join(dir, "playground.st"))
+	var out strings.Builder
+	emacs.Stdout, emacs.Stderr = &out, &out
+	if err := emacs.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var emacsErr error
+	ended := make(chan struct{})
+	go func() { emacsErr = emacs.Wait(); close(ended) }()
+	t.Cleanup(func() { cancel(); <-ended })
+	waitFile(t, f.hostPath("tmp/attached"), ended, "dape's attach to be answered", &out)
+
+	culprit := startDAP(t, buildCommand(t, "stui-lsp"), endpoint)
+	culprit.ok(culprit.send("initialize", map[string]any{"adapterID": "stui"}))
+	culprit.ok(culprit.send("launch", map[string]any{"expression": "Error signal: 'raised elsewhere'", "cwd": f.hostPath("e2e/testdata/dape")}))
+	culprit.ok(culprit.send("configurationDone", nil))
+	culprit.event("stopped")
+	<-ended
+	if emacsErr != nil || !strings.Contains(out.String(), "dape attach ok") {
+		t.Fatalf("emacs with dape: %v\n%s", emacsErr, out.String())
+	}
+	t.Logf("%s", out.String())
+	culprit.event("terminated")
+	if list := imageDebugList(t, endpoint); len(list.Sessions) != 0 {
+		t.Fatalf("processes left suspended: %+v", list.Sessions)
+	}
+}
+
+// waitFile waits for path to exist, failing the test if the process
+// whose end closes ended ends first.
+func waitFile(t *testing.T, path string, ended chan struct{}, what string, out *strings.Builder) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		select {
+		case <-ended:
+			t.Fatalf("waiting for %s, the process ended:\n%s", what, out)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatalf("no %s within 30 s:\n%s", what, out)
 }
 
 // dapeForky is the Debian testing root with dape installed; without it the

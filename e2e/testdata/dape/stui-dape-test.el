@@ -1,36 +1,8 @@
 ;;; -*- lexical-binding: t; -*-
 ;;; The real dape with stui-dape.el: launch the statement at point of a
 ;;; playground that divides by zero, wait for the stopped event, check what
-;;; dape made of it, then end the session.
-(defun stui-fail (fmt &rest args)
-  (princ (concat "FAIL " (apply #'format fmt args) "\n"))
-  (kill-emacs 1))
-(defun stui-wait-for (what timeout pred)
-  "Run the event loop until PRED returns non-nil, at most TIMEOUT seconds."
-  (let ((deadline (+ (float-time) timeout)) value)
-    (while (and (not (setq value (funcall pred))) (< (float-time) deadline))
-      (accept-process-output nil 0.05))
-    (or value (stui-fail "%s: not within %ss; *Messages*: %s" what timeout
-                         (with-current-buffer "*Messages*" (buffer-string))))))
-(require 'dape)
-(defvar stui-replies nil
-  "The adapter's replies to dape's requests, newest first: (COMMAND . ERROR).
-COMMAND is a string; dape sends some as keywords, launch as a string.")
-(advice-add 'dape-request :around
-            (lambda (request conn command arguments &optional cb)
-              (funcall request conn command arguments
-                       (when cb
-                         (lambda (body error)
-                           (push (cons (string-remove-prefix ":" (format "%s" command)) error) stui-replies)
-                           (funcall cb body error))))))
-(defun stui-check-reply (command)
-  (let ((reply (assoc command stui-replies)))
-    (unless (and reply (null (cdr reply)))
-      (stui-fail "%s: %S (replies %S)" command reply stui-replies))))
-(add-to-list 'load-path (concat (getenv "STUI_EDITORS") "/emacs"))
-(require 'stui)
-(require 'stui-dape)
-(unless (alist-get 'stui dape-configs) (stui-fail "stui is not in dape-configs"))
+;;; dape made of it, then end the session.  Loaded after
+;;; stui-dape-harness.el.
 (find-file (getenv "STUI_PLAYGROUND"))
 (unless (eq major-mode 'stui-mode) (stui-fail "the playground opened in %s" major-mode))
 (goto-char (point-min))

@@ -1,0 +1,34 @@
+;;; -*- lexical-binding: t; -*-
+;;; The real dape steps: a breakpoint in a class-side method stops the
+;;; playground's send; dape-next, dape-step-in (into Counter>>increment)
+;;; and dape-step-out go statement by statement, each stop shown at its
+;;; file and line; dape-continue runs to the end (the result, terminated).
+;;; Loaded after e2e/testdata/dape/stui-dape-harness.el.
+(defvar stui-counter (getenv "STUI_COUNTER"))
+(find-file stui-counter)
+(goto-char (point-min))
+(forward-line 17)
+(unless (looking-at "\tc := self new\\.") (stui-fail "line 18 is %S" (thing-at-point 'line)))
+(dape-breakpoint-toggle)
+(find-file (getenv "STUI_PLAYGROUND"))
+(goto-char (point-min))
+(dape (dape--config-eval 'stui nil))
+(let ((conn (stui-wait-for "a live connection" 20 (lambda () (dape--live-connection 'last t))))
+      (method "Counter class>>exampleIncrement"))
+  (stui-check-stop conn 1 method stui-counter 18)
+  (dape-next conn)
+  (stui-check-stop conn 2 method stui-counter 19)
+  (dape-step-in conn)
+  (stui-check-stop conn 3 "Counter>>increment" stui-counter 11)
+  (dape-step-out conn)
+  (stui-check-stop conn 4 method stui-counter 20)
+  (let ((reasons (mapcar (lambda (stop) (plist-get stop :reason)) (reverse stui-stops))))
+    (unless (equal reasons '("breakpoint" "step" "step" "step"))
+      (stui-fail "stop reasons %S" reasons)))
+  (dape-continue conn)
+  (stui-wait-for "the result of the send" 10 (lambda () (member "1\n" stui-outputs)))
+  ;; On terminated dape ends the session itself (terminate, then it stops
+  ;; the adapter).
+  (stui-wait-for "the session to end" 10 (lambda () (null (dape--live-connections))))
+  (when (> (length stui-stops) 4) (stui-fail "stopped again after continue: %S" (car stui-stops))))
+(princ "dape steps ok\n")
