@@ -67,8 +67,11 @@ export class StatusView implements vscode.Disposable {
     if (st.error) {
       tip.appendText(`\n\n${st.error}`);
     }
-    tip.appendMarkdown('\n\nStart the STUI server in your image (`STUIServer startOn: \'' +
-      (st.endpoint || 'tcp://127.0.0.1:5555') + '\'`), or set `stui.endpoint`. stui-lsp retries in the background.');
+    // Without an endpoint stui-lsp dials the image's per-user socket, which
+    // STUIServer start serves; loopback tcp is never a default.
+    const start = st.endpoint ? `STUIServer startOn: '${st.endpoint}'` : 'STUIServer start';
+    tip.appendMarkdown('\n\nStart the STUI server in your image (`' + start +
+      '`), or set `stui.endpoint`. stui-lsp retries in the background.');
     this.item.tooltip = tip;
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
   }
