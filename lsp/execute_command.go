@@ -98,25 +98,27 @@ func lookupCommand(name string) (lspCommand, bool) {
 	return lspCommand{}, false
 }
 
-// commandArgs is the one object every command takes.
+// commandArgs is the one object every command takes. The lenses and code
+// actions encode it as their arguments, which carry only the fields set: the
+// documented shapes ({uri, range}, {uri, range, method}), nothing else.
 type commandArgs struct {
-	URI       uri.URI         `json:"uri"`
-	Range     *protocol.Range `json:"range"`
-	Code      string          `json:"code"`
-	ObjectID  string          `json:"objectId"`
-	Offset    int             `json:"offset"`
-	Limit     int             `json:"limit"`
-	ClassName string          `json:"className"`
-	InfoType  string          `json:"infoType"`
+	URI       uri.URI         `json:"uri,omitempty"`
+	Range     *protocol.Range `json:"range,omitempty"`
+	Code      string          `json:"code,omitempty"`
+	ObjectID  string          `json:"objectId,omitempty"`
+	Offset    int             `json:"offset,omitempty"`
+	Limit     int             `json:"limit,omitempty"`
+	ClassName string          `json:"className,omitempty"`
+	InfoType  string          `json:"infoType,omitempty"`
 	// Method identifies a method of a Tonel document for the compile actions.
-	Method *methodKey `json:"method"`
+	Method *methodKey `json:"method,omitempty"`
 	// Open asks stui.inspect to show the inspector document (default true).
-	Open *bool `json:"open"`
+	Open *bool `json:"open,omitempty"`
 	// Selectors, with ClassName, name the tests stui.runTests runs.
-	Selectors []string `json:"selectors"`
+	Selectors []string `json:"selectors,omitempty"`
 	// LegacyClassName is stui.runTests's first spelling of className, still
 	// read so that editor configurations written for it keep working.
-	LegacyClassName string `json:"class_name"`
+	LegacyClassName string `json:"class_name,omitempty"`
 }
 
 func (s *server) ExecuteCommand(ctx context.Context, params *protocol.ExecuteCommandParams) (protocol.LSPAny, error) {

@@ -64,6 +64,12 @@ func TestSenderAndImplementorLensesOnTonelMethods(t *testing.T) {
 		if l.Range.Start != cat["count"] {
 			t.Errorf("lens at %v, want on the selector at %v", l.Range.Start, cat["count"])
 		}
+		// The README's shape of the arguments: {uri, range, method}.
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(l.Command.Arguments[0], &fields); err != nil || len(fields) != 3 ||
+			fields["uri"] == nil || fields["range"] == nil || fields["method"] == nil {
+			t.Errorf("%s lens arguments %s, want {uri, range, method}", l.Command.Command, l.Command.Arguments[0])
+		}
 		if err := e.executeCommand(l.Command.Command, json.RawMessage(l.Command.Arguments[0]), &out); err != nil {
 			t.Fatalf("running %s: %v", l.Command.Command, err)
 		}
