@@ -14,9 +14,10 @@ import (
 // as its README says, against the real `stui-lsp dap` that Helix starts and
 // stui-testimage: space G l and each of the three templates, their prompts
 // answered as a user would, then Helix's debug keys (sticky under space G)
-// to list variables, step, continue and end the session. What happened is
-// read from the screen, from the DAP traffic Helix logs (hx -v) and from
-// the image, which must have no process left suspended after each session.
+// to list the stack and the variables, step over, in and out, continue, end
+// the session, and toggle a breakpoint. What happened is read from the
+// screen, from the DAP traffic Helix logs (hx -v) and from the image, which
+// must have no process (nor breakpoint) left after each session.
 func TestCurrentEditorsHelixDebugs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs Helix in the Debian testing root; not in -short mode")
@@ -26,6 +27,10 @@ func TestCurrentEditorsHelixDebugs(t *testing.T) {
 	ws := f.workspace(t, "ws")
 	f.installHelixConfig(t)
 	copyFile(t, f.hostPath("e2e/testdata/helix-dap/debug.st"), f.hostPath("ws/debug.st"), 0o644)
+	// The image's Counter, method for method: a breakpoint is set only in
+	// a method whose text is the image's.
+	counter := ws + "/src/Demo/Counter.class.st"
+	copyFile(t, f.hostPath("e2e/testdata/dape-breakpoints/Counter.class.st"), f.hostPath("ws/src/Demo/Counter.class.st"), 0o644)
 	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
 	hx := f.startTmux(t, ws, "hx -v debug.st", "STUI_ENDPOINT="+endpoint)
 	h := &helix{tmuxSession: hx, t: t, f: f, file: f.hostPath("ws/debug.st")}
@@ -79,7 +84,7 @@ func TestCurrentEditorsHelixDebugs(t *testing.T) {
 	h.leaveDebugMode()
 	mark = len(h.log())
 	h.keys("Space", "G", "i")
-	h.waitLogSince(mark, `"stackFrames":[{"id":1,"name":"Counter\u003e\u003eincrement","source":{"name":"Counter.class.st","path":"`+ws+`/src/Demo/Counter.class.st"}`,
+	h.waitLogSince(mark, `"stackFrames":[{"id":1,"name":"Counter\u003e\u003eincrement","source":{"name":"Counter.class.st","path":"`+counter+`"}`,
 		"space G i steps into Counter>>increment, in the workspace's Tonel file")
 	h.wait("Helix opens the method's file", "src/Demo/Counter.class.st")
 	mark = len(h.log())
@@ -109,6 +114,43 @@ func TestCurrentEditorsHelixDebugs(t *testing.T) {
 	h.waitLogSince(mark, `"event":"terminated"`, "space G t ends the session")
 	culprit.event("terminated")
 	noneSuspended("after the attached session")
+
+	// A breakpoint toggled with space G b before the launch stops the
+	// launched code in the method, twice; toggled off at the second stop,
+	// the code runs to its end.
+	h.leaveDebugMode()
+	h.command("open " + counter)
+	h.command("11")
+	h.keys("Space", "G", "b")
+	h.leaveDebugMode()
+	mark = len(h.log())
+	h.launchTemplate("expression", "expression", "Counter new increment; increment; count")
+	h.waitLogSince(mark, `"command":"setBreakpoints","arguments":{"breakpoints":[{"line":11}],"source":{"path":"`+counter+`"}`,
+		"Helix sends the breakpoint toggled before the launch")
+	h.waitLogSince(mark, `"reason":"breakpoint"`, "the launched code stops at the breakpoint")
+	h.waitLogSince(mark, `"stackFrames":[{"id":1,"name":"Counter\u003e\u003eincrement","source":{"name":"Counter.class.st","path":"`+counter+`"},"line":11`,
+		"in Counter>>increment, at the breakpoint's line")
+	if list := imageDebugList(t, endpoint); len(list.Breakpoints) != 1 {
+		t.Fatalf("the image has breakpoints %+v, want the one set from Helix", list.Breakpoints)
+	}
+	h.t.Logf("ok - the breakpoint is in the image")
+	mark = len(h.log())
+	h.keys("c")
+	h.waitLogSince(mark, `"reason":"breakpoint"`, "continue stops at the breakpoint again, in the second send")
+	h.waitLogSince(mark, `"stackFrames":[{"id":1,"name":"Counter\u003e\u003eincrement"`, "Helix fetched the second stop's stack")
+	mark = len(h.log())
+	h.keys("b")
+	h.waitLogSince(mark, `"command":"setBreakpoints","arguments":{"breakpoints":[],"source":{"path":"`+counter+`"}`,
+		"space G b on the stop's line takes the breakpoint out")
+	h.waitLogSince(mark, `"success":true,"command":"setBreakpoints"`, "the adapter answered")
+	mark = len(h.log())
+	h.keys("c")
+	h.waitLogSince(mark, `"output":"2`, "continue runs to the end: the result")
+	h.waitLogSince(mark, `"event":"terminated"`, "and the session terminates")
+	list := imageDebugList(t, endpoint)
+	if len(list.Sessions) != 0 || len(list.Breakpoints) != 0 {
+		t.Fatalf("left in the image: processes %+v, breakpoints %+v", list.Sessions, list.Breakpoints)
+	}
 }
 
 // require skips the test (fails it in CI, which installs them) when one of
