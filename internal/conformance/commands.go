@@ -26,11 +26,17 @@ const (
 // (compile_method.SyntaxError, compile_method.CompileError), whose places
 // the Pharo tests check too.
 const (
-	answerSource      = "conformanceAnswer\n\t\"Answer the answer. stui-lsp conformance compiled me.\"\n\t^ 42"
 	callerSource      = "conformanceCaller\n\t^ self conformanceAnswer + 0"
 	syntaxErrorSource = "decrement\n\tcount := (self count - 1"
 	compileErrSource  = "decrement\n\tcount := total - 1"
 )
+
+// answerSource is the method compile_method compiles twice. Its comment names
+// the run, so that a method left by an earlier run (whose cleanup could not
+// remove the class) is still a change the first time.
+func (r *runner) answerSource() string {
+	return "conformanceAnswer\n\t\"Answer the answer. " + r.clientID + " compiled me.\"\n\t^ 42"
+}
 
 // commandChecks check each command of docs/protocol.md: a valid request
 // answers the documented result shape and values, and each documented error
@@ -114,7 +120,7 @@ func commandChecks() []check {
 		}},
 		{"compile_method", checkCompileMethod},
 		{"compile_method.ClassNotFound", func(ctx context.Context, r *runner) (string, error) {
-			return errorCase(ctx, r, stuiproto.CmdCompileMethod, stuiproto.CompileMethodParams{ClassName: noSuchClass, Source: answerSource}, stuiproto.ErrClassNotFound)
+			return errorCase(ctx, r, stuiproto.CmdCompileMethod, stuiproto.CompileMethodParams{ClassName: noSuchClass, Source: r.answerSource()}, stuiproto.ErrClassNotFound)
 		}},
 		{"compile_method.SyntaxError", withFixture(func(ctx context.Context, r *runner) (string, error) {
 			re, err := expectError(ctx, r, stuiproto.CmdCompileMethod, stuiproto.CompileMethodParams{ClassName: FixtureClass, Source: syntaxErrorSource}, stuiproto.ErrSyntax)
@@ -636,7 +642,7 @@ func checkCompileMethod(ctx context.Context, r *runner) (string, error) {
 	if !r.fixture {
 		return "", skip("needs the class %s, which define_class did not make", FixtureClass)
 	}
-	p := stuiproto.CompileMethodParams{ClassName: FixtureClass, Category: "stui-conformance", Source: answerSource}
+	p := stuiproto.CompileMethodParams{ClassName: FixtureClass, Category: "stui-conformance", Source: r.answerSource()}
 	res, err := call(ctx, r, stuiproto.CompileMethodCommand, p)
 	if err != nil {
 		return "", errors.New(describe(err))

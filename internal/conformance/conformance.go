@@ -261,7 +261,8 @@ func (r *runner) cleanup(ctx context.Context) {
 			removed++
 		}
 	}
-	if removed > 0 {
+	// The protocol cannot remove a package: it stays whenever the run made it.
+	if len(classes) > 0 {
 		r.report.LeftBehind = append(r.report.LeftBehind, fmt.Sprintf("the package %s (%d of its classes were removed)", FixturePackage, removed))
 	}
 }
