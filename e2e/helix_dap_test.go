@@ -151,6 +151,43 @@ func TestCurrentEditorsHelixDebugs(t *testing.T) {
 	if len(list.Sessions) != 0 || len(list.Breakpoints) != 0 {
 		t.Fatalf("left in the image: processes %+v, breakpoints %+v", list.Sessions, list.Breakpoints)
 	}
+
+	// Pause (space G h) stops code that runs; restart (space G r) is not
+	// offered by the adapter, and Helix says so; space G t ends it.
+	h.leaveDebugMode()
+	mark = len(h.log())
+	h.launchTemplate("expression", "expression", "(Delay forSeconds: 20) wait. 3 + 4")
+	h.waitLogSince(mark, `"success":true,"command":"configurationDone"`, "the long-running expression was launched")
+	// A pause that reaches the image before the evaluation runs there
+	// stops nothing: pause until it stops.
+	h.waitLogTrying(`"reason":"pause"`, "space G h pauses the running code", func() { h.keys("h") })
+	if list := imageDebugList(t, endpoint); len(list.Sessions) != 1 {
+		t.Fatalf("the image has %d suspended processes, want the paused one: %+v", len(list.Sessions), list.Sessions)
+	}
+	h.keys("r")
+	h.wait("space G r: Helix says the adapter has no restart", "Debugger does not support session restarts")
+	mark = len(h.log())
+	h.keys("t")
+	h.waitLogSince(mark, `"event":"terminated"`, "space G t ends the paused session")
+	noneSuspended("after the paused session")
+}
+
+// waitLogTrying repeats action until Helix logs text, for at most 30 s.
+func (h *helix) waitLogTrying(text, what string, action func()) {
+	h.t.Helper()
+	mark := len(h.log())
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		action()
+		for range 5 {
+			if strings.Contains(h.log()[mark:], text) {
+				h.t.Logf("ok - %s", what)
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	h.t.Fatalf("%s: %q not in helix.log\nscreen:\n%s", what, text, h.screen())
 }
 
 // require skips the test (fails it in CI, which installs them) when one of
