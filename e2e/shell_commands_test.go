@@ -120,3 +120,28 @@ func TestShellCommandsDoWhatTheReadmeSays(t *testing.T) {
 		t.Error("keygen overwrote the secret key")
 	}
 }
+
+// `stui-lsp image start` with a command that fails at once (a wrong image
+// name, say) says so with the exit status and the image's output, instead
+// of waiting its two minutes for an answer that cannot come.
+func TestImageStartOfACommandThatFailsSaysHowItEnded(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	folder := t.TempDir()
+	config := `{"image": {"command": "sh", "args": ["-c", "echo cannot open My.image >&2; exit 3"]}}`
+	if err := os.WriteFile(filepath.Join(folder, ".stui.json"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"XDG_RUNTIME_DIR=" + t.TempDir()}
+	code, stdout, stderr := shellRun(t, env, bin, "image", "start", folder)
+	if code != 1 {
+		t.Errorf("image start: exit %d, want 1\n%s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"ended before it answered: exit status 3", "cannot open My.image"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("image start's stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if code, stdout, _ := shellRun(t, env, bin, "image", "status", folder); code != 1 || !strings.Contains(stdout, "none started here is running") {
+		t.Errorf("image status after the failed start: exit %d\n%s", code, stdout)
+	}
+}

@@ -85,7 +85,7 @@ func imageStart(ctx context.Context, ws *launch.Workspace, ping func(context.Con
 			return 0
 		}
 	}
-	pid, err := launch.StartDetached(ws)
+	pid, exited, err := launch.StartDetachedWatched(ws)
 	if err != nil {
 		fmt.Fprintln(stderr, "stui-lsp image start:", err)
 		return 1
@@ -93,6 +93,21 @@ func imageStart(ctx context.Context, ws *launch.Workspace, ping func(context.Con
 	fmt.Fprintf(stderr, "started %s (pid %d); waiting for it to answer at %s\n", ws.Config.Command, pid, ws.Endpoint)
 	wctx, cancel := context.WithTimeout(ctx, imageStartTimeout)
 	defer cancel()
+	// An image that fails before it answers never will: say so at once,
+	// with how it ended, rather than after the whole wait. One that exits
+	// with status 0 may have handed over to a process of its own (a
+	// launcher script), so the wait goes on.
+	failed := make(chan error, 1)
+	go func() {
+		select {
+		case werr := <-exited:
+			if werr != nil {
+				failed <- werr
+				cancel()
+			}
+		case <-wctx.Done():
+		}
+	}()
 	lastSaid := time.Duration(0)
 	err = launch.WaitReady(wctx, func(ctx context.Context) error { _, err := ping(ctx); return err }, func(waited time.Duration) {
 		if waited-lastSaid >= 5*time.Second {
@@ -100,6 +115,14 @@ func imageStart(ctx context.Context, ws *launch.Workspace, ping func(context.Con
 			fmt.Fprintf(stderr, "still waiting (%ds)\n", int(waited.Seconds()))
 		}
 	})
+	if err != nil {
+		select {
+		case werr := <-failed:
+			err = fmt.Errorf("the image (pid %d) ended before it answered: %v", pid, werr)
+			_ = os.Remove(ws.PIDFile())
+		default:
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "stui-lsp image start: %v\nits output (%s) ends with:\n%s", err, ws.LogFile(), logTail(ws.LogFile(), 20))
 		return 1

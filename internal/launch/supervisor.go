@@ -178,19 +178,28 @@ func (s *Supervisor) Detach() {
 // StartDetached starts the image once, in a session of its own, and leaves
 // it running without supervision: `stui-lsp image start`.
 func StartDetached(ws *Workspace) (int, error) {
+	pid, _, err := StartDetachedWatched(ws)
+	return pid, err
+}
+
+// StartDetachedWatched is StartDetached plus a channel that receives how the
+// process ended (cmd.Wait's error, nil for status 0) if it ends while this
+// process runs, so that a start can stop waiting for an image that is gone.
+func StartDetachedWatched(ws *Workspace) (int, <-chan error, error) {
 	cmd, err := ws.command(false)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if err := cmd.Start(); err != nil {
 		closeOutput(cmd)
-		return 0, err
+		return 0, nil, err
 	}
 	pid := cmd.Process.Pid
 	closeOutput(cmd)
 	// Reap it if it ends while we still run; afterwards init does.
-	go func() { _ = cmd.Wait() }()
-	return pid, writePID(ws.PIDFile(), pid)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	return pid, exited, writePID(ws.PIDFile(), pid)
 }
 
 // command builds the image's process: its output goes to the workspace's
