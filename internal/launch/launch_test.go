@@ -331,3 +331,16 @@ func TestNobodyListensOnAMissingOrDeadSocket(t *testing.T) {
 		t.Error("a tcp endpoint is never known to be silent without a ping")
 	}
 }
+
+// An image that ends with status 0 (a launcher script that returned) is
+// told as such, not as "exited (<nil>)".
+func TestExitSaysHowTheImageEnded(t *testing.T) {
+	clean := Exit{PID: 7, Retry: 500 * time.Millisecond}
+	if got := clean.String(); got != "the image (pid 7) exited (exit status 0); restarting it in 500ms" {
+		t.Errorf("status 0: %q", got)
+	}
+	failed := Exit{PID: 7, Err: errors.New("exit status 3"), Retry: time.Second}
+	if got := failed.String(); got != "the image (pid 7) exited (exit status 3); restarting it in 1s" {
+		t.Errorf("status 3: %q", got)
+	}
+}

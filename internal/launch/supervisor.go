@@ -35,7 +35,11 @@ type Exit struct {
 }
 
 func (e Exit) String() string {
-	return fmt.Sprintf("the image (pid %d) exited (%v); restarting it in %v", e.PID, e.Err, e.Retry.Round(time.Millisecond))
+	how := "exit status 0" // cmd.Wait's nil, which would read "<nil>"
+	if e.Err != nil {
+		how = e.Err.Error()
+	}
+	return fmt.Sprintf("the image (pid %d) exited (%s); restarting it in %v", e.PID, how, e.Retry.Round(time.Millisecond))
 }
 
 // Supervisor keeps a workspace's image running: it restarts the process,
