@@ -2,6 +2,7 @@ package mcp
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.uber.org/zap"
 
@@ -82,7 +84,13 @@ func (s *Server) resourceError(ctx context.Context, uri string, err error) error
 	case stuiproto.ErrClassNotFound, stuiproto.ErrMethodNotFound:
 		return sdk.ResourceNotFoundError(uri)
 	}
-	return fmt.Errorf("%s: %s: %s", uri, te.ErrorType, te.Message)
+	return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: fmt.Sprintf("%s: %s: %s", uri, te.ErrorType, te.Message)}
+}
+
+// notFound is the "not found" read error with a message that says more than
+// the SDK's own: a plain Go error would reach the client with code 0.
+func notFound(uri, message string) error {
+	return &jsonrpc.Error{Code: sdk.CodeResourceNotFound, Message: message, Data: json.RawMessage(fmt.Sprintf(`{"uri":%q}`, uri))}
 }
 
 func (s *Server) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
@@ -162,7 +170,7 @@ func (s *Server) readPackage(ctx context.Context, req *sdk.ReadResourceRequest) 
 	if !ok {
 		// Pharo's own packages are not indexed (thousands of classes):
 		// say how to get at them rather than only "not found".
-		return nil, fmt.Errorf("%s: package %s has no classes among the image's own code (Pharo's packages are not listed); use search_classes or read stui://class/<Name>", uri, name)
+		return nil, notFound(uri, fmt.Sprintf("%s: package %s has no classes among the image's own code (Pharo's packages are not listed); use search_classes or read stui://class/<Name>", uri, name))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "package %s: %d classes\n", name, len(classes))

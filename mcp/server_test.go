@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -653,8 +655,15 @@ func TestResources(t *testing.T) {
 		t.Fatalf("method source %q", got)
 	}
 	must(t, "a class-side method", read("stui://method/Counter%20class/exampleIncrement"), "c := self new.")
-	if _, err := r.session.ReadResource(ctx, &sdk.ReadResourceParams{URI: "stui://class/NoSuchClass"}); err == nil {
-		t.Fatal("reading a class the image lacks succeeded")
+	// What the image lacks is "resource not found" (the SDK's code), a
+	// package with the hint where to look instead: never code 0, which a
+	// plain error would give.
+	for _, missing := range []string{"stui://class/NoSuchClass", "stui://package/NoSuchPackage"} {
+		_, err := r.session.ReadResource(ctx, &sdk.ReadResourceParams{URI: missing})
+		var werr *jsonrpc.Error
+		if !errors.As(err, &werr) || werr.Code != sdk.CodeResourceNotFound {
+			t.Errorf("reading %s, which the image lacks: %v, want a resource-not-found error", missing, err)
+		}
 	}
 	must(t, "the log", r.log.String(), "resources/read", "stui://method/Counter/increment")
 }
