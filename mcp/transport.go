@@ -93,19 +93,26 @@ func readLine(r *bufio.Reader) (line []byte, tooLong bool, err error) {
 // check reports whether line is one JSON-RPC message the SDK can take, and
 // if not, what to answer: a parse error, or an invalid request with its id
 // when one can be read.
-func check(line []byte) (id any, code int64, msg string, ok bool) {
+func check(line []byte) (id any, code int64, why string, ok bool) {
 	if !json.Valid(line) {
 		return nil, jsonrpc.CodeParseError, "parse error: the line is not JSON", false
 	}
 	if line[0] == '[' {
 		return nil, jsonrpc.CodeInvalidRequest, "JSON-RPC batches are not supported: send one message a line", false
 	}
-	if _, err := jsonrpc.DecodeMessage(line); err != nil {
-		var probe struct {
-			ID any `json:"id"`
-		}
+	var probe struct {
+		ID any `json:"id"`
+	}
+	decoded, err := jsonrpc.DecodeMessage(line)
+	if err != nil {
 		_ = json.Unmarshal(line, &probe)
 		return probe.ID, jsonrpc.CodeInvalidRequest, "invalid request: " + err.Error(), false
+	}
+	// With an id and no method the SDK takes it for a response and drops
+	// it in silence; without a result or an error it is neither.
+	if resp, isResponse := decoded.(*jsonrpc.Response); isResponse && len(resp.Result) == 0 && resp.Error == nil {
+		_ = json.Unmarshal(line, &probe)
+		return probe.ID, jsonrpc.CodeInvalidRequest, "invalid request: neither a request (no method) nor a response (no result or error)", false
 	}
 	return nil, 0, "", true
 }

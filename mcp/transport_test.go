@@ -41,6 +41,7 @@ func TestStdioTransportAnswersBadLinesAndReadsOn(t *testing.T) {
 		`this is not json`,
 		`[{"jsonrpc":"2.0","id":9,"method":"ping"}]`,
 		`{"id":7,"foo":1}`,
+		`{"jsonrpc":"2.0","id":8}`,
 		strings.Repeat("a", 17<<20),
 		``,
 		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`,
@@ -82,7 +83,7 @@ func TestStdioTransportAnswersBadLinesAndReadsOn(t *testing.T) {
 	if !gotList {
 		t.Fatalf("no tools/list answer after the bad lines (errors %v, scan %v)", errs, sc.Err())
 	}
-	want := []string{"not JSON", "batches are not supported", "invalid request", "longer than"}
+	want := []string{"not JSON", "batches are not supported", "invalid message version", "neither a request", "longer than"}
 	if len(errs) != len(want) {
 		t.Fatalf("errors %q, want one each for %q", errs, want)
 	}
