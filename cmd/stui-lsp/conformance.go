@@ -9,7 +9,6 @@ import (
 	"syscall"
 
 	"github.com/stui-lsp/stui-lsp/internal/conformance"
-	"github.com/stui-lsp/stui-lsp/stuiclient"
 )
 
 const conformanceUsage = `Usage: stui-lsp conformance [--endpoint E] [--json] [flags]
@@ -47,12 +46,12 @@ func runConformance(args []string, stdout, stderr io.Writer) int {
 	}
 
 	run := conformance.Config{Endpoint: cfg.endpoint, ClientVersion: version, CallTimeout: *timeout}
-	if cfg.curveServerKey != "" || cfg.curveSecretKey != "" {
-		curve, err := stuiclient.LoadCurve(cfg.curveServerKey, cfg.curveSecretKey)
-		if err != nil {
-			fmt.Fprintln(stderr, "stui-lsp conformance:", err)
-			return 2
-		}
+	curve, err := loadCurve(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "stui-lsp conformance:", err)
+		return 2
+	}
+	if curve != nil {
 		run.Options = append(run.Options, curve)
 	}
 	tok, err := loadToken(cfg.tokenFile)

@@ -65,3 +65,22 @@ func TestEverySubcommandHasItsOwnHelpAndAOneLineFlagError(t *testing.T) {
 		})
 	}
 }
+
+// One CURVE key without the other is a usage error that names the missing
+// flag (it was "CURVE key: open : no such file or directory").
+func TestCurveKeysGoTogether(t *testing.T) {
+	for _, c := range []struct {
+		cfg  config
+		want string
+	}{
+		{config{curveServerKey: "image.pub"}, "--curve-server-key needs --curve-secret-key"},
+		{config{curveSecretKey: "client.key"}, "--curve-secret-key needs --curve-server-key"},
+	} {
+		if _, err := clientOptions(c.cfg); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("clientOptions(%+v) = %v, want an error saying %q", c.cfg, err, c.want)
+		}
+	}
+	if opt, err := loadCurve(config{}); opt != nil || err != nil {
+		t.Errorf("no keys: %v, %v; want neither an option nor an error", opt, err)
+	}
+}

@@ -219,11 +219,11 @@ func serve(ctx context.Context, cfg config, stdin io.Reader, stdout, stderr io.W
 // cannot be used is an error: sending nothing would only earn a bare refusal.
 func clientOptions(cfg config) ([]stuiclient.Option, error) {
 	var opts []stuiclient.Option
-	if cfg.curveServerKey != "" || cfg.curveSecretKey != "" {
-		curve, err := stuiclient.LoadCurve(cfg.curveServerKey, cfg.curveSecretKey)
-		if err != nil {
-			return nil, err
-		}
+	curve, err := loadCurve(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if curve != nil {
 		opts = append(opts, curve)
 	}
 	tok, err := loadToken(cfg.tokenFile)
@@ -234,6 +234,21 @@ func clientOptions(cfg config) ([]stuiclient.Option, error) {
 		opts = append(opts, stuiclient.WithToken(tok))
 	}
 	return opts, nil
+}
+
+// loadCurve reads the CURVE keys when either flag is given (nil when
+// neither is). They only work as a pair, so one alone is a usage error that
+// names the other, not a failure to open a file called "".
+func loadCurve(cfg config) (stuiclient.Option, error) {
+	switch {
+	case cfg.curveServerKey == "" && cfg.curveSecretKey == "":
+		return nil, nil
+	case cfg.curveSecretKey == "":
+		return nil, errors.New("--curve-server-key needs --curve-secret-key (this client's secret key, as made by stui-lsp keygen)")
+	case cfg.curveServerKey == "":
+		return nil, errors.New("--curve-secret-key needs --curve-server-key (the image's public key file)")
+	}
+	return stuiclient.LoadCurve(cfg.curveServerKey, cfg.curveSecretKey)
 }
 
 // loadToken finds the shared secret by stuiclient.ResolveToken's precedence:
