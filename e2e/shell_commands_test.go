@@ -103,6 +103,9 @@ func TestShellCommandsDoWhatTheReadmeSays(t *testing.T) {
 	if !strings.Contains(stderr, "checked 2 files") {
 		t.Errorf("check's summary on stderr: %q", stderr)
 	}
+	if code, _, stderr := shellRun(t, nil, bin, "check", filepath.Join(dir, "missing.st")); code != 2 || !strings.Contains(stderr, "cannot read") {
+		t.Errorf("check of a path that does not exist: exit %d, %q; want 2 and why", code, stderr)
+	}
 
 	prefix := filepath.Join(dir, "client")
 	if code, stdout, stderr := shellRun(t, nil, bin, "keygen", prefix); code != 0 || !strings.Contains(stdout, "public key") {
