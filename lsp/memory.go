@@ -144,9 +144,15 @@ func releasableHeap() uint64 {
 			v[i] = s.Value.Uint64()
 		}
 	}
-	held := v[0] + v[1] + v[2]
-	if held <= v[3] {
+	return releasableOf(v[0], v[1], v[2], v[3])
+}
+
+// releasableOf is the heap's objects, free and unused bytes beyond the live
+// bytes: what a collection and a scavenge could hand back.
+func releasableOf(objects, free, unused, live uint64) uint64 {
+	held := objects + free + unused
+	if held <= live {
 		return 0
 	}
-	return held - v[3]
+	return held - live
 }
