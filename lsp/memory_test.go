@@ -85,8 +85,8 @@ func TestReleasableCountsWhatACollectionCouldHandBack(t *testing.T) {
 	}{
 		{objects: 80 * mb, free: 30 * mb, unused: 2 * mb, live: 64 * mb, want: 48 * mb},
 		{objects: 64 * mb, free: 0, unused: 0, live: 64 * mb, want: 0},
-		// Objects allocated since the last collection can make the live
-		// figure of that collection exceed nothing: never below zero.
+		// The live figure is the last collection's; what the heap holds
+		// now can be less (freed and handed back since): never below zero.
 		{objects: 10 * mb, free: 1 * mb, unused: 0, live: 20 * mb, want: 0},
 		{objects: 5 * mb, free: 40 * mb, unused: 1 * mb, live: 4 * mb, want: 42 * mb},
 	}
