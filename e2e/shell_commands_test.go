@@ -7,12 +7,15 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stui-lsp/stui-lsp/internal/lsptest"
 )
 
 // shellRun runs bin with args in a home of its own plus env, and answers its
@@ -147,4 +150,39 @@ func TestImageStartOfACommandThatFailsSaysHowItEnded(t *testing.T) {
 	if code, stdout, _ := shellRun(t, env, bin, "image", "status", folder); code != 1 || !strings.Contains(stdout, "none started here is running") {
 		t.Errorf("image status after the failed start: exit %d\n%s", code, stdout)
 	}
+}
+
+// The language server without a safe default endpoint: stui/status and
+// stui.status carry the reason, and a command says why and what to set,
+// not "start the STUI server on tcp://127.0.0.1:5555", which it would not
+// dial anyway.
+func TestLanguageServerWithoutASafeDefaultEndpointSaysWhy(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	runtimeDir, home := t.TempDir(), t.TempDir()
+	if err := os.Mkdir(filepath.Join(runtimeDir, "stui"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(runtimeDir, "stui"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	env := append(lsptest.CleanEnv(), "HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
+		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_RUNTIME_DIR="+runtimeDir)
+	c := settingsEditorIn(t, env, bin, t.TempDir(), nil, nil).Client
+
+	var res json.RawMessage
+	err := c.ExecuteCommand("stui.evaluate", map[string]any{"code": "3 + 4"}, &res)
+	if err == nil || !strings.Contains(err.Error(), "has mode 0750") || !strings.Contains(err.Error(), "stui.endpoint") || strings.Contains(err.Error(), "5555") {
+		t.Errorf("stui.evaluate without an endpoint: %v (%s); want why and what to set", err, res)
+	}
+	var st struct {
+		Endpoint string `json:"endpoint"`
+		Error    string `json:"error"`
+	}
+	if err := c.ExecuteCommand("stui.status", nil, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Endpoint != "" || !strings.Contains(st.Error, "has mode 0750") {
+		t.Errorf("stui.status %+v, want no endpoint and the reason", st)
+	}
+	c.WaitFor("stui/status", func(m json.RawMessage) bool { return strings.Contains(string(m), "has mode 0750") })
 }

@@ -40,7 +40,12 @@ func (s *server) imageError(err error) error {
 		return jsonrpc2.NewError(codeImageError,
 			"the image did not answer in time; it may be busy with a long evaluation (stui.interrupt stops it) or hung: "+reason(err))
 	case errors.Is(err, errNotConnected), errors.Is(err, stuiproto.ErrUnavailable):
-		_, endpoint, _ := s.image.status()
+		_, endpoint, lastErr := s.image.status()
+		if endpoint == "" && lastErr != nil {
+			// Without an endpoint the link's own error says why; the
+			// caller's may be the bare errNotConnected.
+			err = notConnected(lastErr)
+		}
 		return jsonrpc2.NewError(codeImageError, notConnectedMessage(endpoint, s.opts.DefaultEndpoint, err))
 	case errors.Is(err, stuiproto.ErrCanceled):
 		return err
@@ -84,7 +89,14 @@ func notConnectedMessage(endpoint, defaultEndpoint string, err error) string {
 			return b.String()
 		}
 	}
-	if endpoint != "" && endpoint == defaultEndpoint {
+	if endpoint == "" {
+		// Starting an image does not help until an endpoint is named.
+		if cause == nil {
+			b.WriteString(" (no image endpoint configured: set the stui.endpoint setting or STUI_ENDPOINT)")
+		}
+		return b.String()
+	}
+	if endpoint == defaultEndpoint {
 		b.WriteString(". Start the STUI server in your image: STUIServer start")
 		return b.String()
 	}

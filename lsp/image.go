@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -114,6 +115,16 @@ func (l *imageLink) configure(endpoint, source string, pin bool) {
 	l.ping = nil
 }
 
+// noEndpoint says why there is no endpoint to dial and what to do: when the
+// per-user socket's directory is not private there is no default, and the
+// source says why (stuiclient.DefaultEndpointSource).
+func (l *imageLink) noEndpoint() error {
+	if strings.HasPrefix(l.source, "no default endpoint") {
+		return errors.New(l.source + "; set the stui.endpoint setting or STUI_ENDPOINT")
+	}
+	return errors.New("no image endpoint configured: set the stui.endpoint setting or STUI_ENDPOINT")
+}
+
 func (l *imageLink) close() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -151,9 +162,9 @@ func (l *imageLink) client() (Image, error) {
 		return l.img, nil
 	}
 	if l.s.opts.Dial == nil || l.endpoint == "" {
-		l.state = linkNone
+		l.state, l.lastErr = linkNone, l.noEndpoint()
 		l.s.goBackground(l.s.alive, "tell the editor the link state", l.s.notifyLinkState)
-		return nil, notConnected(errors.New("no image endpoint configured"))
+		return nil, notConnected(l.lastErr)
 	}
 	dial := l.s.opts.Dial
 	if l.tokenFile != "" && l.s.opts.DialWithTokenFile != nil {
