@@ -5,6 +5,7 @@ package e2e
 // what they refuse.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	godap "github.com/google/go-dap"
 
 	"github.com/stui-lsp/stui-lsp/internal/lsptest"
 )
@@ -185,4 +188,54 @@ func TestLanguageServerWithoutASafeDefaultEndpointSaysWhy(t *testing.T) {
 		t.Errorf("stui.status %+v, want no endpoint and the reason", st)
 	}
 	c.WaitFor("stui/status", func(m json.RawMessage) bool { return strings.Contains(string(m), "has mode 0750") })
+}
+
+// The debug adapter without a safe default endpoint: launch fails with the
+// reason and where an endpoint can come from.
+func TestDebugAdapterWithoutASafeDefaultEndpointSaysWhy(t *testing.T) {
+	bin := buildCommand(t, "stui-lsp")
+	runtimeDir, home := t.TempDir(), t.TempDir()
+	if err := os.Mkdir(filepath.Join(runtimeDir, "stui"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(runtimeDir, "stui"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "dap")
+	cmd.Env = append(lsptest.CleanEnv(), "HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
+		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_RUNTIME_DIR="+runtimeDir)
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { in.Close(); _ = cmd.Wait() }()
+	for i, req := range []godap.Message{
+		&godap.InitializeRequest{Request: godap.Request{ProtocolMessage: godap.ProtocolMessage{Seq: 1, Type: "request"}, Command: "initialize"},
+			Arguments: godap.InitializeRequestArguments{AdapterID: "stui"}},
+		&godap.LaunchRequest{Request: godap.Request{ProtocolMessage: godap.ProtocolMessage{Seq: 2, Type: "request"}, Command: "launch"},
+			Arguments: json.RawMessage(`{"expression": "3 + 4"}`)},
+	} {
+		if err := godap.WriteProtocolMessage(in, req); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	r := bufio.NewReader(out)
+	for {
+		msg, err := godap.ReadProtocolMessage(r)
+		if err != nil {
+			t.Fatalf("no launch response: %v", err)
+		}
+		if resp, ok := msg.(*godap.ErrorResponse); ok && resp.Command == "launch" {
+			if !strings.Contains(resp.Message, "has mode 0750") || !strings.Contains(resp.Message, "endpoint") {
+				t.Errorf("launch without an endpoint: %q, want why and where an endpoint comes from", resp.Message)
+			}
+			return
+		}
+		if resp, ok := msg.(godap.ResponseMessage); ok && resp.GetResponse().Command == "launch" {
+			t.Fatalf("launch without an endpoint answered %+v, want a failure", msg)
+		}
+	}
 }

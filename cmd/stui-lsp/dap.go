@@ -68,6 +68,11 @@ func runDAP(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if endpoint == "" {
 			endpoint = cfg.endpoint
 		}
+		if endpoint == "" {
+			// No safe default (the per-user socket's directory is not
+			// private): say why, and where an endpoint can come from.
+			return nil, fmt.Errorf("%s; give launch's endpoint argument, --endpoint or STUI_ENDPOINT", cfg.source)
+		}
 		c, err := stuiclient.New(endpoint, append(opts, stuiclient.WithLogger(log.Named("stui")))...)
 		if err != nil {
 			return nil, err
