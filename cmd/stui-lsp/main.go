@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -144,6 +145,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if fs.NArg() != 1 {
 			fmt.Fprintln(stderr, "stui-lsp keygen: give a file name prefix, e.g. stui-lsp keygen ~/.config/stui/client")
 			return 2
+		}
+		// The documented prefix is ~/.config/stui/client, whose directory
+		// may not exist yet (on an image's host, say): make what is missing,
+		// private, as the image side makes ~/.config/stui.
+		if err := os.MkdirAll(filepath.Dir(fs.Arg(0)), 0o700); err != nil {
+			fmt.Fprintln(stderr, "stui-lsp keygen:", err)
+			return 1
 		}
 		public, err := stuiclient.GenerateCurveKeys(fs.Arg(0))
 		if err != nil {
