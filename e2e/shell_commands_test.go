@@ -119,12 +119,15 @@ func TestShellCommandsDoWhatTheReadmeSays(t *testing.T) {
 	if code, stdout, stderr := shellRun(t, nil, bin, "keygen", prefix); code != 0 || !strings.Contains(stdout, "public key") {
 		t.Fatalf("keygen: exit %d\n%s%s", code, stdout, stderr)
 	}
-	fi, err := os.Stat(prefix + ".key")
-	if err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("secret key %v, mode %v; want 0600", err, fi.Mode().Perm())
+	if fi, err := os.Stat(prefix + ".key"); err != nil {
+		t.Error(err)
+	} else if fi.Mode().Perm() != 0o600 {
+		t.Errorf("secret key of mode %v; want 0600", fi.Mode().Perm())
 	}
-	if fi, err := os.Stat(filepath.Dir(prefix)); err != nil || fi.Mode().Perm() != 0o700 {
-		t.Errorf("the key's directory made by keygen: %v, mode %v; want 0700", err, fi.Mode().Perm())
+	if fi, err := os.Stat(filepath.Dir(prefix)); err != nil {
+		t.Error(err)
+	} else if fi.Mode().Perm() != 0o700 {
+		t.Errorf("the key's directory made by keygen has mode %v; want 0700", fi.Mode().Perm())
 	}
 	secret, _ := os.ReadFile(prefix + ".key")
 	if code, _, stderr := shellRun(t, nil, bin, "keygen", prefix); code == 0 || !strings.Contains(stderr, "not overwriting") {
