@@ -158,6 +158,28 @@ func waitFile(t *testing.T, path string, ended chan struct{}, what string, out *
 	t.Fatalf("no %s within 30 s:\n%s", what, out)
 }
 
+// TestDapePausesAndRestarts: dape-pause stops the playground's statement
+// while it runs (reason pause, in its DoIt), dape-restart ends that session
+// and launches the same configuration anew, which dape-pause stops again;
+// dape-kill ends it (e2e/testdata/dape/stui-dape-pause-test.el), and the
+// image has no process left.
+func TestDapePausesAndRestarts(t *testing.T) {
+	f := dapeForky(t)
+	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
+	dir := f.path("e2e/testdata/dape")
+	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l stui-dape-harness.el -l stui-dape-pause-test.el",
+		"STUI_ENDPOINT="+endpoint,
+		"STUI_EDITORS="+f.path("editors"),
+		"STUI_PLAYGROUND="+filepath.Join(dir, "pause.st"))
+	if err != nil || !strings.Contains(out, "dape pause ok") {
+		t.Fatalf("emacs with dape: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+	if list := imageDebugList(t, endpoint); len(list.Sessions) != 0 {
+		t.Fatalf("processes left suspended: %+v", list.Sessions)
+	}
+}
+
 // dapeForky is the Debian testing root with dape installed; without it the
 // test skips, except in CI, which installs it.
 func dapeForky(t *testing.T) *forky {
