@@ -186,6 +186,8 @@ func TestSuperviseRestartsACrashedImageAndStopsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The log line "started the image" reads it at once.
+	startedPID := sup.PID()
 	first := children(t, reports, 1)
 	var pid int
 	for p, report := range first {
@@ -196,8 +198,8 @@ func TestSuperviseRestartsACrashedImageAndStopsIt(t *testing.T) {
 			}
 		}
 	}
-	if got, ok := ReadPID(ws); !ok || got != pid || sup.PID() != pid {
-		t.Errorf("pid file %d (%v), supervisor %d; want %d", got, ok, sup.PID(), pid)
+	if got, ok := ReadPID(ws); !ok || got != pid || sup.PID() != pid || startedPID != pid {
+		t.Errorf("pid file %d (%v), supervisor %d, and %d when Supervise returned; want %d", got, ok, sup.PID(), startedPID, pid)
 	}
 
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {

@@ -83,6 +83,16 @@ func (s *Supervisor) run() {
 		if err == nil {
 			err = cmd.Start()
 		}
+		late := false
+		if err == nil {
+			// Recorded before Supervise returns, so that PID answers the
+			// first process's pid at once.
+			_ = writePID(s.ws.PIDFile(), cmd.Process.Pid)
+			s.mu.Lock()
+			s.cmd = cmd
+			late = s.stopping // Stop ran before the process had a pid
+			s.mu.Unlock()
+		}
 		if first {
 			s.started <- err
 			if err != nil {
@@ -91,11 +101,6 @@ func (s *Supervisor) run() {
 		}
 		began := time.Now()
 		if err == nil {
-			_ = writePID(s.ws.PIDFile(), cmd.Process.Pid)
-			s.mu.Lock()
-			s.cmd = cmd
-			late := s.stopping // Stop ran before the process had a pid
-			s.mu.Unlock()
 			if late {
 				signalGroup(cmd.Process.Pid, syscall.SIGTERM)
 			}
