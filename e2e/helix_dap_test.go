@@ -57,8 +57,10 @@ func TestCurrentEditorsHelixDebugs(t *testing.T) {
 		t.Fatalf("the image has %d suspended processes, want the launched one: %+v", len(list.Sessions), list.Sessions)
 	}
 	h.keys("s", "f")
-	h.wait("Helix lists the stack (space G s f), the error's frame first", "SmallInteger>>/")
-	h.wait("the launched statement's frame is below it", "UndefinedObject>>DoIt")
+	h.waitScreen2("Helix lists the stack (space G s f): the error's frame above the launched statement's", func(screen string) bool {
+		top, doit := strings.Index(screen, "SmallInteger>>/"), strings.Index(screen, "UndefinedObject>>DoIt")
+		return top >= 0 && doit > top
+	})
 	h.leaveDebugMode()
 	mark = len(h.log())
 	h.keys("Space", "G", "c")
@@ -75,10 +77,10 @@ func TestCurrentEditorsHelixDebugs(t *testing.T) {
 	h.launchTemplate("expression", "expression", expression)
 	h.waitLogSince(mark, `"command":"launch","arguments":{"cwd":"`+ws+`","expression":"`+expression+`"}`,
 		"Helix launched the expression typed at its prompt")
-	h.waitLogSince(mark, `"reason":"exception","description":"ZeroDivide"`, "the expression stopped on its error")
+	h.waitStop(mark, `"reason":"exception","description":"ZeroDivide"`, "the expression stopped on its error")
 	mark = len(h.log())
 	h.keys("n")
-	h.waitLogSince(mark, `"reason":"step"`, "space G n steps over the failed statement")
+	h.waitStop(mark, `"reason":"step"`, "space G n steps over the failed statement")
 	h.keys("v")
 	h.wait("space G v shows the frame's variables", "t: SmallInteger = 42")
 	h.leaveDebugMode()
@@ -170,6 +172,24 @@ func TestCurrentEditorsHelixDebugs(t *testing.T) {
 	h.keys("t")
 	h.waitLogSince(mark, `"event":"terminated"`, "space G t ends the paused session")
 	noneSuspended("after the paused session")
+}
+
+// waitStop waits for a stopped event (stop, a part of its JSON) logged
+// after mark, and then for the stack Helix asks for on it: once that is
+// answered Helix has taken the stop in, and a key sent next applies to it.
+func (h *helix) waitStop(mark int, stop, what string) {
+	h.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		log := h.log()
+		if i := strings.Index(log[min(mark, len(log)):], stop); i >= 0 &&
+			strings.Contains(log[mark+i:], `"success":true,"command":"stackTrace"`) {
+			h.t.Logf("ok - %s", what)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	h.t.Fatalf("%s: %q and its stack not in helix.log\nscreen:\n%s", what, stop, h.screen())
 }
 
 // waitLogTrying repeats action until Helix logs text, for at most 30 s.
