@@ -63,7 +63,7 @@ function settings(): Record<string, unknown> {
   const cfg = config();
   const out: Record<string, unknown> = {};
   for (const key of ['endpoint', 'hoverTimeoutMs', 'evaluateTimeoutMs', 'completionTimeoutMs', 'maxResultChars',
-    'inlineResultChars', 'persistSession', 'compileOnSave']) {
+    'inlineResultChars', 'persistSession', 'compileOnSave', 'senderLenses', 'transcript', 'image']) {
     const v = cfg.get(key);
     if (v !== undefined && v !== '') {
       out[key] = v;
