@@ -24,22 +24,9 @@ import (
 // (terminate, then dape stops the adapter), and the image has no process left
 // suspended.
 func TestDapeDrivesTheAdapter(t *testing.T) {
-	f := dapeForky(t)
-	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
-	dir := f.path("e2e/testdata/dape")
-	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l stui-dape-harness.el -l stui-dape-test.el",
-		"STUI_ENDPOINT="+endpoint,
-		"STUI_EDITORS="+f.path("editors"),
-		"STUI_PLAYGROUND="+filepath.Join(dir, "playground.st"))
-	if err != nil || !strings.Contains(out, "dape ok") {
-		t.Fatalf("emacs with dape: %v\n%s", err, out)
-	}
-	t.Logf("%s", out)
-
-	list := imageDebugList(t, endpoint)
-	if len(list.Sessions) != 0 {
-		t.Errorf("processes left suspended after dape-kill: %+v", list.Sessions)
-	}
+	d := newDape(t, "dape")
+	d.run(t, "stui-dape-test.el", "dape ok", "STUI_PLAYGROUND="+d.file("playground.st"))
+	d.leftNothing(t)
 }
 
 // TestDapeBreakpointsStopAndFollowASave: the real dape sets a breakpoint
@@ -50,23 +37,10 @@ func TestDapeDrivesTheAdapter(t *testing.T) {
 // stop is shown there (e2e/testdata/dape-breakpoints/stui-dape-breakpoints-test.el).
 // Afterwards the image has no breakpoint and no suspended process left.
 func TestDapeBreakpointsStopAndFollowASave(t *testing.T) {
-	f := dapeForky(t)
-	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
-	dir := f.path("e2e/testdata/dape-breakpoints")
-	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l ../dape/stui-dape-harness.el -l stui-dape-breakpoints-test.el",
-		"STUI_ENDPOINT="+endpoint,
-		"STUI_EDITORS="+f.path("editors"),
-		"STUI_COUNTER="+filepath.Join(dir, "Counter.class.st"),
-		"STUI_PLAYGROUND="+filepath.Join(dir, "playground.st"))
-	if err != nil || !strings.Contains(out, "dape breakpoints ok") {
-		t.Fatalf("emacs with dape: %v\n%s", err, out)
-	}
-	t.Logf("%s", out)
-
-	list := imageDebugList(t, endpoint)
-	if len(list.Sessions) != 0 || len(list.Breakpoints) != 0 {
-		t.Fatalf("left in the image: processes %+v, breakpoints %+v", list.Sessions, list.Breakpoints)
-	}
+	d := newDape(t, "dape-breakpoints")
+	d.run(t, "stui-dape-breakpoints-test.el", "dape breakpoints ok",
+		"STUI_COUNTER="+d.file("Counter.class.st"), "STUI_PLAYGROUND="+d.file("playground.st"))
+	d.leftNothing(t)
 }
 
 // TestDapeSteps: the real dape steps through a method the playground's
@@ -77,23 +51,10 @@ func TestDapeBreakpointsStopAndFollowASave(t *testing.T) {
 // (e2e/testdata/dape-breakpoints/stui-dape-steps-test.el). Afterwards the
 // image has no breakpoint and no suspended process left.
 func TestDapeSteps(t *testing.T) {
-	f := dapeForky(t)
-	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
-	dir := f.path("e2e/testdata/dape-breakpoints")
-	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l ../dape/stui-dape-harness.el -l stui-dape-steps-test.el",
-		"STUI_ENDPOINT="+endpoint,
-		"STUI_EDITORS="+f.path("editors"),
-		"STUI_COUNTER="+filepath.Join(dir, "Counter.class.st"),
-		"STUI_PLAYGROUND="+filepath.Join(dir, "steps.st"))
-	if err != nil || !strings.Contains(out, "dape steps ok") {
-		t.Fatalf("emacs with dape: %v\n%s", err, out)
-	}
-	t.Logf("%s", out)
-
-	list := imageDebugList(t, endpoint)
-	if len(list.Sessions) != 0 || len(list.Breakpoints) != 0 {
-		t.Fatalf("left in the image: processes %+v, breakpoints %+v", list.Sessions, list.Breakpoints)
-	}
+	d := newDape(t, "dape-breakpoints")
+	d.run(t, "stui-dape-steps-test.el", "dape steps ok",
+		"STUI_COUNTER="+d.file("Counter.class.st"), "STUI_PLAYGROUND="+d.file("steps.st"))
+	d.leftNothing(t)
 }
 
 // TestDapeAttaches: the real dape attaches with stui-dape.el's
@@ -103,16 +64,11 @@ func TestDapeSteps(t *testing.T) {
 // (e2e/testdata/dape/stui-dape-attach-test.el); dape-continue resumes it,
 // the launching adapter sees it end, and the image has no process left.
 func TestDapeAttaches(t *testing.T) {
-	f := dapeForky(t)
-	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
-	dir := f.path("e2e/testdata/dape")
+	d := newDape(t, "dape")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	emacs := f.command(ctx, "cd "+shellQuote(dir)+" && emacs --batch -l stui-dape-harness.el -l stui-dape-attach-test.el",
-		"STUI_ENDPOINT="+endpoint,
-		"STUI_EDITORS="+f.path("editors"),
-		"STUI_ATTACHED="+f.path("tmp/attached"),
-		"STUI_PLAYGROUND="+filepath.Join(dir, "playground.st"))
+	emacs := d.f.command(ctx, d.script("stui-dape-attach-test.el"),
+		d.env("STUI_ATTACHED="+d.f.path("tmp/attached"), "STUI_PLAYGROUND="+d.file("playground.st"))...)
 	var out strings.Builder
 	emacs.Stdout, emacs.Stderr = &out, &out
 	if err := emacs.Start(); err != nil {
@@ -122,11 +78,11 @@ func TestDapeAttaches(t *testing.T) {
 	ended := make(chan struct{})
 	go func() { emacsErr = emacs.Wait(); close(ended) }()
 	t.Cleanup(func() { cancel(); <-ended })
-	waitFile(t, f.hostPath("tmp/attached"), ended, "dape's attach to be answered", &out)
+	waitFile(t, d.f.hostPath("tmp/attached"), ended, "dape's attach to be answered", &out)
 
-	culprit := startDAP(t, buildCommand(t, "stui-lsp"), endpoint)
+	culprit := startDAP(t, buildCommand(t, "stui-lsp"), d.endpoint)
 	culprit.ok(culprit.send("initialize", map[string]any{"adapterID": "stui"}))
-	culprit.ok(culprit.send("launch", map[string]any{"expression": "Error signal: 'raised elsewhere'", "cwd": f.hostPath("e2e/testdata/dape")}))
+	culprit.ok(culprit.send("launch", map[string]any{"expression": "Error signal: 'raised elsewhere'", "cwd": d.f.hostPath("e2e/testdata/dape")}))
 	culprit.ok(culprit.send("configurationDone", nil))
 	culprit.event("stopped")
 	<-ended
@@ -135,9 +91,7 @@ func TestDapeAttaches(t *testing.T) {
 	}
 	t.Logf("%s", out.String())
 	culprit.event("terminated")
-	if list := imageDebugList(t, endpoint); len(list.Sessions) != 0 {
-		t.Fatalf("processes left suspended: %+v", list.Sessions)
-	}
+	d.leftNothing(t)
 }
 
 // waitFile waits for path to exist, failing the test if the process
@@ -164,19 +118,56 @@ func waitFile(t *testing.T, path string, ended chan struct{}, what string, out *
 // dape-kill ends it (e2e/testdata/dape/stui-dape-pause-test.el), and the
 // image has no process left.
 func TestDapePausesAndRestarts(t *testing.T) {
+	d := newDape(t, "dape")
+	d.run(t, "stui-dape-pause-test.el", "dape pause ok", "STUI_PLAYGROUND="+d.file("pause.st"))
+	d.leftNothing(t)
+}
+
+// dape is one dape test's set-up: the Debian testing root with dape, a
+// stui-testimage of its own, and the folder of e2e/testdata its script is in.
+type dape struct {
+	f        *forky
+	endpoint string
+	dir      string // as seen inside the root
+}
+
+func newDape(t *testing.T, folder string) *dape {
+	t.Helper()
 	f := dapeForky(t)
-	endpoint := editorStartImage(t, buildCommand(t, "stui-testimage"))
-	dir := f.path("e2e/testdata/dape")
-	out, err := f.run(t, time.Minute, "cd "+shellQuote(dir)+" && emacs --batch -l stui-dape-harness.el -l stui-dape-pause-test.el",
-		"STUI_ENDPOINT="+endpoint,
-		"STUI_EDITORS="+f.path("editors"),
-		"STUI_PLAYGROUND="+filepath.Join(dir, "pause.st"))
-	if err != nil || !strings.Contains(out, "dape pause ok") {
+	return &dape{f: f, endpoint: editorStartImage(t, buildCommand(t, "stui-testimage")), dir: f.path("e2e/testdata", folder)}
+}
+
+// file is a file of the test's folder, as Emacs sees it.
+func (d *dape) file(name string) string { return filepath.Join(d.dir, name) }
+
+// script runs the script (a file of the folder) in Emacs after
+// e2e/testdata/dape/stui-dape-harness.el, which they all share.
+func (d *dape) script(name string) string {
+	return "cd " + shellQuote(d.dir) + " && emacs --batch -l " + shellQuote(d.f.path("e2e/testdata/dape/stui-dape-harness.el")) + " -l " + shellQuote(name)
+}
+
+// env is what the harness needs and then the script's own variables.
+func (d *dape) env(vars ...string) []string {
+	return append([]string{"STUI_ENDPOINT=" + d.endpoint, "STUI_EDITORS=" + d.f.path("editors")}, vars...)
+}
+
+// run runs the script to its end and fails the test unless it printed done.
+func (d *dape) run(t *testing.T, name, done string, vars ...string) {
+	t.Helper()
+	out, err := d.f.run(t, time.Minute, d.script(name), d.env(vars...)...)
+	if err != nil || !strings.Contains(out, done) {
 		t.Fatalf("emacs with dape: %v\n%s", err, out)
 	}
 	t.Logf("%s", out)
-	if list := imageDebugList(t, endpoint); len(list.Sessions) != 0 {
-		t.Fatalf("processes left suspended: %+v", list.Sessions)
+}
+
+// leftNothing fails the test when the image keeps a suspended process or a
+// breakpoint: a session must take both away when it ends.
+func (d *dape) leftNothing(t *testing.T) {
+	t.Helper()
+	list := imageDebugList(t, d.endpoint)
+	if len(list.Sessions) != 0 || len(list.Breakpoints) != 0 {
+		t.Fatalf("left in the image: processes %+v, breakpoints %+v", list.Sessions, list.Breakpoints)
 	}
 }
 

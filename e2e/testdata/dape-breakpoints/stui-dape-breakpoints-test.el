@@ -6,14 +6,8 @@
 ;;; breakpoint's new line, and the next stop is shown there.  Loaded
 ;;; after e2e/testdata/dape/stui-dape-harness.el.
 (defvar stui-counter (getenv "STUI_COUNTER"))
-(find-file (getenv "STUI_COUNTER"))
-(goto-char (point-min))
-(forward-line 10)
-(unless (looking-at "\tcount := self count \\+ 1") (stui-fail "line 11 is %S" (thing-at-point 'line)))
-(dape-breakpoint-toggle)
-(find-file (getenv "STUI_PLAYGROUND"))
-(goto-char (point-min))
-(dape (dape--config-eval 'stui nil))
+(stui-breakpoint-at stui-counter 11 "\tcount := self count + 1")
+(stui-launch (getenv "STUI_PLAYGROUND") 1)
 (let ((conn (stui-wait-for "a live connection" 20 (lambda () (dape--live-connection 'last t)))))
   (stui-check-stop conn 1 "Counter>>increment" stui-counter 11)
   ;; A line more above the method: dape's mark moves with the text; dape

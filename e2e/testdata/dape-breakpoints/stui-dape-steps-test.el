@@ -5,14 +5,8 @@
 ;;; file and line; dape-continue runs to the end (the result, terminated).
 ;;; Loaded after e2e/testdata/dape/stui-dape-harness.el.
 (defvar stui-counter (getenv "STUI_COUNTER"))
-(find-file stui-counter)
-(goto-char (point-min))
-(forward-line 17)
-(unless (looking-at "\tc := self new\\.") (stui-fail "line 18 is %S" (thing-at-point 'line)))
-(dape-breakpoint-toggle)
-(find-file (getenv "STUI_PLAYGROUND"))
-(goto-char (point-min))
-(dape (dape--config-eval 'stui nil))
+(stui-breakpoint-at stui-counter 18 "\tc := self new.")
+(stui-launch (getenv "STUI_PLAYGROUND") 1)
 (let ((conn (stui-wait-for "a live connection" 20 (lambda () (dape--live-connection 'last t))))
       (method "Counter class>>exampleIncrement"))
   (stui-check-stop conn 1 method stui-counter 18)
