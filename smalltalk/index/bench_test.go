@@ -185,6 +185,61 @@ func BenchmarkRenameThenQuery(b *testing.B) {
 	}
 }
 
+// BenchmarkManyNamesThenQuery: what a change of many names (a branch
+// checked out, a package renamed) costs the next completion. Each step
+// renames a unary method in each of 300 files (more than the names
+// Index.overlayMax lets lie over the table), then times the completion of
+// `prin` from the index, which makes the table again with them.
+func BenchmarkManyNamesThenQuery(b *testing.B) {
+	dir := benchCorpus(b)
+	ix := loadedBenchIndex(b)
+	ix.Warm()
+	type method struct {
+		uri, path string
+		src       []byte
+		sel       smalltalk.Range
+	}
+	var methods []method
+	sources, err := FindSources(context.Background(), dir, func(string, error) {})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range sources {
+		src, err := ReadSource(s.Target)
+		if err != nil {
+			continue
+		}
+		f := smalltalk.Parse(s.Path, src)
+		if i := slices.IndexFunc(f.Methods, func(m *smalltalk.Method) bool { return isUnary(m.Selector) }); i >= 0 {
+			methods = append(methods, method{FileURI(s.Path), s.Path, src, f.Methods[i].SelectorRange})
+		}
+		if len(methods) == 300 {
+			break
+		}
+	}
+	var lat []time.Duration
+	b.ReportAllocs()
+	step := 0
+	for b.Loop() {
+		b.StopTimer()
+		for i, m := range methods {
+			renamed := fmt.Sprintf("%sstuiMany%dIn%d%s", m.src[:m.sel.Start], step, i, m.src[m.sel.End:])
+			ix.UpdateSource(m.uri, m.path, []byte(renamed))
+		}
+		step++
+		b.StartTimer()
+		start := time.Now()
+		n := 0
+		for range ix.SelectorsWithFoldPrefix("prin") {
+			if n++; n == 200 {
+				break
+			}
+		}
+		lat = append(lat, time.Since(start))
+	}
+	reportPercentiles(b, "completion", lat)
+}
+
 // medianUnaryMethod finds, among the files of dir from the median size up,
 // the first with a unary method, and returns its path, source and that
 // method's selector range.

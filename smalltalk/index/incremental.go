@@ -54,7 +54,7 @@ func (ix *Index) updateMethod(uri string, old, f *smalltalk.File, method int) bo
 	e.setKeys(e.classKeys(), impls, sends)
 	e.src = string(f.Src)
 	e.version = ix.stamp.Load()
-	ix.namesChangedLocked(false, !sameNames(goneImpls, newImpls))
+	ix.namesChangedLocked(nil, nil, goneImpls, newImpls)
 	return true
 }
 

@@ -70,15 +70,23 @@ type Index struct {
 	// The locations by name number: class definitions by class name,
 	// methods by selector, sends by selector.
 	classes, impls, sends postings
-	// classNames and selectors are the sorted names that have class
-	// definitions or methods, nil after a change until asked for again.
-	classNames, selectors []string
-	// byLength are the same names in symbol order (shorter names first,
-	// then by name), with their lower-case forms; nil after a change.
-	byLength *symbolTable
-	// namesStamp counts the changes to the set of names, so that a list
-	// built outside the lock is kept only if no name came or went meanwhile.
+	// symbols are the class names and selectors of methods, made after a
+	// load when first asked for, as the names were at its stamp; view is
+	// the same with the names that came or went since (symbolView), as
+	// of namesStamp, which counts the changes to the set of names.
+	symbols    *symbolTable
+	view       *symbolView
 	namesStamp uint64
+	// drift holds, with the namesStamp of their last change, the names
+	// that came or went since symbols was made: the others are as it
+	// has them. namesReset is the namesStamp of the last change of many
+	// names at once (a load's), which a table made from the names as they
+	// were before cannot catch up with.
+	drift      map[nameKind]uint64
+	namesReset uint64
+	// overlayMax is how many names may differ from symbols' before a
+	// query makes the table again (symbolView).
+	overlayMax int
 	// order ranks the files by URI, the order of Symbols' locations under
 	// one name, if filesStamp (which counts files added and removed) is
 	// still what it was made at.
@@ -155,6 +163,10 @@ func New() *Index {
 		strs:   nameTable{ids: map[string]uint32{"": 0}, names: []string{""}},
 		names:  nameTable{ids: map[string]uint32{}},
 		parsed: parseCache{max: parseCacheSize},
+		drift:  map[nameKind]uint64{},
+		// Each query looks at each of them (a few comparisons each);
+		// making the table again costs a few milliseconds.
+		overlayMax: 256,
 	}
 }
 
@@ -309,25 +321,8 @@ func (ix *Index) update(uri, name, src string, ls *locations) {
 		ix.order = ix.order.withFile(id, uri, ix.files)
 		ix.order.stamp = ix.filesStamp
 	}
-	// An edit usually leaves the set of names as it was: the sorted lists
-	// stay valid unless a name came or went.
-	ix.namesChangedLocked(!sameNames(goneClasses, newClasses), !sameNames(goneImpls, newImpls))
-}
-
-// namesChangedLocked drops the sorted lists that a change to the class
-// names or the selectors made stale. ix.mu must be held.
-func (ix *Index) namesChangedLocked(classes, selectors bool) {
-	if !classes && !selectors {
-		return
-	}
-	if classes {
-		ix.classNames = nil
-	}
-	if selectors {
-		ix.selectors = nil
-	}
-	ix.byLength = nil
-	ix.namesStamp++
+	// An edit usually leaves the set of names as it was.
+	ix.namesChangedLocked(goneClasses, newClasses, goneImpls, newImpls)
 }
 
 // sameNames reports whether a and b hold the same names, each once.
@@ -403,7 +398,7 @@ func dropFile(p *postings, names []uint32, id uint32) (emptied []uint32) {
 
 func (ix *Index) removeLocked(uri string) {
 	goneClasses, goneImpls := ix.dropLocked(uri)
-	ix.namesChangedLocked(len(goneClasses) > 0, len(goneImpls) > 0)
+	ix.namesChangedLocked(goneClasses, nil, goneImpls, nil)
 }
 
 // dropLocked forgets uri and returns the class names and selectors that
@@ -548,80 +543,11 @@ func (ix *Index) Senders(selector string) []Location { return ix.collect(&ix.sen
 
 // Classes returns the names of all defined classes, sorted. The slice is
 // shared: callers must not change it.
-func (ix *Index) Classes() []string { return ix.sortedKeys(&ix.classes, &ix.classNames) }
+func (ix *Index) Classes() []string { return ix.symbolKeys().classList() }
 
 // Selectors returns every implemented selector, sorted. The slice is
 // shared: callers must not change it.
-func (ix *Index) Selectors() []string { return ix.sortedKeys(&ix.impls, &ix.selectors) }
-
-// sortedKeys returns *cache, making it from the names with locations in p
-// if a change dropped it. The names are sorted outside the lock, so that
-// no request waits for it; the list is kept only if the names did not
-// change meanwhile.
-func (ix *Index) sortedKeys(p *postings, cache *[]string) []string {
-	ix.mu.RLock()
-	if out := *cache; out != nil {
-		ix.mu.RUnlock()
-		return out
-	}
-	stamp := ix.namesStamp
-	keys := make([]string, 0, len(p.runs))
-	for n, r := range p.runs {
-		if r.n > 0 {
-			keys = append(keys, ix.names.names[n])
-		}
-	}
-	ix.mu.RUnlock()
-	sort.Strings(keys)
-	ix.mu.Lock()
-	if ix.namesStamp == stamp && *cache == nil {
-		*cache = keys
-	}
-	ix.mu.Unlock()
-	return keys
-}
-
-// symbolKeys returns the class names and selectors of methods, shorter
-// names first, ready for Symbols' search; made as sortedKeys makes its
-// lists.
-func (ix *Index) symbolKeys() *symbolTable {
-	ix.mu.RLock()
-	if out := ix.byLength; out != nil {
-		ix.mu.RUnlock()
-		return out
-	}
-	stamp := ix.namesStamp
-	names := ix.names.names
-	keys := make([]symbolKey, 0, len(ix.classes.runs)+len(ix.impls.runs))
-	for n, r := range ix.classes.runs {
-		if r.n > 0 {
-			keys = append(keys, symbolKey{name: uint32(n), class: true})
-		}
-	}
-	for n, r := range ix.impls.runs {
-		if r.n > 0 {
-			keys = append(keys, symbolKey{name: uint32(n)})
-		}
-	}
-	ix.mu.RUnlock()
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := names[keys[i].name], names[keys[j].name]
-		if len(a) != len(b) {
-			return len(a) < len(b)
-		}
-		if a != b {
-			return a < b
-		}
-		return keys[i].class && !keys[j].class
-	})
-	t := newSymbolTable(names, keys)
-	ix.mu.Lock()
-	if ix.namesStamp == stamp && ix.byLength == nil {
-		ix.byLength = t
-	}
-	ix.mu.Unlock()
-	return t
-}
+func (ix *Index) Selectors() []string { return ix.symbolKeys().selectorList() }
 
 // fileOrder ranks file ids by their URIs. It is not changed once made.
 type fileOrder struct {
@@ -680,8 +606,6 @@ func (ix *Index) fileOrder() *fileOrder {
 // not wait for them.
 func (ix *Index) Warm() {
 	ix.Classes()
-	ix.Selectors()
-	ix.symbolKeys()
 	ix.fileOrder()
 }
 
@@ -804,7 +728,7 @@ type Symbol struct {
 // matches first (by MatchQuality, then shorter names, then name and
 // URI). An empty query matches everything. limit <= 0 means no limit.
 func (ix *Index) Symbols(query string, limit int) []Symbol {
-	t := ix.symbolKeys()
+	v := ix.symbolKeys()
 	order := ix.fileOrder()
 	var out []Symbol
 	if limit > 0 {
@@ -819,7 +743,7 @@ func (ix *Index) Symbols(query string, limit int) []Symbol {
 		return ix.impls.count(k.name)
 	}
 	var buckets [NoMatch][]int32
-	t.match(query, limit, count, &buckets)
+	v.match(query, limit, count, &buckets)
 	// A name's locations by URI, then offset: by the files' ranks, unless
 	// files came or went since they were made.
 	byURI := func(a, b loc) int {
@@ -837,12 +761,12 @@ func (ix *Index) Symbols(query string, limit int) []Symbol {
 			if limit > 0 && len(out) >= limit {
 				return out
 			}
-			k := &t.keys[i]
+			k := v.key(i)
 			p := &ix.impls
 			if k.class {
 				p = &ix.classes
 			}
-			name := t.names[k.name]
+			name := v.names[k.name]
 			sorted = append(sorted[:0], p.get(k.name)...)
 			slices.SortFunc(sorted, byURI)
 			if limit > 0 && len(sorted) > limit-len(out) {

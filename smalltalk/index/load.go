@@ -175,7 +175,7 @@ func (ix *Index) absorb(shard *Index) {
 			into.pendingNames = append(into.pendingNames, names[from.pendingNames[i]])
 		}
 	}
-	ix.namesChangedLocked(true, true)
+	ix.namesResetLocked()
 }
 
 // layoutLocked puts the locations of the shards absorbed during the load
@@ -189,7 +189,7 @@ func (ix *Index) layoutLocked() {
 	ix.impls.layout(len(ix.names.names), keep)
 	ix.sends.layout(len(ix.names.names), keep)
 	ix.absorbed = nil
-	ix.namesChangedLocked(true, true)
+	ix.namesResetLocked()
 }
 
 // touchLocked records that uri is about to change.

@@ -3,80 +3,8 @@ package index
 import (
 	"iter"
 	"slices"
-	"sort"
 	"strings"
 )
-
-// symbolTable is what Symbols searches: the keys in symbol order and
-// their lower-case forms laid end to end, each followed by a NUL, so that
-// one strings.Index pass over the text finds every key that contains the
-// query (which is what the substring quality needs) instead of a
-// comparison per key; and the keys in the order of their lower-case
-// forms, where the keys that start with the query (exact, prefix and
-// case-insensitive prefix matches) are one run found by binary search.
-type symbolTable struct {
-	names  []string // the index's names by number, as they were
-	keys   []symbolKey
-	text   string
-	starts []int32 // where each key's lower-case form starts in text
-	// byLower are the indexes of keys in the order of their lower-case
-	// forms; selectors those of the selectors, in the order of their names
-	// (Selectors'), and rank where each key is in selectors (-1 for a class
-	// name).
-	byLower, selectors, rank []int32
-}
-
-func newSymbolTable(names []string, keys []symbolKey) *symbolTable {
-	t := &symbolTable{names: names, keys: keys, starts: make([]int32, len(keys)), byLower: make([]int32, len(keys))}
-	lower := make([]string, len(keys))
-	n := 0
-	for i, k := range keys {
-		lower[i] = strings.ToLower(names[k.name])
-		n += len(lower[i]) + 1
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for i := range keys {
-		k := &keys[i]
-		t.starts[i] = int32(b.Len())
-		b.WriteString(lower[i])
-		b.WriteByte(0)
-		k.letters = lettersOf(names[k.name], lower[i])
-		t.byLower[i] = int32(i)
-	}
-	t.text = b.String()
-	t.rank = make([]int32, len(keys))
-	for i, k := range keys {
-		t.rank[i] = -1
-		if !k.class {
-			t.selectors = append(t.selectors, int32(i))
-		}
-	}
-	slices.SortFunc(t.selectors, func(a, b int32) int { return strings.Compare(t.name(a), t.name(b)) })
-	for r, i := range t.selectors {
-		t.rank[i] = int32(r)
-	}
-	sort.Slice(t.byLower, func(i, j int) bool {
-		a, b := t.byLower[i], t.byLower[j]
-		if la, lb := lower[a], lower[b]; la != lb {
-			return la < lb
-		}
-		return a < b
-	})
-	return t
-}
-
-// name is the name of key i.
-func (t *symbolTable) name(i int32) string { return t.names[t.keys[i].name] }
-
-// lower is the lower-case form of key i.
-func (t *symbolTable) lower(i int32) string {
-	end := len(t.text)
-	if int(i)+1 < len(t.starts) {
-		end = int(t.starts[i+1])
-	}
-	return t.text[t.starts[i] : end-1]
-}
 
 // letterBit is the bit of c in a symbolKey's letters, or 0 for a
 // character that has none.
@@ -120,35 +48,40 @@ func upperBit(c byte) uint64 {
 
 // slow reports whether query holds a NUL, which the text uses between
 // keys: such a query is matched key by key.
-func (t *symbolTable) slow(query string) bool { return strings.IndexByte(query, 0) >= 0 }
+func slow(query string) bool { return strings.IndexByte(query, 0) >= 0 }
 
 // match puts the index of every key matching query into buckets by
 // quality, in symbol order, as far as limit locations (count gives a
 // key's) need: every exact and prefix match, then substring and
 // subsequence matches only until they fill limit. An empty query puts
-// every key in MatchSubstring, as MatchQuality's callers expect.
-func (t *symbolTable) match(query string, limit int, count func(*symbolKey) int, buckets *[NoMatch][]int32) {
+// every key in MatchSubstring, as MatchQuality's callers expect. Keys
+// whose names went are put in too: they have no locations.
+func (v *symbolView) match(query string, limit int, count func(*symbolKey) int, buckets *[NoMatch][]int32) {
 	if query == "" {
-		all := make([]int32, len(t.keys))
-		for i := range all {
-			all[i] = int32(i)
+		all := make([]int32, 0, v.len())
+		for _, r := range v.runs {
+			for j := r.from; j < r.to; j++ {
+				all = append(all, r.off+j)
+			}
 		}
 		buckets[MatchSubstring] = all
 		return
 	}
-	if t.slow(query) {
-		for i := range t.keys {
-			q := MatchQuality(t.name(int32(i)), query)
-			if q != NoMatch {
-				buckets[q] = append(buckets[q], int32(i))
+	if slow(query) {
+		for _, r := range v.runs {
+			for j := r.from; j < r.to; j++ {
+				q := MatchQuality(r.t.name(j), query)
+				if q != NoMatch {
+					buckets[q] = append(buckets[q], r.off+j)
+				}
 			}
 		}
 		return
 	}
 	lq := strings.ToLower(query)
-	for _, i := range t.foldPrefixed(lq) {
+	for _, i := range v.foldPrefixed(lq) {
 		q := MatchFoldPrefix
-		switch name := t.name(i); {
+		switch name := v.name(i); {
 		case name == query:
 			q = MatchExact
 		case strings.HasPrefix(name, query):
@@ -158,9 +91,9 @@ func (t *symbolTable) match(query string, limit int, count func(*symbolKey) int,
 	}
 	room := limit
 	for q := range buckets[:MatchSubstring] {
-		slices.Sort(buckets[q])
+		v.sortKeys(buckets[q])
 		for _, i := range buckets[q] {
-			room -= count(&t.keys[i])
+			room -= count(v.key(i))
 		}
 	}
 	// One pass in symbol order: the keys that contain the query further
@@ -168,29 +101,32 @@ func (t *symbolTable) match(query string, limit int, count func(*symbolKey) int,
 	// stops once the substring matches fill the limit; until then it
 	// keeps the subsequence matches that might still fit, which Symbols
 	// cuts with the rest.
-	needSub, needFuzzy := t.needs(query, lq)
+	needSub, needFuzzy := needs(query, lq)
 	asciiQuery := isASCII(query)
 	unlimited := limit <= 0
 	fuzzy := 0 // the locations of the subsequence matches kept
-	for i := range t.keys {
-		if !unlimited && room <= 0 {
-			return
-		}
-		k := &t.keys[i]
-		if k.letters&needSub == needSub {
-			if lower := t.lower(int32(i)); strings.Contains(lower, lq) {
-				if !strings.HasPrefix(lower, lq) {
-					buckets[MatchSubstring] = append(buckets[MatchSubstring], int32(i))
-					room -= count(k)
-				}
-				continue
+	for _, r := range v.runs {
+		t := r.t
+		for j := r.from; j < r.to; j++ {
+			if !unlimited && room <= 0 {
+				return
 			}
-		}
-		// The room the substring matches leave only shrinks: what fits
-		// in the room left now is enough.
-		if (unlimited || fuzzy < room) && k.letters&needFuzzy == needFuzzy && t.subsequence(k, query, asciiQuery) {
-			buckets[MatchFuzzy] = append(buckets[MatchFuzzy], int32(i))
-			fuzzy += count(k)
+			k := &t.keys[j]
+			if k.letters&needSub == needSub {
+				if lower := t.lower(j); strings.Contains(lower, lq) {
+					if !strings.HasPrefix(lower, lq) {
+						buckets[MatchSubstring] = append(buckets[MatchSubstring], r.off+j)
+						room -= count(k)
+					}
+					continue
+				}
+			}
+			// The room the substring matches leave only shrinks: what
+			// fits in the room left now is enough.
+			if (unlimited || fuzzy < room) && k.letters&needFuzzy == needFuzzy && t.subsequence(k, query, asciiQuery) {
+				buckets[MatchFuzzy] = append(buckets[MatchFuzzy], r.off+j)
+				fuzzy += count(k)
+			}
 		}
 	}
 }
@@ -198,7 +134,7 @@ func (t *symbolTable) match(query string, limit int, count func(*symbolKey) int,
 // needs are the letters a key must have to contain query (whose lower
 // case is lq) and to match it as a subsequence (its upper-case letters as
 // they are).
-func (t *symbolTable) needs(query, lq string) (sub, fuzzy uint64) {
+func needs(query, lq string) (sub, fuzzy uint64) {
 	for i := 0; i < len(lq); i++ {
 		sub |= letterBit(lq[i])
 	}
@@ -223,38 +159,51 @@ func (t *symbolTable) subsequence(k *symbolKey, query string, asciiQuery bool) b
 // selectors that HasFoldPrefix(selector, prefix) holds for: found by
 // binary search among the lower-case forms, not by a test of each.
 func (ix *Index) SelectorsWithFoldPrefix(prefix string) iter.Seq[string] {
-	t := ix.symbolKeys()
+	v := ix.symbolKeys()
 	return func(yield func(string) bool) {
-		if prefix == "" {
-			for _, i := range t.selectors {
-				if !yield(t.name(i)) {
+		b, x := v.base, v.extra.orEmpty()
+		// The places in Selectors' order of base's selectors and of
+		// extra's that match: all of them for no prefix.
+		every := func(a int) int32 { return int32(a) }
+		nBase, baseRank := len(b.selectors), every
+		nExtra, extraRank := len(x.selectors), every
+		if prefix != "" {
+			lq := strings.ToLower(prefix)
+			ranks, extraRanks := foldPrefixedSelectors(b, lq), foldPrefixedSelectors(x, lq)
+			nBase, baseRank = len(ranks), func(a int) int32 { return ranks[a] }
+			nExtra, extraRank = len(extraRanks), func(a int) int32 { return extraRanks[a] }
+		}
+		// Base's selectors, each of extra's put before the first of them
+		// it comes before.
+		j := 0
+		for a := 0; a < nBase; a++ {
+			r := baseRank(a)
+			for ; j < nExtra && v.selectorAt[extraRank(j)] <= r; j++ {
+				if !yield(x.name(x.selectors[extraRank(j)])) {
 					return
 				}
 			}
-			return
-		}
-		var ranks []int32
-		for _, i := range t.foldPrefixed(strings.ToLower(prefix)) {
-			if r := t.rank[i]; r >= 0 {
-				ranks = append(ranks, r)
+			if i := b.selectors[r]; !v.isGone(i) && !yield(b.name(i)) {
+				return
 			}
 		}
-		slices.Sort(ranks)
-		for _, r := range ranks {
-			if !yield(t.name(t.selectors[r])) {
+		for ; j < nExtra; j++ {
+			if !yield(x.name(x.selectors[extraRank(j)])) {
 				return
 			}
 		}
 	}
 }
 
-// foldPrefixed returns the keys whose lower-case forms start with lq, in
-// that order.
-func (t *symbolTable) foldPrefixed(lq string) []int32 {
-	from := sort.Search(len(t.byLower), func(j int) bool { return t.lower(t.byLower[j]) >= lq })
-	to := from
-	for to < len(t.byLower) && strings.HasPrefix(t.lower(t.byLower[to]), lq) {
-		to++
+// foldPrefixedSelectors returns the places in t's selectors of those
+// whose lower-case forms start with lq, in order.
+func foldPrefixedSelectors(t *symbolTable, lq string) []int32 {
+	var ranks []int32
+	for _, i := range t.foldPrefixed(lq) {
+		if r := t.rank[i]; r >= 0 {
+			ranks = append(ranks, r)
+		}
 	}
-	return t.byLower[from:to]
+	slices.Sort(ranks)
+	return ranks
 }

@@ -14,15 +14,71 @@ import (
 	"github.com/stui-lsp/stui-lsp/smalltalk"
 )
 
-// symbolsKeyByKey is Symbols as it was before the search over one text:
-// MatchQuality for each key, the reference the faster search is held to.
+// freshKeys are the class names and selectors of methods the index
+// holds, in symbol order, found afresh: what a symbol table made now
+// holds.
+func freshKeys(ix *Index) ([]string, []symbolKey) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var keys []symbolKey
+	for n, r := range ix.classes.runs {
+		if r.n > 0 {
+			keys = append(keys, symbolKey{name: uint32(n), class: true})
+		}
+	}
+	for n, r := range ix.impls.runs {
+		if r.n > 0 {
+			keys = append(keys, symbolKey{name: uint32(n)})
+		}
+	}
+	names := ix.names.names
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := names[keys[i].name], names[keys[j].name]
+		if len(a) != len(b) {
+			return len(a) < len(b)
+		}
+		if a != b {
+			return a < b
+		}
+		return keys[i].class && !keys[j].class
+	})
+	return names, keys
+}
+
+// symbolsKeyByKey is Symbols as it was before the search over one text,
+// over keys found afresh: MatchQuality for each key, the reference the
+// faster search and the tables kept between changes are held to.
 func symbolsKeyByKey(ix *Index, query string, limit int) []Symbol {
-	t := ix.symbolKeys()
+	names, keys := freshKeys(ix)
+	return cutSymbols(allSymbolsOfKeys(ix, names, keys, query), limit)
+}
+
+// cutSymbols is what symbolsKeyByKey answers with limit, from its answer
+// without one.
+func cutSymbols(all []Symbol, limit int) []Symbol {
+	if limit > 0 && len(all) > limit {
+		return all[:limit]
+	}
+	return all
+}
+
+// allSymbolsOfKeys is symbolsKeyByKey over keys (in symbol order) and
+// names found before, without a limit.
+func allSymbolsOfKeys(ix *Index, names []string, keys []symbolKey, query string) []Symbol {
 	var buckets [NoMatch][]symbolKey
-	for _, k := range t.keys {
+	lq := strings.ToLower(query)
+	for _, k := range keys {
 		q := MatchSubstring
-		if query != "" {
-			q = MatchQuality(t.names[k.name], query)
+		if name := names[k.name]; query != "" {
+			// MatchQuality, with the query lower-cased once.
+			switch {
+			case name == query:
+				q = MatchExact
+			case strings.HasPrefix(name, query):
+				q = MatchPrefix
+			default:
+				q = matchLower(name, strings.ToLower(name), query, lq)
+			}
 		}
 		if q != NoMatch {
 			buckets[q] = append(buckets[q], k)
@@ -33,14 +89,11 @@ func symbolsKeyByKey(ix *Index, query string, limit int) []Symbol {
 	defer ix.mu.RUnlock()
 	for q, bucket := range buckets {
 		for _, k := range bucket {
-			if limit > 0 && len(out) >= limit {
-				return out[:limit]
-			}
 			p := &ix.impls
 			if k.class {
 				p = &ix.classes
 			}
-			name := t.names[k.name]
+			name := names[k.name]
 			first := len(out)
 			for _, l := range p.get(k.name) {
 				out = append(out, Symbol{name, ix.location(name, l), q})
@@ -54,9 +107,6 @@ func symbolsKeyByKey(ix *Index, query string, limit int) []Symbol {
 				return a.Range.Start < b.Range.Start
 			})
 		}
-	}
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
 	}
 	return out
 }
@@ -72,12 +122,11 @@ func TestSymbolsFindWhatMatchQualityRanks(t *testing.T) {
 	}
 	// Names that lower-case to other lengths or to ASCII, and a NUL.
 	ix.Update("file:///odd.st", smalltalk.Parse("odd.st", []byte("Class { #name : #'\u212Aelvin' }\n\n\u212Aelvin >> \u00e9t\u00e9 [ ^ 1 ]\n\u212Aelvin >> a\u0130b [ ^ 2 ]\n")))
-	table := ix.symbolKeys()
-	keys := table.keys
+	names, keys := freshKeys(ix)
 	r := rand.New(rand.NewPCG(5, 6))
 	queries := []string{"", "a", "A", "new", "printOn", "printOn:", "at:put:", "OCM", "GC", "gen", "Gen", "zzqx", "k", "K", "\u212A", "\u00e9", "\u00c9T", "i\u0307", "\x00", "a\x00b", ":", "+", "="}
 	for i := 0; i < 300; i++ {
-		name := table.names[keys[r.IntN(len(keys))].name]
+		name := names[keys[r.IntN(len(keys))].name]
 		a := r.IntN(len(name))
 		b := a + 1 + r.IntN(len(name)-a)
 		q := name[a:b]
@@ -105,8 +154,9 @@ func TestSymbolsFindWhatMatchQualityRanks(t *testing.T) {
 		if got := slices.Collect(ix.SelectorsWithFoldPrefix(q)); !slices.Equal(got, want) {
 			t.Fatalf("SelectorsWithFoldPrefix(%q): %d selectors, want %d", q, len(got), len(want))
 		}
+		all := allSymbolsOfKeys(ix, names, keys, q)
 		for _, limit := range []int{0, 1, 7, 200} {
-			want, got := symbolsKeyByKey(ix, q, limit), ix.Symbols(q, limit)
+			want, got := cutSymbols(all, limit), ix.Symbols(q, limit)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("Symbols(%q, %d): %d results, want %d\n%s", q, limit, len(got), len(want), symbolDiff(want, got))
 			}
