@@ -402,7 +402,7 @@ func (ix *Index) removeLocked(uri string) {
 }
 
 // dropLocked forgets uri and returns the class names and selectors that
-// no other file has, leaving the sorted lists to the caller.
+// no other file has, leaving the symbol table to the caller.
 func (ix *Index) dropLocked(uri string) (goneClasses, goneImpls []uint32) {
 	id, ok := ix.ids[uri]
 	if !ok {
@@ -570,8 +570,8 @@ func (o *fileOrder) withFile(id uint32, uri string, files []entry) *fileOrder {
 	return &fileOrder{rank: rank, sorted: sorted}
 }
 
-// fileOrder returns the files' ranks by URI, made outside the lock as
-// sortedKeys makes its lists; callers check its stamp under the lock.
+// fileOrder returns the files' ranks by URI, made outside the lock so
+// that no request waits for it; callers check its stamp under the lock.
 func (ix *Index) fileOrder() *fileOrder {
 	ix.mu.RLock()
 	if o := ix.order; o != nil && o.stamp == ix.filesStamp {

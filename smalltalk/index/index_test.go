@@ -172,9 +172,9 @@ func TestFastMatchersAgreeWithMatchQuality(t *testing.T) {
 	}
 }
 
-// TestSortedNamesMadeDuringChangesAreNotKeptStale: the sorted lists are
-// made outside the lock; one made while a name came or went must not
-// stay behind as the index's.
+// TestSortedNamesMadeDuringChangesAreNotKeptStale: the symbol table is
+// made and merged outside the lock; one made while a name came or went
+// must not stay behind as the index's.
 func TestSortedNamesMadeDuringChangesAreNotKeptStale(t *testing.T) {
 	ix := New()
 	var wg sync.WaitGroup
