@@ -194,10 +194,10 @@ func (t *symbolTable) foldPrefixed(lq string) []int32 {
 }
 
 // A name change, typing a new method's selector or renaming a class,
-// adds or removes a few keys among some 90,000 (Pharo's). Making the
-// table again for it costs 50-80 ms (sorting the keys, lower-casing
-// them); copying it with the key inserted or removed costs a few
-// milliseconds and 5 MB of garbage for each keystroke. So a table stays
+// adds or removes a few keys among some 56,000 (Pharo's). Making the
+// table again for it costs 70-120 ms on a loaded machine (sorting the
+// keys, lower-casing them); copying it with the key inserted or removed
+// costs milliseconds and 3 MB of garbage for each keystroke. So a table stays
 // as it was made, and a symbolView puts over it the keys that came since
 // (a small table of their own, merged into each answer in symbol order)
 // and the keys that went (which hold no locations any more, and are
@@ -235,7 +235,8 @@ type symbolView struct {
 	classNames, selectorNames lazyNames
 }
 
-// keyRun is t's keys from up to to, which are the view's keys from+off up.
+// keyRun is a run of t's keys, those from its from to before its to,
+// which are the view's keys from+off on.
 type keyRun struct {
 	t             *symbolTable
 	from, to, off int32
