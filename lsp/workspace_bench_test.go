@@ -39,8 +39,8 @@ func workspaceBenchEditor(b *testing.B) (*benchEditor, uri.URI) {
 	}
 	// What Warm makes after indexing, and the first request's line tables.
 	var res []protocol.SymbolInformation
-	if err := e.call("workspace/symbol", &protocol.WorkspaceSymbolParams{Query: "Object"}, &res); err != nil || len(res) == 0 {
-		b.Fatalf("workspace/symbol Object: %v, %d symbols", err, len(res))
+	if err := e.call("workspace/symbol", &protocol.WorkspaceSymbolParams{Query: "printOn:"}, &res); err != nil || len(res) == 0 {
+		b.Fatalf("workspace/symbol printOn:: %v, %d symbols", err, len(res))
 	}
 	return e, probe
 }
