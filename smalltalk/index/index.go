@@ -87,6 +87,12 @@ type Index struct {
 	// overlayMax is how many names may differ from symbols' before a
 	// query makes the table again (symbolView).
 	overlayMax int
+	// tablesMaking counts the symbol tables being made outside the lock,
+	// from the names as they were: while there are any, a name's change
+	// stays in drift even where it matches symbols, which the next table
+	// may not. whileMerging, for tests, runs while a table is merged.
+	tablesMaking int
+	whileMerging func()
 	// order ranks the files by URI, the order of Symbols' locations under
 	// one name, if filesStamp (which counts files added and removed) is
 	// still what it was made at.

@@ -602,3 +602,40 @@ func TestTypingASelectorCostsWhatItChanges(t *testing.T) {
 	}
 	checkNames(t, ix, []string{word[:3], word, "Typing"}, "after the typing")
 }
+
+// TestANameChangedWhileATableIsMergedStaysChanged: a selector comes, and
+// while the query after it merges the table with it, goes again and
+// another query looks; the merged table has it, so the change must stay
+// noted over that table, and later answers must not offer the selector.
+func TestANameChangedWhileATableIsMergedStaysChanged(t *testing.T) {
+	ix := New()
+	ix.overlayMax = 0
+	uri := "file:///a.class.st"
+	source := func(selectors ...string) []byte {
+		src := "Class { #name : #A, #superclass : #Object }\n"
+		for _, s := range selectors {
+			src += fmt.Sprintf("\nA >> %s [ ^ 1 ]\n", s)
+		}
+		return []byte(src)
+	}
+	ix.UpdateSource(uri, "a.class.st", source("alpha"))
+	ix.Warm()
+	ix.UpdateSource(uri, "a.class.st", source("alpha", "beta"))
+	merges := 0
+	ix.whileMerging = func() {
+		if merges++; merges == 1 {
+			ix.UpdateSource(uri, "a.class.st", source("alpha"))
+			if got := ix.Symbols("beta", 0); len(got) != 0 {
+				t.Errorf("beta gone while the table with it was merged, Symbols(beta) = %v", got)
+			}
+		}
+	}
+	// The query after beta came merges the table with it.
+	ix.Selectors()
+	checkNames(t, ix, []string{"beta", "b", ""}, "after the merge")
+	ix.UpdateSource(uri, "a.class.st", source("alpha", "gamma"))
+	checkNames(t, ix, []string{"beta", "b", "gamma", ""}, "gamma came after")
+	if merges < 2 {
+		t.Fatalf("%d merges, want the one beta started and another", merges)
+	}
+}

@@ -324,7 +324,8 @@ func (v *symbolView) foldPrefixed(lq string) []int32 {
 
 // overlayLocked makes the view of base as the names are now, from the
 // names that came or went since base was made (drift), and forgets those
-// of them that are as base has them. ix.mu must be held for writing.
+// of them that are as base has them unless another table is being made.
+// ix.mu must be held for writing.
 func (ix *Index) overlayLocked(base *symbolTable) *symbolView {
 	names := ix.names.names
 	v := plainView(base, names, ix.namesStamp)
@@ -347,7 +348,11 @@ func (ix *Index) overlayLocked(base *symbolTable) *symbolView {
 				v.goneClasses++
 			}
 		default:
-			delete(ix.drift, nk)
+			// As base has it: forgotten, unless a table being made
+			// from the names as they were may have it otherwise.
+			if ix.tablesMaking == 0 {
+				delete(ix.drift, nk)
+			}
 		}
 	}
 	if len(extra) == 0 {
@@ -592,9 +597,11 @@ func (ix *Index) symbolKeys() *symbolView {
 					keys = append(keys, symbolKey{name: uint32(n)})
 				}
 			}
+			ix.tablesMaking++
 			ix.mu.Unlock()
 			t := newSymbolTable(names, keys, stamp).markHeld()
 			ix.mu.Lock()
+			ix.tablesMaking--
 			installed, loading := ix.installLocked(t), t.stamp < ix.namesReset
 			ix.mu.Unlock()
 			if loading || !installed && attempt > 0 {
@@ -610,9 +617,14 @@ func (ix *Index) symbolKeys() *symbolView {
 			ix.mu.Unlock()
 			return v
 		}
+		ix.tablesMaking++
 		ix.mu.Unlock()
+		if ix.whileMerging != nil {
+			ix.whileMerging()
+		}
 		t := v.merged()
 		ix.mu.Lock()
+		ix.tablesMaking--
 		if ix.symbols == base && ix.installLocked(t) && ix.namesStamp == t.stamp {
 			ix.view = plainView(t, v.names, t.stamp)
 		}
