@@ -4,9 +4,10 @@ import "sort"
 
 // Reparse returns the parse of old's source with src[start:end] replaced
 // by text, the same as Parse would give, parsing again only the Tonel
-// method the edit falls in when it lies strictly inside that method's body;
-// the methods before it are shared with old, those after it are copied with
-// their offsets moved. Any other edit is parsed in full.
+// method the edit falls in when it lies strictly inside that method's
+// header and body (after the header's first character, before the body's
+// last); the methods before it are shared with old, those after it are
+// copied with their offsets moved. Any other edit is parsed in full.
 func Reparse(old *File, start, end int, text string) *File {
 	f, _ := ReparseMethod(old, start, end, text)
 	return f
@@ -34,10 +35,13 @@ func reparseMethod(old *File, start, end, n int, src []byte) (*File, int) {
 		return nil, -1
 	}
 	m := old.Methods[i]
-	// Strictly inside: the brackets and what decides where the body ends
-	// stay put. The text just before the closing bracket is left to a full
-	// parse, since the layout rule looks at the bracket's line.
-	if start <= m.BodyRange.Start || end >= m.BodyRange.End-1 {
+	// Strictly inside: where the header starts (its metadata before it),
+	// the closing bracket and what decides where the body ends stay put.
+	// The header is parsed again with the body, so typing a method's
+	// selector costs what typing in its body does. The text just before
+	// the closing bracket is left to a full parse, since the layout rule
+	// looks at the bracket's line.
+	if start <= m.ClassRange.Start || end >= m.BodyRange.End-1 {
 		return nil, -1
 	}
 	delta := n - (end - start)

@@ -95,6 +95,51 @@ func TestReparseEqualsAFullParse(t *testing.T) {
 	}
 }
 
+// An edit in a method's header (its selector typed, its class side
+// named, an argument renamed) is parsed again with that method alone, and
+// gives what a full parse gives.
+func TestReparseOfAHeaderEditParsesOneMethod(t *testing.T) {
+	src := []byte("Class {\n\t#name : #Foo,\n\t#superclass : #Object,\n\t#category : #Bar\n}\n\n" +
+		"{ #category : #accessing }\nFoo >> first [\n\t^ 1\n]\n\n" +
+		"{ #category : #accessing }\nFoo >> at: index put: value [\n\t^ index + value\n]\n\n" +
+		"{ #category : #accessing }\nFoo >> last [\n\t^ 3\n]\n")
+	f := Parse("Foo.class.st", src)
+	at := func(s string) int { return strings.Index(string(f.Src), s) }
+	cases := []struct {
+		name              string
+		start, end        int
+		text              string
+		wantMethod        int
+		wantSelector      string
+		wantClassSideToBe bool
+	}{
+		{"a letter typed at the end of a unary selector", at("first [") + len("first"), at("first [") + len("first"), "x", 0, "firstx", false},
+		{"a letter taken from a unary selector", at("last [") + 3, at("last [") + 4, "", 2, "las", false},
+		{"a keyword part renamed", at("put: value"), at("put: value") + len("put"), "with", 1, "at:with:", false},
+		{"an argument renamed", at("index put"), at("index put") + len("index"), "i", 1, "at:put:", false},
+		{"the class side named", at("Foo >> last") + len("Foo"), at("Foo >> last") + len("Foo"), " class", 2, "last", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, method := ReparseMethod(f, c.start, c.end, c.text)
+			if !sameParse(t, got, Parse("Foo.class.st", got.Src)) {
+				t.Fatal("differs from a full parse")
+			}
+			if method != c.wantMethod {
+				t.Fatalf("parsed again method %d, want %d (-1: the whole file)", method, c.wantMethod)
+			}
+			if m := got.Methods[method]; m.Selector != c.wantSelector || m.ClassSide != c.wantClassSideToBe {
+				t.Fatalf("method %s (class side %v), want %s (%v)", m.Selector, m.ClassSide, c.wantSelector, c.wantClassSideToBe)
+			}
+		})
+	}
+	// Before the header's first character the edit may join what comes
+	// before it: the file is parsed in full.
+	if _, method := ReparseMethod(f, at("Foo >> last"), at("Foo >> last"), "x"); method != -1 {
+		t.Errorf("an edit before a header parsed method %d alone", method)
+	}
+}
+
 func FuzzReparse(f *testing.F) {
 	for _, src := range reparseSources(f) {
 		f.Add(src, uint64(1))

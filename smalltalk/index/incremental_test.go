@@ -40,13 +40,17 @@ func tonelFixtures(t *testing.T) map[string][]byte {
 }
 
 // typing is an edit of the kinds typing makes: mostly inside a method
-// body, sometimes anywhere.
+// body, sometimes in its header's pattern (a selector being named),
+// sometimes anywhere.
 func typing(r *rand.Rand, f *smalltalk.File) (start, end int, text string) {
 	start = r.IntN(len(f.Src) + 1)
 	if len(f.Methods) > 0 && r.IntN(5) > 0 {
 		m := f.Methods[r.IntN(len(f.Methods))]
 		if n := m.BodyRange.End - m.BodyRange.Start - 2; n > 0 {
 			start = m.BodyRange.Start + 1 + r.IntN(n)
+		}
+		if p := m.PatternRange; r.IntN(4) == 0 && p.End > p.Start {
+			start = p.Start + 1 + r.IntN(p.End-p.Start)
 		}
 	}
 	end = start
@@ -76,7 +80,7 @@ func TestUpdateMethodEqualsAFreshIndex(t *testing.T) {
 		}
 	})
 	r := rand.New(rand.NewPCG(18, 9))
-	incremental := 0
+	incremental, headerEdits := 0, 0
 	for _, edited := range paths {
 		ix := New()
 		for _, p := range paths {
@@ -95,7 +99,16 @@ func TestUpdateMethodEqualsAFreshIndex(t *testing.T) {
 				indexed = cur
 			}
 			start, end, text := typing(r, cur)
+			inHeader := false
+			for _, m := range cur.Methods {
+				if m.ClassRange.Start < start && start < m.BodyRange.Start {
+					inHeader = true
+				}
+			}
 			next, m := smalltalk.ReparseMethod(cur, start, end, text)
+			if m >= 0 && inHeader {
+				headerEdits++
+			}
 			switch {
 			case cur == indexed:
 				method = m
@@ -127,7 +140,10 @@ func TestUpdateMethodEqualsAFreshIndex(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d of the updates were made method by method", incremental)
+	t.Logf("%d of the updates were made method by method, %d edits in a method's header parsed with that method alone", incremental, headerEdits)
+	if headerEdits == 0 {
+		t.Errorf("no edit of a method's header was parsed with its method alone")
+	}
 	if incremental == 0 {
 		t.Error("no update was made method by method")
 	}
