@@ -51,6 +51,13 @@ type WorkspaceReport struct {
 	EditTokensP50ms float64 `json:"edit_tokens_p50_ms"`
 	EditTokensP99ms float64 `json:"edit_tokens_p99_ms"`
 	EditFileKB      float64 `json:"edit_file_kb"`
+	// RenameTokens is every other edit: one character typed at the end of a
+	// method's selector in its header (or taken away again), so that a
+	// selector comes and another goes, as when a method is being named,
+	// followed by semanticTokens/full. The workspace/symbol after it is the
+	// next request.
+	RenameTokensP50ms float64 `json:"rename_tokens_p50_ms"`
+	RenameTokensP99ms float64 `json:"rename_tokens_p99_ms"`
 
 	// Checkout is a checkout-like rewrite of up to 500 files of a
 	// generated corpus (--corpus only: the bench never writes to a folder
@@ -70,6 +77,10 @@ type WorkspaceReport struct {
 const probeName = "StuiBenchProbe.st"
 
 const editFileSize = 200 << 10
+
+// unaryHeader finds a Tonel method header of a unary instance method, its
+// selector the first group: "Morph >> bounds [".
+var unaryHeader = regexp.MustCompile(`(?m)^[A-Za-z0-9_]+ >> ([a-z][A-Za-z0-9_]*) \[`)
 
 func abs(n int) int {
 	if n < 0 {
@@ -183,6 +194,12 @@ func (b *run) workspace(ctx context.Context) error {
 		editAt += len(bigText)/2 + 2
 	}
 	editLine := bytes.Count(bigText[:editAt], []byte("\n"))
+	// The renamed method is the first unary one after the edited line.
+	headerLine, headerEnd := -1, 0
+	if loc := unaryHeader.FindSubmatchIndex(bigText[editAt:]); loc != nil {
+		headerLine = bytes.Count(bigText[:editAt+loc[0]], []byte("\n"))
+		headerEnd = loc[3] - loc[2] // the selector's end, on its line
+	}
 	version := 1
 
 	queries := []string{}
@@ -194,7 +211,7 @@ func (b *run) workspace(ctx context.Context) error {
 	}
 	queries = append(queries, "printOn", "initialize", "at:put:", "OCM", "new")
 	r := rand.New(rand.NewPCG(1, 2))
-	var symbols, refs, completions, hovers, edits latencies
+	var symbols, refs, completions, hovers, edits, renames latencies
 	n := 1000
 	if b.cfg.Quick {
 		n = 400
@@ -227,14 +244,21 @@ func (b *run) workspace(ctx context.Context) error {
 			_, err = e.hover(ctx, probe, 1, 6)
 			hovers = append(hovers, time.Since(t))
 		case 4:
+			// Edits alternate between a method's body and, every other
+			// pair, its header; each one is typed and then taken away.
 			version++
+			rename := headerLine >= 0 && (version/2)%2 == 1
+			line, char := editLine, 1
+			if rename {
+				line, char = headerLine, headerEnd
+			}
 			text := "x"
 			if version%2 == 1 {
 				text = ""
 			}
-			rng := map[string]any{"start": map[string]any{"line": editLine, "character": 1}, "end": map[string]any{"line": editLine, "character": 1}}
+			rng := map[string]any{"start": map[string]any{"line": line, "character": char}, "end": map[string]any{"line": line, "character": char}}
 			if text == "" {
-				rng["end"] = map[string]any{"line": editLine, "character": 2}
+				rng["end"] = map[string]any{"line": line, "character": char + 1}
 			}
 			if err = e.notify("textDocument/didChange", map[string]any{
 				"textDocument":   map[string]any{"uri": bigURI, "version": version},
@@ -242,7 +266,11 @@ func (b *run) workspace(ctx context.Context) error {
 			}); err == nil {
 				_, err = e.call(ctx, "textDocument/semanticTokens/full", map[string]any{"textDocument": map[string]any{"uri": bigURI}})
 			}
-			edits = append(edits, time.Since(t))
+			if rename {
+				renames = append(renames, time.Since(t))
+			} else {
+				edits = append(edits, time.Since(t))
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("request %d: %w\nstui-lsp log:\n%s", i, err, e.log)
@@ -263,6 +291,9 @@ func (b *run) workspace(ctx context.Context) error {
 	w.CompletionP50ms, w.CompletionP99ms = ms(completions, 50), ms(completions, 99)
 	w.HoverP50ms = ms(hovers, 50)
 	w.EditTokensP50ms, w.EditTokensP99ms = ms(edits, 50), ms(edits, 99)
+	if len(renames) > 0 {
+		w.RenameTokensP50ms, w.RenameTokensP99ms = ms(renames, 50), ms(renames, 99)
+	}
 
 	if b.cfg.Corpus > 0 {
 		if err := w.checkout(ctx, e, sources); err != nil {
