@@ -47,19 +47,28 @@ func shellRun(t *testing.T, env []string, bin string, args ...string) (int, stri
 	return code, stdout.String(), stderr.String()
 }
 
+// unsafeRuntimeDir is an XDG_RUNTIME_DIR whose stui directory others in
+// the group may read (0750), which leaves no safe default endpoint.
+func unsafeRuntimeDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "stui"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	// The umask may have taken bits the test needs.
+	if err := os.Chmod(filepath.Join(dir, "stui"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // When the per-user socket's directory is not private there is no default
 // endpoint (docs/security.md): every subcommand that must reach the image
 // stops with status 2 and says why and what to do, rather than dialling an
 // empty endpoint.
 func TestShellCommandsWithoutASafeDefaultEndpointSayWhy(t *testing.T) {
 	bin := buildCommand(t, "stui-lsp")
-	runtimeDir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(runtimeDir, "stui"), 0o750); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(filepath.Join(runtimeDir, "stui"), 0o750); err != nil {
-		t.Fatal(err)
-	}
+	runtimeDir := unsafeRuntimeDir(t)
 	env := []string{"XDG_RUNTIME_DIR=" + runtimeDir}
 	for _, args := range [][]string{{"ping"}, {"eval", "3 + 4"}, {"test", "TallyTest"}, {"conformance"}} {
 		code, stdout, stderr := shellRun(t, env, bin, args...)
@@ -169,13 +178,7 @@ func TestImageStartOfACommandThatFailsSaysHowItEnded(t *testing.T) {
 // dial anyway.
 func TestLanguageServerWithoutASafeDefaultEndpointSaysWhy(t *testing.T) {
 	bin := buildCommand(t, "stui-lsp")
-	runtimeDir, home := t.TempDir(), t.TempDir()
-	if err := os.Mkdir(filepath.Join(runtimeDir, "stui"), 0o750); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(filepath.Join(runtimeDir, "stui"), 0o750); err != nil {
-		t.Fatal(err)
-	}
+	runtimeDir, home := unsafeRuntimeDir(t), t.TempDir()
 	env := append(lsptest.CleanEnv(), "HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_RUNTIME_DIR="+runtimeDir)
 	c := settingsEditorIn(t, env, bin, t.TempDir(), nil, nil).Client
@@ -202,13 +205,7 @@ func TestLanguageServerWithoutASafeDefaultEndpointSaysWhy(t *testing.T) {
 // reason and where an endpoint can come from.
 func TestDebugAdapterWithoutASafeDefaultEndpointSaysWhy(t *testing.T) {
 	bin := buildCommand(t, "stui-lsp")
-	runtimeDir, home := t.TempDir(), t.TempDir()
-	if err := os.Mkdir(filepath.Join(runtimeDir, "stui"), 0o750); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(filepath.Join(runtimeDir, "stui"), 0o750); err != nil {
-		t.Fatal(err)
-	}
+	runtimeDir, home := unsafeRuntimeDir(t), t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "dap")
