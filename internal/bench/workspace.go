@@ -198,7 +198,7 @@ func (b *run) workspace(ctx context.Context) error {
 	headerLine, headerEnd := -1, 0
 	if loc := unaryHeader.FindSubmatchIndex(bigText[editAt:]); loc != nil {
 		headerLine = bytes.Count(bigText[:editAt+loc[0]], []byte("\n"))
-		headerEnd = loc[3] - loc[2] // the selector's end, on its line
+		headerEnd = loc[3] - loc[0] // the selector's end, on its line (the match starts the line)
 	}
 	version := 1
 
