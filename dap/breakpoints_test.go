@@ -264,10 +264,7 @@ func TestFramesFollowAMethodMovedByASave(t *testing.T) {
 	// reset gets a line more, and is compiled; increment moves down a line,
 	// its breakpoint with it, which the editor sends.
 	os.WriteFile(file, []byte(head+"{ #category : #operations }\nCounter >> reset [\n\tcount := 0.\n\t^ self\n]\n\n"+increment), 0o644)
-	if err := (backendCaller{b}).Call(context.Background(), stuiproto.CmdCompileMethod,
-		stuiproto.CompileMethodParams{ClassName: "Counter", Source: "reset\n\tcount := 0.\n\t^ self"}, nil); err != nil {
-		t.Fatal(err)
-	}
+	compile(t, b, "reset\n\tcount := 0.\n\t^ self")
 	moved := c.ok(c.send("setBreakpoints", map[string]any{"source": map[string]any{"path": file}, "breakpoints": []map[string]any{{"line": 16}}})).(*dap.SetBreakpointsResponse)
 	if bp := moved.Body.Breakpoints[0]; !bp.Verified || bp.Line != 16 {
 		t.Fatalf("moved breakpoint %+v", bp)

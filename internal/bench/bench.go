@@ -227,36 +227,16 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", args...) }
 	logf("backend at %s (%s), stui-lsp %s", be.endpoint, rep.Backend, cfg.Exe)
 
-	steps := []struct {
+	type step struct {
 		name string
 		fn   func(context.Context) error
-	}{
-		{"initialize", b.initialize},
-		{"latency", b.latency},
-		{"throughput", b.throughput},
-		{"editors", b.editors},
-		{"soak", b.soak},
 	}
-	if cfg.Workspace != "" {
-		steps = steps[:0]
-		steps = append(steps, struct {
-			name string
-			fn   func(context.Context) error
-		}{"workspace", b.workspace})
-		steps = append(steps, struct {
-			name string
-			fn   func(context.Context) error
-		}{"latency", b.latency}, struct {
-			name string
-			fn   func(context.Context) error
-		}{"throughput", b.throughput})
-	}
-	if cfg.Versus != "" {
-		steps = steps[:0]
-		steps = append(steps, struct {
-			name string
-			fn   func(context.Context) error
-		}{"versus", b.versus})
+	steps := []step{{"initialize", b.initialize}, {"latency", b.latency}, {"throughput", b.throughput}, {"editors", b.editors}, {"soak", b.soak}}
+	switch {
+	case cfg.Versus != "":
+		steps = []step{{"versus", b.versus}}
+	case cfg.Workspace != "":
+		steps = []step{{"workspace", b.workspace}, {"latency", b.latency}, {"throughput", b.throughput}}
 	}
 	for _, s := range steps {
 		logf("%s...", s.name)
