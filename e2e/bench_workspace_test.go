@@ -23,7 +23,7 @@ func TestBenchWorkspaceReportsTheWorkspaceFigures(t *testing.T) {
 		t.Fatalf("bench --json: %v\n%s", err, out)
 	}
 	for _, key := range []string{"workspace_files", "workspace_index_ms", "workspace_rss_mb", "workspace_rss_after_mb", "workspace_symbol_p99_ms",
-		"references_p50_ms", "completion_p99_ms", "edit_tokens_p50_ms", "check_mb_per_s", "hover_relay_ratio"} {
+		"references_p50_ms", "completion_p99_ms", "edit_tokens_p50_ms", "rename_tokens_p50_ms", "check_mb_per_s", "hover_relay_ratio"} {
 		v, ok := rep[key].(float64)
 		if !ok || v <= 0 {
 			t.Errorf("%s = %v, want a positive figure", key, rep[key])
