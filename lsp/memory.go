@@ -114,7 +114,7 @@ func (r *idleRelease) tick(now time.Time, handled uint64) {
 // releaseWhenIdle runs idleRelease on the server's count of handled
 // messages until ctx ends.
 func (s *server) releaseWhenIdle(ctx context.Context) {
-	r := idleRelease{quiet: idleBeforeRelease, worth: releaseWorthBytes, releasable: releasableHeap, release: debug.FreeOSMemory}
+	r := idleRelease{quiet: idleBeforeRelease, worth: releaseWorthBytes, releasable: releasableHeap, release: func() { s.parallel(debug.FreeOSMemory) }}
 	t := time.NewTicker(idleReleaseTicking)
 	defer t.Stop()
 	for {

@@ -39,6 +39,10 @@ type Options struct {
 	// Empty means the user's cache directory.
 	CacheDir string
 
+	// Parallel runs work written to use every core (indexing the workspace),
+	// for a process that otherwise keeps to one. Nil runs it as it is.
+	Parallel func(work func())
+
 	// started lets white-box tests reach the server behind a connection.
 	started func(*server)
 }

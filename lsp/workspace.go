@@ -236,6 +236,16 @@ func (w *workspaceState) isOpen(key string) bool {
 // returning its garbage to the system.
 const freeAfterIndexing = 1000
 
+// parallel runs work written to use every core with all of them (see
+// Options.Parallel).
+func (s *server) parallel(work func()) {
+	if s.opts.Parallel == nil {
+		work()
+		return
+	}
+	s.opts.Parallel(work)
+}
+
 // indexWorkspace reads every Smalltalk file of the workspace folders. The
 // open documents are indexed again afterwards: the editor's text wins over
 // what the walk read from disk meanwhile.
@@ -249,23 +259,26 @@ func (s *server) indexWorkspace(ctx context.Context) {
 	if !s.workspace.watchRegistration {
 		watcher, stamps = s.watchTree(ctx)
 	}
-	for _, folder := range s.workspace.list() {
-		n, err := s.workspace.index.LoadDir(ctx, folder)
-		total += n
-		if err != nil {
-			s.log.Warn("indexing workspace folder", zap.String("folder", folder), zap.Error(err))
+	s.parallel(func() {
+		for _, folder := range s.workspace.list() {
+			n, err := s.workspace.index.LoadDir(ctx, folder)
+			total += n
+			if err != nil {
+				s.log.Warn("indexing workspace folder", zap.String("folder", folder), zap.Error(err))
+			}
 		}
-	}
-	for _, doc := range s.docs.all() {
-		s.workspace.index.Update(indexKey(doc.uri), doc.file().File)
-	}
-	// Indexing leaves several times the index's size in garbage (every parse
-	// tree of the walk); handing it back now keeps the server's RSS near
-	// what the index holds instead of twice that until the scavenger gets to it.
-	// A small workspace leaves too little to be worth a forced collection.
-	if total >= freeAfterIndexing {
-		debug.FreeOSMemory()
-	}
+		for _, doc := range s.docs.all() {
+			s.workspace.index.Update(indexKey(doc.uri), doc.file().File)
+		}
+		// Indexing leaves several times the index's size in garbage (every
+		// parse tree of the walk); handing it back now keeps the server's RSS
+		// near what the index holds instead of twice that until the scavenger
+		// gets to it. A small workspace leaves too little to be worth a forced
+		// collection.
+		if total >= freeAfterIndexing {
+			debug.FreeOSMemory()
+		}
+	})
 	s.goBackground(ctx, "bound the garbage", s.boundGarbage)
 	s.goBackground(ctx, "hand back memory when idle", s.releaseWhenIdle)
 	s.workspace.indexedOnce.Do(func() {

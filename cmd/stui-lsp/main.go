@@ -206,7 +206,7 @@ func serve(ctx context.Context, cfg config, stdin io.Reader, stdout, stderr io.W
 		}
 		return stuiclient.New(endpoint, append(opts, stuiclient.WithLogger(log.Named("stui")))...)
 	}
-	err = lsp.Serve(ctx, stdio{stdin, stdout}, lsp.Options{
+	opts := lsp.Options{
 		Logger:            log,
 		Version:           version,
 		Dial:              dial,
@@ -214,7 +214,13 @@ func serve(ctx context.Context, cfg config, stdin io.Reader, stdout, stderr io.W
 		Endpoint:          cfg.endpoint,
 		EndpointSource:    cfg.source,
 		DefaultEndpoint:   stuiclient.DefaultEndpoint(),
-	})
+	}
+	stdin, cores := requestCores(stdin)
+	if cores != nil {
+		opts.Parallel = cores.parallel
+		log.Debug("requests on one core, indexing on all", zap.Int("cores", cores.wide))
+	}
+	err = lsp.Serve(ctx, stdio{stdin, stdout}, opts)
 	if err != nil {
 		log.Error("server stopped", zap.Error(err))
 		return 1

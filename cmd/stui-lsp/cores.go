@@ -1,0 +1,79 @@
+package main
+
+import (
+	"io"
+	"os"
+	"runtime"
+	"sync"
+)
+
+// The language server runs its requests on one core and widens to all of
+// them for the work that is written to use them (indexing a workspace).
+//
+// A request spends nearly all its time waiting: for the editor's next
+// message, then for the image. With Go's default of one scheduler slot (P)
+// per core, each wait hands the next piece of work to another thread: the
+// runtime wakes an idle thread whenever a goroutine becomes ready and a slot
+// is free, and its monitor thread takes back the slot of a thread blocked
+// reading stdin whenever the other slot is busy. Per request that was several
+// thread wake-ups more than a single-threaded relay pays, and on two cores
+// their cost was a third of the server's CPU (docs/performance.md, "One core
+// for requests"). With one slot, a goroutine that becomes ready runs next on
+// the thread already running, as in an event loop.
+//
+// One slot only works if no thread holds it while blocked on stdin, so it is
+// chosen only when stdin can wait in Go's netpoller (a pipe or a socket, as
+// editors give). A terminal, a file, or an explicit GOMAXPROCS keeps Go's
+// default and the blocking read.
+
+// coreBudget switches the process between one slot for requests and all of
+// them while parallel work runs.
+type coreBudget struct {
+	mu    sync.Mutex
+	wide  int // the runtime's default: one per core
+	users int // parallel work running now
+}
+
+// narrow leaves one slot for requests and returns the budget that widens
+// for parallel work.
+func narrow() *coreBudget {
+	b := &coreBudget{wide: runtime.GOMAXPROCS(0)}
+	runtime.GOMAXPROCS(1)
+	return b
+}
+
+// parallel runs work with every core. Overlapping calls share the widening;
+// the last one to end narrows again.
+func (b *coreBudget) parallel(work func()) {
+	b.mu.Lock()
+	if b.users++; b.users == 1 {
+		runtime.GOMAXPROCS(b.wide)
+	}
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		if b.users--; b.users == 0 {
+			runtime.GOMAXPROCS(1)
+		}
+		b.mu.Unlock()
+	}()
+	work()
+}
+
+// requestCores decides how the server's requests run: with stdin read
+// through the netpoller and one core, or (budget nil) as given, with Go's
+// defaults.
+func requestCores(stdin io.Reader) (in io.Reader, budget *coreBudget) {
+	if _, set := os.LookupEnv("GOMAXPROCS"); set {
+		return stdin, nil
+	}
+	f, isFile := stdin.(*os.File)
+	if !isFile {
+		return stdin, nil
+	}
+	polled, ok := pollable(f)
+	if !ok {
+		return stdin, nil
+	}
+	return polled, narrow()
+}

@@ -1,0 +1,149 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// blockingPipe is a pipe whose read end is a blocking descriptor, as the
+// stdin an editor starts the server with is.
+func blockingPipe(t *testing.T) (r, w *os.File) {
+	t.Helper()
+	var fds [2]int
+	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	r, w = os.NewFile(uintptr(fds[0]), "stdin"), os.NewFile(uintptr(fds[1]), "editor")
+	t.Cleanup(func() { r.Close(); w.Close() })
+	return r, w
+}
+
+func nonblocking(t *testing.T, fd int) bool {
+	t.Helper()
+	flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
+	if errno != 0 {
+		t.Fatal(errno)
+	}
+	return flags&syscall.O_NONBLOCK != 0
+}
+
+func TestStdinPipeMeansOneCoreForRequests(t *testing.T) {
+	if _, set := os.LookupEnv("GOMAXPROCS"); set {
+		t.Skip("GOMAXPROCS is set: the server keeps it, so there is nothing to switch")
+	}
+	before := runtime.GOMAXPROCS(0)
+	t.Cleanup(func() { runtime.GOMAXPROCS(before) })
+	r, w := blockingPipe(t)
+	fd := int(r.Fd())
+
+	in, budget := requestCores(r)
+	if budget == nil {
+		t.Fatal("a pipe on stdin did not switch to one core")
+	}
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Errorf("GOMAXPROCS %d while serving, want 1", got)
+	}
+	if !nonblocking(t, fd) {
+		t.Error("stdin is still in blocking mode")
+	}
+	// It is read through the netpoller: a deadline ends a read that waits.
+	polled := in.(interface {
+		Read([]byte) (int, error)
+		SetReadDeadline(time.Time) error
+		Close() error
+	})
+	if err := polled.SetReadDeadline(time.Now().Add(20 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := polled.Read(make([]byte, 1)); !os.IsTimeout(err) {
+		t.Fatalf("a read with nothing written ended with %v, want a timeout", err)
+	}
+	_ = polled.SetReadDeadline(time.Time{})
+	if _, err := w.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := polled.Read(make([]byte, 1)); n != 1 || err != nil {
+		t.Fatalf("read %d, %v after a write", n, err)
+	}
+
+	// Parallel work widens to the cores there were, overlapping work shares
+	// it, and the last to end narrows again.
+	outerDone, innerStarted := make(chan struct{}), make(chan struct{})
+	go budget.parallel(func() {
+		close(innerStarted)
+		<-outerDone
+	})
+	<-innerStarted
+	budget.parallel(func() {
+		if got := runtime.GOMAXPROCS(0); got != before {
+			t.Errorf("GOMAXPROCS %d in parallel work, want %d", got, before)
+		}
+	})
+	if got := runtime.GOMAXPROCS(0); got != before {
+		t.Errorf("GOMAXPROCS %d while other parallel work runs, want %d", got, before)
+	}
+	close(outerDone)
+	for deadline := time.Now().Add(time.Second); runtime.GOMAXPROCS(0) != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("GOMAXPROCS %d after the parallel work ended, want 1", runtime.GOMAXPROCS(0))
+		}
+	}
+
+	if err := polled.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStdinKeepsGoDefaultsWhenItCannotBePolled(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	t.Cleanup(func() { runtime.GOMAXPROCS(before) })
+	f, err := os.CreateTemp(t.TempDir(), "requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if in, budget := requestCores(f); budget != nil || in != f {
+		t.Error("a regular file on stdin switched to one core")
+	}
+	if runtime.GOMAXPROCS(0) != before {
+		t.Error("GOMAXPROCS changed")
+	}
+
+	r, _ := blockingPipe(t)
+	t.Setenv("GOMAXPROCS", "2")
+	if in, budget := requestCores(r); budget != nil || in != r {
+		t.Error("a pipe on stdin switched to one core although GOMAXPROCS is set")
+	}
+	if nonblocking(t, int(r.Fd())) {
+		t.Error("stdin was made non-blocking although GOMAXPROCS is set")
+	}
+}
+
+func TestClosingPolledStdinLeavesItBlocking(t *testing.T) {
+	r, _ := blockingPipe(t)
+	// Another descriptor of the same open pipe, as a process after this one
+	// would have.
+	other, err := syscall.Dup(int(r.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(other)
+	in, ok := pollable(r)
+	if !ok {
+		t.Fatal("a pipe is not pollable")
+	}
+	if !nonblocking(t, other) {
+		t.Fatal("the pipe is not in non-blocking mode while polled")
+	}
+	if err := in.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if nonblocking(t, other) {
+		t.Error("the pipe is left in non-blocking mode after the server closed stdin")
+	}
+}
