@@ -31,15 +31,33 @@ func pollable(f *os.File) (io.ReadCloser, bool) {
 		_ = syscall.SetNonblock(fd, false)
 		return nil, false
 	}
-	return blockingAfterClose{polled, fd}, true
+	// The mode belongs to the open pipe, which a duplicate keeps: through it
+	// the mode is restored after the close, when the number fd may already
+	// name another file.
+	keep, err := syscall.Dup(fd)
+	if err != nil {
+		keep = -1
+	} else {
+		syscall.CloseOnExec(keep)
+	}
+	return &blockingAfterClose{File: polled, keep: keep}, true
 }
 
+// blockingAfterClose is stdin read through the netpoller, put back into
+// blocking mode once closed.
 type blockingAfterClose struct {
 	*os.File
-	fd int
+	keep int // a duplicate of the descriptor, or -1
 }
 
-func (b blockingAfterClose) Close() error {
-	_ = syscall.SetNonblock(b.fd, false)
-	return b.File.Close()
+func (b *blockingAfterClose) Close() error {
+	// Closing first: a read parked in the netpoller ends with an error
+	// instead of going on to block in read(2).
+	err := b.File.Close()
+	if b.keep >= 0 {
+		_ = syscall.SetNonblock(b.keep, false)
+		_ = syscall.Close(b.keep)
+		b.keep = -1
+	}
+	return err
 }
