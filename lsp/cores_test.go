@@ -2,67 +2,95 @@ package lsp
 
 import (
 	"path/filepath"
-	"sync/atomic"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
-	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 )
 
-// A process that keeps to one core for requests widens for indexing and for
-// the requests computed from the index, and for nothing that waits on the
-// image or the editor.
-func TestIndexAndLocalRequestsRunWithEveryCore(t *testing.T) {
-	src, at := markers(counterSource)
-	folder := writeFolder(t, map[string]string{"Counter.class.st": src})
-	var widened, running atomic.Int64
-	e := startEditor(t, editorOptions{folder: folder, parallel: func(work func()) {
-		widened.Add(1)
-		running.Add(1)
-		defer running.Add(-1)
-		work()
-	}})
-	e.waitIndexed(1)
-	// Indexing widens once; it ends just after the index is filled.
-	for deadline := time.Now().Add(5 * time.Second); running.Load() != 0; time.Sleep(time.Millisecond) {
+// recordedCores is an Options.Cores that records what the server asks of it.
+type recordedCores struct {
+	mu       sync.Mutex
+	parallel int // Parallel calls
+	running  int // Parallel calls not yet returned
+	holds    []bool
+}
+
+func (c *recordedCores) Parallel(work func()) {
+	c.mu.Lock()
+	c.parallel++
+	c.running++
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.running--
+		c.mu.Unlock()
+	}()
+	work()
+}
+
+func (c *recordedCores) Hold(wide bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.holds = append(c.holds, wide)
+}
+
+func (c *recordedCores) state() (parallel, running int, holds []bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.parallel, c.running, append([]bool(nil), c.holds...)
+}
+
+// waitFor polls cond for up to 5 s.
+func (c *recordedCores) waitFor(t *testing.T, what string, cond func(parallel, running int, holds []bool) bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		if cond(c.state()) {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatal("indexing did not end its widening")
+			p, r, h := c.state()
+			t.Fatalf("%s: parallel %d, running %d, holds %v", what, p, r, h)
 		}
 	}
-	if n := widened.Load(); n != 1 {
-		t.Fatalf("indexing widened %d times, want once", n)
-	}
+}
+
+// A process that keeps to one core for requests widens for indexing, and
+// not for the requests themselves: a hover or a symbol search waits on
+// nothing that a second core would shorten when the heap is small.
+func TestIndexingRunsWithEveryCoreAndRequestsDoNot(t *testing.T) {
+	src, at := markers(counterSource)
+	folder := writeFolder(t, map[string]string{"Counter.class.st": src})
+	cores := &recordedCores{}
+	e := startEditor(t, editorOptions{folder: folder, cores: cores})
+	e.waitIndexed(1)
+	cores.waitFor(t, "indexing widens once and ends", func(p, r int, _ []bool) bool { return p == 1 && r == 0 })
 	u := uri.File(filepath.Join(folder, "Counter.class.st"))
 	e.openURI(u, src)
-
-	before := widened.Load()
 	if got := e.symbols("Counter"); len(got) == 0 {
 		t.Fatal("workspace/symbol found no Counter")
 	}
-	if n := widened.Load() - before; n != 1 {
-		t.Errorf("workspace/symbol widened %d times, want 1", n)
-	}
-	before = widened.Load()
-	var refs []protocol.Location
-	if err := e.call(protocol.MethodTextDocumentReferences, &protocol.ReferenceParams{
-		TextDocumentPositionParams: protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}, Position: at["incr"]},
-		Context:                    protocol.ReferenceContext{IncludeDeclaration: true},
-	}, &refs); err != nil {
-		t.Fatal(err)
-	}
-	if n := widened.Load() - before; n != 1 {
-		t.Errorf("references widened %d times, want 1", n)
-	}
-
-	before = widened.Load()
 	_ = e.hover(u, at["incr"])
-	var actions []protocol.CodeAction
-	_ = e.call(protocol.MethodTextDocumentCodeAction, &protocol.CodeActionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}}, &actions)
-	if n := widened.Load() - before; n != 0 {
-		t.Errorf("hover and codeAction widened %d times, want none", n)
+	if p, _, _ := cores.state(); p != 1 {
+		t.Errorf("%d widenings after a symbol search and a hover, want indexing's one", p)
 	}
-	if running.Load() != 0 {
-		t.Errorf("%d widenings still running after their requests were answered", running.Load())
+}
+
+// With a heap large enough that a collection on one core would keep
+// requests waiting, the server holds every core; it lets them go when the
+// connection ends.
+func TestALargeHeapHoldsEveryCore(t *testing.T) {
+	held := make([]byte, 2*oneCoreHeap)
+	for i := range held {
+		held[i] = byte(i) // touched, so that it is resident and counted live
 	}
+	runtime.GC() // the live heap the server reads is the last collection's
+	cores := &recordedCores{}
+	e := startEditor(t, editorOptions{cores: cores})
+	cores.waitFor(t, "the server holds every core", func(_, _ int, h []bool) bool { return len(h) > 0 && h[0] })
+	_ = e.conn.Close()
+	cores.waitFor(t, "the server lets every core go when the connection ends", func(_, _ int, h []bool) bool { return len(h) > 0 && !h[len(h)-1] })
+	runtime.KeepAlive(held)
 }

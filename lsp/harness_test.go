@@ -118,7 +118,7 @@ type editorOptions struct {
 	folder      string // workspace folder; a fresh temporary one if empty
 	// initialize changes the initialize params, e.g. to play another client.
 	initialize func(*protocol.InitializeParams)
-	parallel   func(work func()) // Options.Parallel
+	cores      Cores // Options.Cores
 }
 
 func startEditor(t *testing.T, o editorOptions) *editor {
@@ -127,7 +127,7 @@ func startEditor(t *testing.T, o editorOptions) *editor {
 	if o.cacheDir == "" {
 		o.cacheDir = t.TempDir()
 	}
-	opts := Options{CacheDir: o.cacheDir, Endpoint: "tcp://127.0.0.1:1", EndpointSource: "test", Parallel: o.parallel}
+	opts := Options{CacheDir: o.cacheDir, Endpoint: "tcp://127.0.0.1:1", EndpointSource: "test", Cores: o.cores}
 	if o.image != nil {
 		img := o.image
 		opts.Dial = func(string) (Image, error) { return img, nil }

@@ -70,11 +70,7 @@ func (s *server) handler() jsonrpc2.Handler {
 			}
 		}()
 		s.beforeRequest(method)
-		if computedLocally[method] {
-			s.parallel(func() { result, err = dispatch(ctx, req) })
-		} else {
-			result, err = dispatch(ctx, req)
-		}
+		result, err = dispatch(ctx, req)
 		if err != nil && ctx.Err() != nil {
 			// Whatever the handler made of it (an image error, once the
 			// cancelled call failed), the request was cancelled: editors
@@ -96,32 +92,6 @@ func (s *server) handler() jsonrpc2.Handler {
 		}
 		return result, err
 	}
-}
-
-// computedLocally are the requests that compute their answer from the
-// workspace index or a document's parse rather than wait for the image: in
-// a process that keeps to one core for requests (Options.Parallel), they run
-// with all of them, so that the collector's work and the background merges
-// they cause run beside them instead of in their time.
-var computedLocally = map[string]bool{
-	protocol.MethodWorkspaceSymbol:                     true,
-	protocol.MethodTextDocumentReferences:              true,
-	protocol.MethodTextDocumentCompletion:              true,
-	protocol.MethodTextDocumentDefinition:              true,
-	protocol.MethodTextDocumentImplementation:          true,
-	protocol.MethodTextDocumentDocumentSymbol:          true,
-	protocol.MethodTextDocumentSemanticTokensFull:      true,
-	protocol.MethodTextDocumentSemanticTokensFullDelta: true,
-	protocol.MethodTextDocumentSemanticTokensRange:     true,
-	protocol.MethodTextDocumentPrepareCallHierarchy:    true,
-	protocol.MethodCallHierarchyIncomingCalls:          true,
-	protocol.MethodCallHierarchyOutgoingCalls:          true,
-	"textDocument/prepareTypeHierarchy":                true,
-	"typeHierarchy/supertypes":                         true,
-	"typeHierarchy/subtypes":                           true,
-	protocol.MethodTextDocumentRename:                  true,
-	protocol.MethodTextDocumentCodeLens:                true,
-	protocol.MethodTextDocumentFoldingRange:            true,
 }
 
 // growStack grows the calling goroutine's stack, in one step and while it is

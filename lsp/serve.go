@@ -39,12 +39,24 @@ type Options struct {
 	// Empty means the user's cache directory.
 	CacheDir string
 
-	// Parallel runs work written to use every core (indexing the workspace),
-	// for a process that otherwise keeps to one. Nil runs it as it is.
-	Parallel func(work func())
+	// Cores lets a process that keeps its requests on one core use every
+	// core where that pays. Nil: the process's cores are left as they are.
+	Cores Cores
 
 	// started lets white-box tests reach the server behind a connection.
 	started func(*server)
+}
+
+// Cores is how a process that runs its requests on one core (see
+// cmd/stui-lsp) lets the server use every core.
+type Cores interface {
+	// Parallel runs work written to use every core (indexing) with all of
+	// them.
+	Parallel(work func())
+	// Hold keeps every core in use from Hold(true) until Hold(false): the
+	// server holds them while its heap is large enough that a collection
+	// on one core would keep requests waiting.
+	Hold(wide bool)
 }
 
 // Serve runs the language server over rwc (LSP base protocol framing) until

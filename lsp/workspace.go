@@ -237,13 +237,13 @@ func (w *workspaceState) isOpen(key string) bool {
 const freeAfterIndexing = 1000
 
 // parallel runs work written to use every core with all of them (see
-// Options.Parallel).
+// Options.Cores).
 func (s *server) parallel(work func()) {
-	if s.opts.Parallel == nil {
+	if s.opts.Cores == nil {
 		work()
 		return
 	}
-	s.opts.Parallel(work)
+	s.opts.Cores.Parallel(work)
 }
 
 // indexWorkspace reads every Smalltalk file of the workspace folders. The

@@ -5,10 +5,14 @@ import (
 	"os"
 	"runtime"
 	"sync"
+
+	"github.com/stui-lsp/stui-lsp/lsp"
 )
 
 // The language server runs its requests on one core and widens to all of
-// them for the work that is written to use them (indexing a workspace).
+// them for the work that is written to use them (indexing a workspace), and
+// for as long as it holds a heap large enough that a collection on one core
+// would keep requests waiting (Pharo's own tree).
 //
 // A request spends nearly all its time waiting: for the editor's next
 // message, then for the image. With Go's default of one scheduler slot (P)
@@ -27,12 +31,15 @@ import (
 // default and the blocking read.
 
 // coreBudget switches the process between one slot for requests and all of
-// them while parallel work runs.
+// them while parallel work runs or the server holds them (lsp.Cores).
 type coreBudget struct {
 	mu    sync.Mutex
-	wide  int // the runtime's default: one per core
-	users int // parallel work running now
+	wide  int  // the runtime's default: one per core
+	users int  // parallel work running now, and the hold
+	held  bool // the server holds every core
 }
+
+var _ lsp.Cores = (*coreBudget)(nil)
 
 // narrow leaves one slot for requests and returns the budget that widens
 // for parallel work.
@@ -42,22 +49,43 @@ func narrow() *coreBudget {
 	return b
 }
 
-// parallel runs work with every core. Overlapping calls share the widening;
+// Parallel runs work with every core. Overlapping calls share the widening;
 // the last one to end narrows again.
-func (b *coreBudget) parallel(work func()) {
+func (b *coreBudget) Parallel(work func()) {
+	b.widen()
+	defer b.release()
+	work()
+}
+
+// Hold keeps every core from Hold(true) to Hold(false); repeated calls with
+// the same value change nothing.
+func (b *coreBudget) Hold(wide bool) {
 	b.mu.Lock()
+	change := wide != b.held
+	b.held = wide
+	b.mu.Unlock()
+	switch {
+	case change && wide:
+		b.widen()
+	case change:
+		b.release()
+	}
+}
+
+func (b *coreBudget) widen() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.users++; b.users == 1 {
 		runtime.GOMAXPROCS(b.wide)
 	}
-	b.mu.Unlock()
-	defer func() {
-		b.mu.Lock()
-		if b.users--; b.users == 0 {
-			runtime.GOMAXPROCS(1)
-		}
-		b.mu.Unlock()
-	}()
-	work()
+}
+
+func (b *coreBudget) release() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.users--; b.users == 0 {
+		runtime.GOMAXPROCS(1)
+	}
 }
 
 // requestCores decides how the server's requests run: with stdin read

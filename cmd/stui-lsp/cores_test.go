@@ -74,12 +74,12 @@ func TestStdinPipeMeansOneCoreForRequests(t *testing.T) {
 	// Parallel work widens to the cores there were, overlapping work shares
 	// it, and the last to end narrows again.
 	outerDone, innerStarted := make(chan struct{}), make(chan struct{})
-	go budget.parallel(func() {
+	go budget.Parallel(func() {
 		close(innerStarted)
 		<-outerDone
 	})
 	<-innerStarted
-	budget.parallel(func() {
+	budget.Parallel(func() {
 		if got := runtime.GOMAXPROCS(0); got != before {
 			t.Errorf("GOMAXPROCS %d in parallel work, want %d", got, before)
 		}
@@ -92,6 +92,23 @@ func TestStdinPipeMeansOneCoreForRequests(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("GOMAXPROCS %d after the parallel work ended, want 1", runtime.GOMAXPROCS(0))
 		}
+	}
+
+	// A hold keeps every core past the parallel work, however often it is
+	// repeated, until it is let go.
+	budget.Hold(true)
+	budget.Hold(true)
+	budget.Parallel(func() {})
+	if got := runtime.GOMAXPROCS(0); got != before {
+		t.Errorf("GOMAXPROCS %d while held, want %d", got, before)
+	}
+	budget.Hold(false)
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Errorf("GOMAXPROCS %d after the hold, want 1", got)
+	}
+	budget.Hold(false)
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Errorf("GOMAXPROCS %d after a second release of the hold, want 1", got)
 	}
 
 	if err := polled.Close(); err != nil {

@@ -217,7 +217,7 @@ func serve(ctx context.Context, cfg config, stdin io.Reader, stdout, stderr io.W
 	}
 	stdin, cores := requestCores(stdin)
 	if cores != nil {
-		opts.Parallel = cores.parallel
+		opts.Cores = cores
 		log.Debug("requests on one core, indexing on all", zap.Int("cores", cores.wide))
 	}
 	err = lsp.Serve(ctx, stdio{stdin, stdout}, opts)
