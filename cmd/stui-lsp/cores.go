@@ -20,10 +20,10 @@ import (
 // runtime wakes an idle thread whenever a goroutine becomes ready and a slot
 // is free, and its monitor thread takes back the slot of a thread blocked
 // reading stdin whenever the other slot is busy. Per request that was several
-// thread wake-ups more than a single-threaded relay pays, and on two cores
-// their cost was a third of the server's CPU (docs/performance.md, "One core
-// for requests"). With one slot, a goroutine that becomes ready runs next on
-// the thread already running, as in an event loop.
+// thread wake-ups more than a single-threaded relay pays (docs/performance.md,
+// "Issue 18's relay floors: one core for requests"). With one slot, a
+// goroutine that becomes ready runs next on the thread already running, as in
+// an event loop.
 //
 // One slot only works if no thread holds it while blocked on stdin, so it is
 // chosen only when stdin can wait in Go's netpoller (a pipe or a socket, as
