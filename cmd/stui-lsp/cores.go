@@ -99,7 +99,7 @@ func requestCores(stdin io.Reader) (in io.Reader, budget *coreBudget) {
 	if !isFile {
 		return stdin, nil
 	}
-	polled, ok := pollable(f)
+	polled, ok := pollable(f, int(os.Stdout.Fd()), int(os.Stderr.Fd()))
 	if !ok {
 		return stdin, nil
 	}

@@ -23,15 +23,6 @@ func blockingPipe(t *testing.T) (r, w *os.File) {
 	return r, w
 }
 
-func nonblocking(t *testing.T, fd int) bool {
-	t.Helper()
-	flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
-	if errno != 0 {
-		t.Fatal(errno)
-	}
-	return flags&syscall.O_NONBLOCK != 0
-}
-
 func TestStdinPipeMeansOneCoreForRequests(t *testing.T) {
 	if _, set := os.LookupEnv("GOMAXPROCS"); set {
 		t.Skip("GOMAXPROCS is set: the server keeps it, so there is nothing to switch")
@@ -48,7 +39,7 @@ func TestStdinPipeMeansOneCoreForRequests(t *testing.T) {
 	if got := runtime.GOMAXPROCS(0); got != 1 {
 		t.Errorf("GOMAXPROCS %d while serving, want 1", got)
 	}
-	if !nonblocking(t, fd) {
+	if !nonblocking(fd) {
 		t.Error("stdin is still in blocking mode")
 	}
 	// It is read through the netpoller: a deadline ends a read that waits.
@@ -136,7 +127,7 @@ func TestStdinKeepsGoDefaultsWhenItCannotBePolled(t *testing.T) {
 	if in, budget := requestCores(r); budget != nil || in != r {
 		t.Error("a pipe on stdin switched to one core although GOMAXPROCS is set")
 	}
-	if nonblocking(t, int(r.Fd())) {
+	if nonblocking(int(r.Fd())) {
 		t.Error("stdin was made non-blocking although GOMAXPROCS is set")
 	}
 }
@@ -154,13 +145,43 @@ func TestClosingPolledStdinLeavesItBlocking(t *testing.T) {
 	if !ok {
 		t.Fatal("a pipe is not pollable")
 	}
-	if !nonblocking(t, other) {
+	if !nonblocking(other) {
 		t.Fatal("the pipe is not in non-blocking mode while polled")
 	}
 	if err := in.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if nonblocking(t, other) {
+	if nonblocking(other) {
 		t.Error("the pipe is left in non-blocking mode after the server closed stdin")
 	}
+}
+
+// stdin and stdout as one socket (inetd, socat): making stdin non-blocking
+// would make the server's writes fail when the socket is full.
+func TestStdinSharingItsModeWithStdoutStaysBlocking(t *testing.T) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fds[1])
+	in := os.NewFile(uintptr(fds[0]), "stdin")
+	defer in.Close()
+	out, err := syscall.Dup(fds[0]) // the same socket as stdout
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(out)
+	if _, ok := pollable(in, out); ok {
+		t.Fatal("stdin was made pollable although stdout is the same socket")
+	}
+	if nonblocking(fds[0]) || nonblocking(out) {
+		t.Error("the shared socket was left in non-blocking mode")
+	}
+	// A socket of its own is pollable.
+	r, _ := blockingPipe(t)
+	polled, ok := pollable(r, out)
+	if !ok {
+		t.Fatal("a pipe that shares nothing with stdout is not pollable")
+	}
+	_ = polled.Close()
 }

@@ -13,16 +13,28 @@ import (
 // if f is a pipe or a socket. The descriptor is switched to non-blocking
 // mode, and back when the reader is closed, for whoever reads it after this
 // process. A terminal is left alone: its mode is shared with the shell that
-// started this process.
-func pollable(f *os.File) (io.ReadCloser, bool) {
+// started this process. So is a descriptor that shares its mode with one of
+// others (stdout and stderr, when they are the same socket as stdin): their
+// writes would fail with EAGAIN instead of waiting.
+func pollable(f *os.File, others ...int) (io.ReadCloser, bool) {
 	info, err := f.Stat()
 	if err != nil || info.Mode()&(os.ModeNamedPipe|os.ModeSocket) == 0 {
 		return nil, false
 	}
 	// Fd leaves the descriptor in blocking mode, which os.Stdin's is.
 	fd := int(f.Fd())
+	before := make([]bool, len(others))
+	for i, o := range others {
+		before[i] = nonblocking(o)
+	}
 	if err := syscall.SetNonblock(fd, true); err != nil {
 		return nil, false
+	}
+	for i, o := range others {
+		if nonblocking(o) != before[i] {
+			_ = syscall.SetNonblock(fd, false)
+			return nil, false
+		}
 	}
 	// NewFile registers a non-blocking descriptor with the netpoller when it
 	// can; only such a file supports deadlines.
@@ -60,4 +72,11 @@ func (b *blockingAfterClose) Close() error {
 		b.keep = -1
 	}
 	return err
+}
+
+// nonblocking reports whether fd is in non-blocking mode; false for a
+// descriptor that is not open.
+func nonblocking(fd int) bool {
+	flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
+	return errno == 0 && flags&syscall.O_NONBLOCK != 0
 }
