@@ -27,8 +27,9 @@ import (
 //
 // One slot only works if no thread holds it while blocked on stdin, so it is
 // chosen only when stdin can wait in Go's netpoller (a pipe or a socket, as
-// editors give). A terminal, a file, or an explicit GOMAXPROCS keeps Go's
-// default and the blocking read.
+// editors give) of its own. A terminal, a file, a socket that is also stdout
+// or stderr, or an explicit GOMAXPROCS keeps Go's default and the blocking
+// read.
 
 // coreBudget switches the process between one slot for requests and all of
 // them while parallel work runs or the server holds them (lsp.Cores).
