@@ -131,17 +131,8 @@ func checkAgainstFreshIndex(t testing.TB, ix *Index, queries []string, when stri
 }
 
 func namesDiff(want, got []string) string {
-	for i := 0; i < len(want) || i < len(got); i++ {
-		var a, b string
-		if i < len(want) {
-			a = want[i]
-		}
-		if i < len(got) {
-			b = got[i]
-		}
-		if a != b {
-			return fmt.Sprintf("at %d want %q, got %q", i, a, b)
-		}
+	if i, a, b, differ := firstMismatch(want, got); differ {
+		return fmt.Sprintf("at %d want %q, got %q", i, a, b)
 	}
 	return ""
 }

@@ -67,20 +67,28 @@ func checkScannedEqualsParsed(t *testing.T, name string, src []byte) {
 }
 
 func firstDifference(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "parsed:  " + a + "\nscanned: " + b
-		}
+	if _, a, b, differ := firstMismatch(strings.Split(want, "\n"), strings.Split(got, "\n")); differ {
+		return "parsed:  " + a + "\nscanned: " + b
 	}
 	return ""
+}
+
+// firstMismatch finds the first index at which want and got differ, a
+// missing element counting as "".
+func firstMismatch(want, got []string) (at int, a, b string, differ bool) {
+	for i := 0; i < len(want) || i < len(got); i++ {
+		a, b = "", ""
+		if i < len(want) {
+			a = want[i]
+		}
+		if i < len(got) {
+			b = got[i]
+		}
+		if a != b {
+			return i, a, b, true
+		}
+	}
+	return 0, "", "", false
 }
 
 func TestTheScannedIndexOfEveryFixtureEqualsTheParsedOne(t *testing.T) {
