@@ -28,9 +28,7 @@ const memoryLimitSlack = 32 << 20
 // documents).
 func (s *server) boundGarbage(ctx context.Context) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	if s.opts.Cores != nil {
-		defer s.opts.Cores.Hold(false)
-	}
+	defer s.opts.Cores.Hold(false)
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	prevPercent := -2
 	defer func() {
@@ -49,9 +47,7 @@ func (s *server) boundGarbage(ctx context.Context) {
 					prevPercent = old
 				}
 				debug.SetMemoryLimit(int64(live) + garbageHeadroom + memoryLimitSlack)
-				if s.opts.Cores != nil {
-					s.opts.Cores.Hold(live > oneCoreHeap)
-				}
+				s.opts.Cores.Hold(live > oneCoreHeap)
 			}
 		}
 		select {
@@ -128,7 +124,7 @@ func (r *idleRelease) tick(now time.Time, handled uint64) {
 // releaseWhenIdle runs idleRelease on the server's count of handled
 // messages until ctx ends.
 func (s *server) releaseWhenIdle(ctx context.Context) {
-	r := idleRelease{quiet: idleBeforeRelease, worth: releaseWorthBytes, releasable: releasableHeap, release: func() { s.parallel(debug.FreeOSMemory) }}
+	r := idleRelease{quiet: idleBeforeRelease, worth: releaseWorthBytes, releasable: releasableHeap, release: func() { s.opts.Cores.Parallel(debug.FreeOSMemory) }}
 	t := time.NewTicker(idleReleaseTicking)
 	defer t.Stop()
 	for {

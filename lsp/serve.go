@@ -59,6 +59,12 @@ type Cores interface {
 	Hold(wide bool)
 }
 
+// coresAsTheyAre is the Cores of a process that leaves its cores as they are.
+type coresAsTheyAre struct{}
+
+func (coresAsTheyAre) Parallel(work func()) { work() }
+func (coresAsTheyAre) Hold(bool)            {}
+
 // Serve runs the language server over rwc (LSP base protocol framing) until
 // the client sends exit, closes the stream, or ctx is cancelled.
 func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {

@@ -71,6 +71,9 @@ func newServer(conn jsonrpc2.Conn, opts Options) *server {
 	if opts.CacheDir == "" {
 		opts.CacheDir = sessionmemory.DefaultCacheDir()
 	}
+	if opts.Cores == nil {
+		opts.Cores = coresAsTheyAre{}
+	}
 	s := &server{
 		opts:      opts,
 		log:       log,

@@ -236,16 +236,6 @@ func (w *workspaceState) isOpen(key string) bool {
 // returning its garbage to the system.
 const freeAfterIndexing = 1000
 
-// parallel runs work written to use every core with all of them (see
-// Options.Cores).
-func (s *server) parallel(work func()) {
-	if s.opts.Cores == nil {
-		work()
-		return
-	}
-	s.opts.Cores.Parallel(work)
-}
-
 // indexWorkspace reads every Smalltalk file of the workspace folders. The
 // open documents are indexed again afterwards: the editor's text wins over
 // what the walk read from disk meanwhile.
@@ -259,7 +249,7 @@ func (s *server) indexWorkspace(ctx context.Context) {
 	if !s.workspace.watchRegistration {
 		watcher, stamps = s.watchTree(ctx)
 	}
-	s.parallel(func() {
+	s.opts.Cores.Parallel(func() {
 		for _, folder := range s.workspace.list() {
 			n, err := s.workspace.index.LoadDir(ctx, folder)
 			total += n
