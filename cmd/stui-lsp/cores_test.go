@@ -185,3 +185,37 @@ func TestStdinSharingItsModeWithStdoutStaysBlocking(t *testing.T) {
 	}
 	_ = polled.Close()
 }
+
+func TestEditorPipesAreAPipeOnStdinAndThreeFiles(t *testing.T) {
+	in, _ := blockingPipe(t)
+	_, out := blockingPipe(t)
+	_, errs := blockingPipe(t)
+	file, err := os.Create(t.TempDir() + "/stdin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	pair, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(pair[0])
+	defer syscall.Close(pair[1])
+	fd := func(f *os.File) int { return int(f.Fd()) }
+	for _, tc := range []struct {
+		name                string
+		stdin, stdout, errs int
+		want                bool
+	}{
+		{"pipes, as editors give", fd(in), fd(out), fd(errs), true},
+		{"a socket on stdin", pair[0], fd(out), fd(errs), true},
+		{"a file on stdin", fd(file), fd(out), fd(errs), false},
+		{"one socket for stdin and stdout", pair[0], pair[0], fd(errs), false},
+		{"stderr into stdout", fd(in), fd(out), fd(out), false},
+		{"a closed descriptor", 1 << 20, fd(out), fd(errs), false},
+	} {
+		if got := editorPipes(tc.stdin, tc.stdout, tc.errs); got != tc.want {
+			t.Errorf("%s: editorPipes = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

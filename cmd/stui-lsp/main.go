@@ -48,6 +48,10 @@ Flags:
 `
 
 func main() {
+	monitorAwake = restoreGodebug()
+	if !monitorAwake {
+		runWithAwakeMonitor(os.Args[1:])
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -218,7 +222,7 @@ func serve(ctx context.Context, cfg config, stdin io.Reader, stdout, stderr io.W
 	stdin, cores := requestCores(stdin)
 	if cores != nil {
 		opts.Cores = cores
-		log.Debug("requests on one core, indexing on all", zap.Int("cores", cores.wide))
+		log.Debug("requests on one core, indexing on all", zap.Int("cores", cores.wide), zap.Bool("monitorAwake", monitorAwake))
 	}
 	err = lsp.Serve(ctx, stdio{stdin, stdout}, opts)
 	if err != nil {
