@@ -612,3 +612,41 @@ func call[P, R any](ctx context.Context, c *stuiclient.Client, cmd stuiproto.Com
 	}
 	return &r, nil
 }
+
+// TestEveryReplyReachesItsCallerUnderLoad: callers send while replies
+// arrive, in bursts and with pauses, so that sends take in libzmq's notices
+// of replies and the owner waits on a socket it believes quiet. A notice
+// taken without the owner learning of it would leave a reply unread until
+// the next one came; the last of each burst would then wait for ever.
+func TestEveryReplyReachesItsCallerUnderLoad(t *testing.T) {
+	noLeaks(t)
+	srv := newServer(t, stuitest.NewBackend())
+	c := newClient(t, srv.Endpoint)
+	mustPing(t, c)
+	for burst := range 20 {
+		var wg sync.WaitGroup
+		errs := make(chan error, 64)
+		for caller := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 1 + (caller+burst)%7 {
+					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					_, err := c.Ping(ctx)
+					cancel()
+					if err != nil {
+						errs <- fmt.Errorf("burst %d, caller %d, call %d: %w", burst, caller, i, err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		// A pause: the owner goes to sleep between bursts.
+		time.Sleep(time.Duration(burst%3) * time.Millisecond)
+	}
+}

@@ -118,16 +118,40 @@ func (c *Client) use(cn *conn) {
 // monitor event is waiting, or a caller kicks. The order matters: the kick
 // is cleared first and the flags and ZMQ_EVENTS checked after, so a kick or
 // an edge that comes during the checks ends the sleep instead of being lost.
+// A quiet socket (conn.quiet) is not asked before the sleep, only its
+// descriptor, and a signal ends the sleep unchecked.
 func (c *Client) wait(cn *conn, wantOut bool) error {
 	if err := cn.dealerFD.SetReadDeadline(c.rebuildAt); err != nil {
 		return err
 	}
 	var sockErr error
-	err := cn.dealerRaw.Read(func(uintptr) bool {
+	woken := false // the function runs again each time ZMQ_FD signals
+	err := cn.dealerRaw.Read(func(fd uintptr) bool {
+		again := woken
+		woken = true
 		if c.wakeFlag.Load() {
 			return true
 		}
 		c.sockMu.Lock()
+		if !wantOut && again {
+			// Something came: the receive that follows finds out what,
+			// at the cost of this check.
+			cn.quiet = false
+			c.sockMu.Unlock()
+			return true
+		}
+		if !wantOut && cn.quiet {
+			// Whatever comes signals, but a signal that came before this
+			// wait began is forgotten by the netpoller: it is still
+			// pending on the descriptor.
+			if pending(fd) {
+				cn.quiet = false
+				c.sockMu.Unlock()
+				return true
+			}
+			c.sockMu.Unlock()
+			return c.monFlag.Load()
+		}
 		readable, writable, err := cn.ready()
 		c.sockMu.Unlock()
 		if err != nil {
@@ -255,29 +279,29 @@ func (c *Client) up() {
 	}
 }
 
+// readReplies reads and hands on every reply waiting. Each one is handed on
+// once the next receive has said whether another follows, so that the last
+// receive, the one that finds nothing, is the only check of the socket:
+// after it, a reply that comes signals ZMQ_FD again.
 func (c *Client) readReplies(cn *conn) error {
-	for {
-		c.sockMu.Lock()
-		frames, err := cn.receive()
-		var more bool
-		var readyErr error
-		if err == nil {
-			// Whether another reply waits: one call into libzmq, where a
-			// receive that finds nothing is three.
-			more, _, readyErr = cn.ready()
-		}
+	c.sockMu.Lock()
+	if cn.quiet {
 		c.sockMu.Unlock()
-		if err != nil {
-			if isAgain(err) {
-				return nil
-			}
-			return err
-		}
-		c.handleReply(frames, more)
-		if readyErr != nil || !more {
-			return readyErr
-		}
+		return nil
 	}
+	frames, err := cn.receive()
+	c.sockMu.Unlock()
+	for err == nil {
+		c.sockMu.Lock()
+		next, nextErr := cn.receive()
+		c.sockMu.Unlock()
+		c.handleReply(frames, nextErr == nil)
+		frames, err = next, nextErr
+	}
+	if isAgain(err) {
+		return nil
+	}
+	return err
 }
 
 // handleReply hands one reply's frames to their call; more says that

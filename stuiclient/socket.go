@@ -11,6 +11,7 @@ import (
 	"time"
 
 	zmq "github.com/pebbe/zmq4"
+	"golang.org/x/sys/unix"
 )
 
 // conn is one DEALER socket and the PAIR socket receiving its monitor events,
@@ -19,6 +20,12 @@ type conn struct {
 	dealer, mon     *zmq.Socket
 	dealerFD, monFD *os.File // duplicates of the sockets' ZMQ_FD
 	dealerRaw       syscall.RawConn
+	// quiet is true while the DEALER holds nothing that ZMQ_FD has not
+	// signalled: the last call that could take in libzmq's notices found
+	// no reply to read. Then a reply that comes signals again, and waiting
+	// needs no call into libzmq first (each check is two system calls in
+	// libzmq, getpid and poll). Guarded by the client's sockMu.
+	quiet bool
 }
 
 // pollable returns a duplicate of s's ZMQ_FD registered with Go's netpoller.
@@ -151,6 +158,9 @@ func isAgain(err error) bool {
 // send hands payload to the DEALER after the empty delimiter, without
 // blocking; isAgain(err) means its queue is full.
 func (cn *conn) send(payload []byte) error {
+	// Sending may take in a notice that a reply has come, and with it the
+	// signal the owner would wait for.
+	cn.quiet = false
 	_, err := cn.dealer.SendMessageDontwait([]byte{}, payload)
 	return err
 }
@@ -159,13 +169,26 @@ func (cn *conn) send(payload []byte) error {
 // request written (out).
 func (cn *conn) ready() (in, out bool, err error) {
 	ev, err := cn.dealer.GetEvents()
-	return ev&zmq.POLLIN != 0, ev&zmq.POLLOUT != 0, err
+	in, out = ev&zmq.POLLIN != 0, ev&zmq.POLLOUT != 0
+	cn.quiet = err == nil && !in
+	return in, out, err
 }
 
 // receive reads one message's frames without blocking; isAgain(err) means
 // none is waiting.
 func (cn *conn) receive() ([][]byte, error) {
-	return cn.dealer.RecvMessageBytes(zmq.DONTWAIT)
+	frames, err := cn.dealer.RecvMessageBytes(zmq.DONTWAIT)
+	cn.quiet = err != nil && isAgain(err)
+	return frames, err
+}
+
+// pending reports whether a signal waits on fd, a duplicate of a ZMQ_FD,
+// with one system call and none into libzmq. An error counts as a signal:
+// the receive that follows finds out.
+func pending(fd uintptr) bool {
+	fds := [1]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds[:], 0)
+	return err != nil || n > 0
 }
 
 // linkEvent is what a monitor event says about the connection.
