@@ -49,9 +49,6 @@ Flags:
 
 func main() {
 	monitorAwake = restoreGodebug()
-	if !monitorAwake {
-		runWithAwakeMonitor(os.Args[1:])
-	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -20,8 +20,9 @@ import (
 // period (2^31-1 ms, 24.8 days), writes one line of scheduler state to
 // stderr per period, and with a fatal error. The runtime reads the setting
 // only as it starts, so the server, when it is about to run on one slot,
-// runs itself again once with it (monitor_unix.go). The re-executed process
-// puts GODEBUG back as it was, so that no process it starts inherits it.
+// runs itself again once with it, before Go's runtime starts (awake.c). The
+// re-executed process puts GODEBUG back as it was, so that no process it
+// starts inherits it.
 
 // monitorAwake is whether this process runs with the monitor kept awake: it
 // is the server run again with awakeMonitor. Only main sets it.
@@ -33,54 +34,6 @@ const awakeMonitor = "schedtrace=2147483647"
 // godebugBefore is set only in a server that ran itself again with
 // awakeMonitor: "unset", or "set:" and GODEBUG as it was.
 const godebugBefore = "STUI_LSP_GODEBUG_BEFORE"
-
-// wantsAwakeMonitor reports whether a server started with args and env (as
-// os.LookupEnv) should run with the monitor kept awake: it serves LSP (no
-// subcommand), on one slot (no GOMAXPROCS), and neither GODEBUG nor an
-// earlier run of this process has settled schedtrace.
-func wantsAwakeMonitor(args []string, lookup func(string) (string, bool)) bool {
-	if len(args) > 0 && args[0] != "serve" && !strings.HasPrefix(args[0], "-") {
-		return false
-	}
-	if _, set := lookup("GOMAXPROCS"); set {
-		return false
-	}
-	if _, again := lookup(godebugBefore); again {
-		return false
-	}
-	godebug, _ := lookup("GODEBUG")
-	for _, field := range strings.Split(godebug, ",") {
-		if strings.HasPrefix(strings.TrimSpace(field), "schedtrace=") {
-			return false
-		}
-	}
-	return true
-}
-
-// awakeEnv is env with awakeMonitor added to GODEBUG and GODEBUG's value
-// before that kept in godebugBefore.
-func awakeEnv(env []string) []string {
-	out := make([]string, 0, len(env)+2)
-	before, set := "", false
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "GODEBUG="); ok {
-			before, set = v, true
-			continue
-		}
-		if strings.HasPrefix(kv, godebugBefore+"=") {
-			continue
-		}
-		out = append(out, kv)
-	}
-	godebug, kept := awakeMonitor, "unset"
-	if set {
-		kept = "set:" + before
-		if before != "" {
-			godebug = before + "," + awakeMonitor
-		}
-	}
-	return append(out, "GODEBUG="+godebug, godebugBefore+"="+kept)
-}
 
 // restoreGodebug puts GODEBUG back as it was before the server ran itself
 // again, and reports whether it did. The runtime keeps schedtrace as it read

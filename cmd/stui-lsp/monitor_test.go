@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -11,23 +13,24 @@ func TestAwakeMonitorOnlyForTheServerOnOneSlot(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		args []string
-		env  map[string]string
+		env  []string
 		want bool
 	}{
-		{name: "as editors start it", want: true},
+		{name: "as editors start it", env: []string{"HOME=/h"}, want: true},
 		{name: "with flags", args: []string{"--endpoint", "ipc:///tmp/x"}, want: true},
 		{name: "serve named", args: []string{"serve"}, want: true},
-		{name: "other GODEBUG settings", env: map[string]string{"GODEBUG": "madvdontneed=1"}, want: true},
+		{name: "other GODEBUG settings", env: []string{"GODEBUG=madvdontneed=1"}, want: true},
+		{name: "a name that only begins like one", env: []string{"GOMAXPROCSX=2", "GODEBUGX=schedtrace=1"}, want: true},
 		{name: "a subcommand", args: []string{"eval", "3 + 4"}},
 		{name: "the bench", args: []string{"bench", "--quick"}},
-		{name: "GOMAXPROCS set", env: map[string]string{"GOMAXPROCS": "2"}},
-		{name: "schedtrace of the user's", env: map[string]string{"GODEBUG": "gctrace=1, schedtrace=0"}},
-		{name: "already run again", env: map[string]string{"GODEBUG": awakeMonitor, godebugBefore: "unset"}},
+		{name: "GOMAXPROCS set", env: []string{"GOMAXPROCS=2"}},
+		{name: "schedtrace of the user's", env: []string{"GODEBUG=gctrace=1, schedtrace=0"}},
+		{name: "already run again", env: []string{"GODEBUG=" + awakeMonitor, godebugBefore + "=unset"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			lookup := func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }
-			if got := wantsAwakeMonitor(tc.args, lookup); got != tc.want {
-				t.Errorf("wantsAwakeMonitor(%q, %v) = %v, want %v", tc.args, tc.env, got, tc.want)
+			argv := append([]string{"stui-lsp"}, tc.args...)
+			if got := wantsAwakeMonitor(argv, tc.env); got != tc.want {
+				t.Errorf("wantsAwakeMonitor(%q, %q) = %v, want %v", argv, tc.env, got, tc.want)
 			}
 		})
 	}
