@@ -136,6 +136,10 @@ void stui_free_awake_env(char **env) {
 	free(env);
 }
 
+// glibc and Apple's loader give constructors the process's arguments and
+// environment; elsewhere the server keeps the monitor as Go has it.
+#if defined(__GLIBC__) || defined(__APPLE__)
+
 // executable writes the path of the running executable into buf, with the
 // file's own name (the process is named after the file it runs, and people
 // look for stui-lsp, not exe); 0 when it cannot.
@@ -175,9 +179,6 @@ static void run_with_awake_monitor(int argc, char **argv, char **envp) {
 	stui_free_awake_env(env);
 }
 
-// glibc and Apple's loader give constructors the process's arguments and
-// environment; elsewhere the server keeps the monitor as Go has it.
-#if defined(__GLIBC__) || defined(__APPLE__)
 __attribute__((constructor)) static void stui_awake_at_start(int argc, char **argv, char **envp) {
 	run_with_awake_monitor(argc, argv, envp);
 }
