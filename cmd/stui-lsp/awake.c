@@ -7,6 +7,7 @@
 // 10 ms start).
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
