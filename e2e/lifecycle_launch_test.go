@@ -142,11 +142,11 @@ func waitGone(t *testing.T, pid int, why string) {
 }
 
 // launchEditor runs stui-lsp in folder with env and no endpoint of its own;
-// stop ends it with shutdown and exit and waits for it.
-func launchEditor(t *testing.T, bin, folder string, env []string) (e *binEditor, stop func()) {
+// b.Stop ends it with shutdown and exit and waits for it.
+func launchEditor(t *testing.T, bin, folder string, env []string) (e *binEditor, b *lsptest.Binary) {
 	t.Helper()
-	b := lsptest.StartBinary(t, bin, nil, lsptest.BinaryOptions{Options: lsptest.Options{CallTimeout: 15 * time.Second}, Env: env, ExitWait: 10 * time.Second})
-	e, stop = wrapBinEditor(t, b.Client), b.Stop
+	b = lsptest.StartBinary(t, bin, nil, lsptest.BinaryOptions{Options: lsptest.Options{CallTimeout: 15 * time.Second}, Env: env, ExitWait: 10 * time.Second})
+	e = wrapBinEditor(t, b.Client)
 	yes := true
 	params := &protocol.InitializeParams{Capabilities: protocol.ClientCapabilities{
 		Window: &protocol.WindowClientCapabilities{WorkDoneProgress: &yes},
@@ -154,7 +154,7 @@ func launchEditor(t *testing.T, bin, folder string, env []string) (e *binEditor,
 	params.WorkspaceFolders = protocol.NewNullable([]protocol.WorkspaceFolder{{URI: uri.File(folder), Name: "ws"}})
 	e.must("initialize", params, nil)
 	e.notify("initialized", &protocol.InitializedParams{})
-	return e, stop
+	return e, b
 }
 
 // waitNote waits for a notification of method whose params contain text,
@@ -211,7 +211,7 @@ func TestBinaryLaunchesRestartsAndStopsTheImage(t *testing.T) {
 	}
 	bin := buildCommand(t, "stui-lsp")
 	folder, env := launchFolder(t, false)
-	e, stop := launchEditor(t, bin, folder, env)
+	e, b := launchEditor(t, bin, folder, env)
 
 	e.waitNote(protocol.MethodProgress, `"kind":"begin"`, 1)
 	e.waitNote(protocol.MethodProgress, `"the image answers"`, 1)
@@ -258,7 +258,7 @@ func TestBinaryLaunchesRestartsAndStopsTheImage(t *testing.T) {
 		t.Errorf("the user was told of %d crashes, want the first only", n)
 	}
 
-	stop()
+	b.Stop()
 	waitGone(t, third, "after shutdown")
 }
 
@@ -286,11 +286,11 @@ func TestImageKeptRunningAndTheShellCommands(t *testing.T) {
 	}
 
 	// stui-lsp starts it; keepRunning leaves it running at shutdown.
-	e, stop := launchEditor(t, bin, folder, env)
+	e, b := launchEditor(t, bin, folder, env)
 	e.waitNote(protocol.MethodWindowLogMessage, "started the image", 1)
 	e.evaluates()
 	pid := waitPID(t, env, 0)
-	stop()
+	b.Stop()
 	time.Sleep(300 * time.Millisecond)
 	if processGone(pid) {
 		t.Fatal("keepRunning: the image stopped with stui-lsp")
@@ -300,13 +300,13 @@ func TestImageKeptRunningAndTheShellCommands(t *testing.T) {
 	}
 
 	// The next stui-lsp attaches to it instead of starting another.
-	e, stop = launchEditor(t, bin, folder, env)
+	e, b = launchEditor(t, bin, folder, env)
 	e.waitNote(protocol.MethodWindowLogMessage, "attached to the image already running", 1)
 	e.evaluates()
 	if n := e.countNotes(protocol.MethodProgress, `"kind":"begin"`); n != 0 {
 		t.Errorf("attaching reported %d starts", n)
 	}
-	stop()
+	b.Stop()
 	if out, _ := shell("stop", folder); !strings.Contains(out, "stopped the image") {
 		t.Errorf("stop: %s", out)
 	}

@@ -12,10 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 
 	"github.com/stui-lsp/stui-lsp/internal/lsptest"
 )
@@ -32,17 +30,6 @@ func environOf(t *testing.T, pid int) []string {
 	return strings.Split(strings.TrimRight(string(data), "\x00"), "\x00")
 }
 
-func startInFolder(t *testing.T, bin, folder string, env []string) (*binEditor, *lsptest.Binary) {
-	t.Helper()
-	b := lsptest.StartBinary(t, bin, nil, lsptest.BinaryOptions{Options: lsptest.Options{CallTimeout: 15 * time.Second}, Env: env, ExitWait: 10 * time.Second})
-	e := wrapBinEditor(t, b.Client)
-	params := &protocol.InitializeParams{}
-	params.WorkspaceFolders = protocol.NewNullable([]protocol.WorkspaceFolder{{URI: uri.File(folder), Name: "ws"}})
-	e.must("initialize", params, nil)
-	e.notify("initialized", &protocol.InitializedParams{})
-	return e, b
-}
-
 func TestServerRunsAgainWithTheMonitorAwake(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs stui-lsp and stui-testimage; not in -short mode")
@@ -50,7 +37,7 @@ func TestServerRunsAgainWithTheMonitorAwake(t *testing.T) {
 	bin := buildCommand(t, "stui-lsp")
 	folder, env := launchFolder(t, false)
 	env = append(env, "GODEBUG=gctrace=0")
-	e, b := startInFolder(t, bin, folder, env)
+	e, b := launchEditor(t, bin, folder, env)
 	e.evaluates()
 	server := b.Cmd.Process.Pid
 
@@ -71,7 +58,7 @@ func TestServerRunsAgainWithTheMonitorAwake(t *testing.T) {
 		}
 	}
 	b.Stop()
-	if log, _ := os.ReadFile(b.Log); !strings.Contains(string(log), `"monitorAwake": true`) && !strings.Contains(string(log), `"monitorAwake":true`) {
+	if log, _ := os.ReadFile(b.Log); !strings.Contains(string(log), `"monitorAwake": true`) {
 		t.Errorf("the server's log does not say the monitor is kept awake:\n%s", log)
 	}
 }
@@ -84,7 +71,7 @@ func TestServerWithGOMAXPROCSKeepsGoDefaults(t *testing.T) {
 	folder := t.TempDir()
 	home := t.TempDir()
 	env := append(lsptest.CleanEnv(), "HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, "cache"), "GOMAXPROCS=2")
-	e, b := startInFolder(t, bin, folder, env)
+	e, b := launchEditor(t, bin, folder, env)
 	var res any
 	e.must("workspace/symbol", &protocol.WorkspaceSymbolParams{Query: "x"}, &res)
 	for _, kv := range environOf(t, b.Cmd.Process.Pid) {

@@ -623,7 +623,7 @@ func TestEveryReplyReachesItsCallerUnderLoad(t *testing.T) {
 	srv := newServer(t, stuitest.NewBackend())
 	c := newClient(t, srv.Endpoint)
 	mustPing(t, c)
-	for burst := range 20 {
+	for burst := range 60 {
 		var wg sync.WaitGroup
 		errs := make(chan error, 64)
 		for caller := range 16 {

@@ -133,24 +133,17 @@ func (c *Client) wait(cn *conn, wantOut bool) error {
 			return true
 		}
 		c.sockMu.Lock()
-		if !wantOut && again {
-			// Something came: the receive that follows finds out what,
-			// at the cost of this check.
-			cn.quiet = false
-			c.sockMu.Unlock()
-			return true
-		}
-		if !wantOut && cn.quiet {
-			// Whatever comes signals, but a signal that came before this
-			// wait began is forgotten by the netpoller: it is still
-			// pending on the descriptor.
-			if pending(fd) {
+		if !wantOut && (again || cn.quiet) {
+			// Woken, something came; quiet, whatever comes signals, but a
+			// signal from before this wait began is forgotten by the
+			// netpoller and still pending on the descriptor. Either way the
+			// receive that follows finds out what came.
+			signalled := again || pending(fd)
+			if signalled {
 				cn.quiet = false
-				c.sockMu.Unlock()
-				return true
 			}
 			c.sockMu.Unlock()
-			return c.monFlag.Load()
+			return signalled || c.monFlag.Load()
 		}
 		readable, writable, err := cn.ready()
 		c.sockMu.Unlock()

@@ -18,7 +18,7 @@
 
 #include "awake.h"
 
-static const char awake_field[] = "schedtrace=2147483647";
+#define AWAKE_FIELD "schedtrace=2147483647"
 static const char before_name[] = "STUI_LSP_GODEBUG_BEFORE";
 
 // value returns the value of name in envp, or NULL.
@@ -110,17 +110,15 @@ char **stui_awake_env(char **envp) {
 		}
 		out[k++] = envp[i];
 	}
-	char *godebug = before && *before ? joined("GODEBUG=", before, ",") : joined("GODEBUG=", "", "");
-	char *withField = godebug ? joined(godebug, awake_field, "") : NULL;
+	char *godebug = before && *before ? joined("GODEBUG=", before, "," AWAKE_FIELD) : joined("GODEBUG=", AWAKE_FIELD, "");
 	char *kept = before ? joined(before_name, "=set:", before) : joined(before_name, "=unset", "");
-	free(godebug);
-	if (!withField || !kept) {
-		free(withField);
+	if (!godebug || !kept) {
+		free(godebug);
 		free(kept);
 		free(out);
 		return NULL;
 	}
-	out[k++] = withField;
+	out[k++] = godebug;
 	out[k++] = kept;
 	out[k] = NULL;
 	return out;

@@ -25,14 +25,11 @@ import (
 // starts inherits it.
 
 // monitorAwake is whether this process runs with the monitor kept awake: it
-// is the server run again with awakeMonitor. Only main sets it.
+// is the server run again by awake.c. Only main sets it.
 var monitorAwake bool
 
-// awakeMonitor is the GODEBUG field that keeps sysmon from its deep sleep.
-const awakeMonitor = "schedtrace=2147483647"
-
-// godebugBefore is set only in a server that ran itself again with
-// awakeMonitor: "unset", or "set:" and GODEBUG as it was.
+// godebugBefore is set only in a server that awake.c ran again: "unset", or
+// "set:" and GODEBUG as it was.
 const godebugBefore = "STUI_LSP_GODEBUG_BEFORE"
 
 // restoreGodebug puts GODEBUG back as it was before the server ran itself

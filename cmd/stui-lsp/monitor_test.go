@@ -9,6 +9,9 @@ import (
 	"testing"
 )
 
+// awakeMonitor is the GODEBUG field awake.c adds.
+const awakeMonitor = "schedtrace=2147483647"
+
 func TestAwakeMonitorOnlyForTheServerOnOneSlot(t *testing.T) {
 	for _, tc := range []struct {
 		name string
