@@ -55,6 +55,7 @@ type faultHandler struct {
 	bad     atomic.Int32 // a faultBad* mode for evaluate and browse_class
 	listen  atomic.Bool  // send evaluations on evals
 	count   atomic.Uint64
+	pings   atomic.Uint64
 }
 
 const (
@@ -66,6 +67,9 @@ const (
 
 func (h *faultHandler) ServeSTUI(ctx context.Context, req *stuiproto.Request) *stuiproto.Reply {
 	h.count.Add(1)
+	if req.Command == stuiproto.CmdPing {
+		h.pings.Add(1)
+	}
 	if req.Command == stuiproto.CmdEvaluate && h.listen.Load() {
 		var p stuiproto.EvaluateParams
 		_ = json.Unmarshal(req.Parameters, &p)
@@ -129,6 +133,20 @@ func faultStart(t *testing.T, bin string, setup faultSetup) *faultRig {
 	})
 	r.p.open(faultDoc, "Object new printString.\nx := 3 + 4.\n")
 	return r
+}
+
+// awaitStartupPing waits until the image has had the ping stui-lsp sends
+// as it starts (its background handshake). That goroutine may run after the
+// first evaluation; if a fault that garbles every reply came while its ping
+// was in flight, two calls would wait and the client could pin neither
+// garbled reply on its caller. The ping's reply leaves before the next one.
+func (r *faultRig) awaitStartupPing() {
+	r.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); r.h.pings.Load() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			r.t.Fatal("stui-lsp never sent its start-up ping")
+		}
+	}
 }
 
 // waitLog waits for a window/logMessage or showMessage containing text, after
@@ -362,6 +380,7 @@ func TestFaultMatrix(t *testing.T) {
 
 	t.Run("garbage bytes", func(t *testing.T) {
 		r := faultStart(t, bin, faultSetup{})
+		r.awaitStartupPing()
 		r.expectValue("1 + 1", "2")
 		r.srv.SetFault(stuitest.Garbage)
 		r.expectError("3 + 4", `malformed reply`)
