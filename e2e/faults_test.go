@@ -130,6 +130,10 @@ func faultStart(t *testing.T, bin string, setup faultSetup) *faultRig {
 		"hoverTimeoutMs":    faultHoverTimeout.Milliseconds(),
 		"evaluateTimeoutMs": faultEvaluateTimeout.Milliseconds(),
 		"persistSession":    false,
+		// The Transcript's long poll would be one more call in flight: a
+		// reply that is not JSON can be pinned on its caller only when it
+		// is the one call waiting (see awaitStartupPing).
+		"transcript": "off",
 	})
 	r.p.open(faultDoc, "Object new printString.\nx := 3 + 4.\n")
 	return r
@@ -393,6 +397,7 @@ func TestFaultMatrix(t *testing.T) {
 
 	t.Run("invalid JSON", func(t *testing.T) {
 		r := faultStart(t, bin, faultSetup{})
+		r.awaitStartupPing()
 		r.expectValue("1 + 1", "2")
 		for _, mode := range []int32{faultBadEmpty, faultBadStatus, faultBadResultType} {
 			r.h.bad.Store(mode)
